@@ -1,0 +1,1 @@
+"""ashp_cop: field efficiency of air-source heat pumps for Home Assistant."""

@@ -1,0 +1,7 @@
+"""Array type aliases shared by the engine's modules."""
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]

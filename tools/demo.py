@@ -1,0 +1,57 @@
+"""``scripts/demo``: the rated SCOP of a datasheet beside a measured series.
+
+For now the main job runs the engine alone: EN 14825 on samples/datasheet.json
+and the field analysis of samples/four_winter_days.csv. Pass another CSV (and
+engine analyze options) to analyse your own data.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
+from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
+from custom_components.ashp_cop.engine.errors import EngineInputError
+from custom_components.ashp_cop.engine.timeseries import read_csv
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def main(argv: list[str]) -> int:
+    csv_path = Path(argv[0]) if argv else SAMPLES / "four_winter_days.csv"
+    try:
+        sheet = parse_datasheet(json.loads((SAMPLES / "datasheet.json").read_text(encoding="utf-8")))
+        rated = calculate_scop(sheet)
+        report = analyze(read_csv(csv_path), AnalysisOptions(climate=sheet.climate, list_defrost_events=False))
+    except EngineInputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    normalised = report["climate_normalised"]
+    defrost = report["defrost"]
+    assert isinstance(normalised, dict) and isinstance(defrost, dict)
+    print(f"Datasheet (EN 14825, {rated.climate} climate): SCOP {rated.scop:.2f}, eta_s,h {rated.eta_s_pct:.0f} %")
+    print(f"  SCOPon {rated.scop_on:.2f}  SCOPnet {rated.scop_net:.2f}  QH {rated.qh_kwh:.0f} kWh")
+    print(f"Measured ({csv_path.name}, {report['start']} to {report['end']}):")
+    heat, elec, spf = _fmt(report["heat_kwh"], 1), _fmt(report["elec_kwh"], 1), _fmt(report["spf"])
+    print(f"  heat {heat} kWh, electricity {elec} kWh, SPF {spf}")
+    print(f"  SPF by boundary: {json.dumps(report['spf_boundaries'])}")
+    print(
+        f"  defrost: {defrost['count']} cycles, {_fmt(defrost['heat_kwh'], 2)} kWh drawn back "
+        f"({_fmt((defrost['heat_share'] or 0) * 100, 1)} % of heat)"
+    )
+    print(
+        f"  climate-normalised SCOP: {_fmt(normalised['scop'])} "
+        f"(covers {_fmt(normalised['demand_coverage'] * 100, 0)} % of the season's heat demand)"
+    )
+    print(f"  frosting penalty: {json.dumps(report['frosting_penalty'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
