@@ -80,8 +80,10 @@ def defrost_events(
     """Contiguous runs of defrost with the heat each drew back from the building.
 
     A cycle starts at its first active sample and ends at the first sample
-    after it (the moment the state was seen to change); the heat drawn back is
-    the integral of the negative part of the heat power over its intervals.
+    after it (the moment the state was seen to change). The heat drawn back is
+    the integral of the negative part of the heat power from the sample before
+    the start (the reversal began inside that interval) to the end, so the
+    events add up to the defrost heat netted from the total.
     """
     if not active.any():
         return []
@@ -98,7 +100,7 @@ def defrost_events(
         DefrostEvent(
             start_s=float(t_s[start]),
             end_s=float(t_s[end]),
-            heat_drawn_kwh=float(drawn_cum[end] - drawn_cum[start]) / 1000.0,
+            heat_drawn_kwh=float(drawn_cum[end] - drawn_cum[max(start - 1, 0)]) / 1000.0,
         )
         for start, end in zip(starts, ends, strict=True)
     ]

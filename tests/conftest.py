@@ -1,0 +1,18 @@
+"""Shared fixtures: where the reference data of ../shared lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_VALIDATION = REPO.parent / "shared" / "validation"
+
+
+@pytest.fixture
+def shared_validation() -> Path:
+    """../shared/validation, or a skip that says why."""
+    if not SHARED_VALIDATION.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_VALIDATION} (clone the repository beside ../shared)")
+    return SHARED_VALIDATION

@@ -1,0 +1,52 @@
+"""Repository rules: manifest, HACS metadata, and an engine free of Home Assistant."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "custom_components" / "ashp_cop"
+# numpy and the standard library only: the engine runs on small ARM and musl systems.
+ENGINE_MAY_IMPORT = {"__future__", "numpy", "collections", "dataclasses", "typing", "enum", "math", "csv", "json",
+                     "argparse", "sys", "pathlib", "datetime"}  # fmt: skip
+
+
+def test_manifest_has_what_hacs_and_home_assistant_need() -> None:
+    manifest = json.loads((PACKAGE / "manifest.json").read_text())
+    for key in (
+        "domain",
+        "name",
+        "version",
+        "codeowners",
+        "documentation",
+        "issue_tracker",
+        "integration_type",
+        "loggers",
+    ):
+        assert manifest[key], key
+    assert manifest["domain"] == "ashp_cop"
+    assert manifest["iot_class"] == "local_polling"
+    assert manifest["config_flow"] is True
+    # Home Assistant pins pymodbus for its own integration: a range, never ==.
+    assert all("==" not in requirement for requirement in manifest["requirements"])
+    assert "pymodbus>=3.8.3" in manifest["requirements"]
+    hacs = json.loads((REPO / "hacs.json").read_text())
+    assert hacs["homeassistant"] <= "2025.4.4"
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert f"## {manifest['version']}" in changelog
+
+
+def test_engine_imports_nothing_from_home_assistant() -> None:
+    for path in (PACKAGE / "engine").rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith("homeassistant"), f"{path.relative_to(REPO)} imports {name}"
+                assert name.split(".")[0] in ENGINE_MAY_IMPORT, f"{path} imports {name}"
