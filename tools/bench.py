@@ -1,0 +1,77 @@
+"""``scripts/bench``: the engine's speed targets, printed as one JSON object.
+
+* ``scop_population_s``: ``engine scop`` on every KEYMARK record of
+  ../shared/validation (26,491 datasheets; target well under 30 s).
+* ``analyze_year_10s_s``: ``engine analyze`` on a year of 10-second samples
+  (3.15 million rows; target well under a minute).
+Both run the real command line in a subprocess, as an auditor would.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from tests.validation.keymark import iter_population, row_to_datasheet
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "validation"
+YEAR_S = 365 * 24 * 3600
+STEP_S = 10
+
+
+def _engine(*args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "custom_components.ashp_cop.engine", *args],
+        cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def _write_year(path: Path) -> int:
+    t = np.arange(0, YEAR_S, STEP_S, dtype=np.int64)
+    rng = np.random.default_rng(1)
+    outdoor = 8 - 9 * np.cos(2 * np.pi * t / YEAR_S) + 4 * np.sin(2 * np.pi * t / 86400) + rng.normal(0, 0.3, t.size)
+    load = np.clip(16 - outdoor, 0, None) * 400
+    elec = np.where(load > 0, load / 3.5 + 30, 15)
+    flow = 30 + 0.5 * np.clip(16 - outdoor, 0, None)
+    ret = flow - load / (1.2 / 3600 * 1000 * 4180)
+    base = np.datetime64("2025-01-01T00:00:00")
+    stamps = (base + t.astype("timedelta64[s]")).astype(str)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("timestamp,flow_temp_c,return_temp_c,flow_rate_m3h,elec_power_w,outdoor_temp_c\n")
+        for chunk in range(0, t.size, 500_000):
+            part = slice(chunk, chunk + 500_000)
+            lines = [
+                f"{s}+00:00,{f:.2f},{r:.2f},1.200,{e:.1f},{o:.2f}\n"
+                for s, f, r, e, o in zip(stamps[part], flow[part], ret[part], elec[part], outdoor[part], strict=True)
+            ]
+            handle.writelines(lines)
+    return int(t.size)
+
+
+def main() -> None:
+    report: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        if SHARED.is_dir():
+            sheets = [row_to_datasheet(row) for row in iter_population()]
+            sheets = [s for s in sheets if s["tbiv_c"] >= s["tol_c"]]
+            path = Path(tmp) / "population.json"
+            path.write_text(json.dumps(sheets), encoding="utf-8")
+            report["scop_datasheets"] = len(sheets)
+            report["scop_population_s"] = round(_engine("scop", str(path)), 2)
+        csv_path = Path(tmp) / "year.csv"
+        report["analyze_rows"] = _write_year(csv_path)
+        report["analyze_year_10s_s"] = round(_engine("analyze", str(csv_path), "--no-events"), 2)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
