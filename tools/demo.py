@@ -40,7 +40,9 @@ def main(argv: list[str]) -> int:
     print(f"Measured ({csv_path.name}, {report['start']} to {report['end']}):")
     heat, elec, spf = _fmt(report["heat_kwh"], 1), _fmt(report["elec_kwh"], 1), _fmt(report["spf"])
     print(f"  heat {heat} kWh, electricity {elec} kWh, SPF {spf}")
-    print(f"  SPF by boundary: {json.dumps(report['spf_boundaries'])}")
+    boundaries = report["spf_boundaries"]
+    assert isinstance(boundaries, dict)
+    print("  SPF by boundary: " + ", ".join(f"{name} {_fmt(value)}" for name, value in boundaries.items()))
     print(
         f"  defrost: {defrost['count']} cycles, {_fmt(defrost['heat_kwh'], 2)} kWh drawn back "
         f"({_fmt((defrost['heat_share'] or 0) * 100, 1)} % of heat)"
@@ -49,7 +51,11 @@ def main(argv: list[str]) -> int:
         f"  climate-normalised SCOP: {_fmt(normalised['scop'])} "
         f"(covers {_fmt(normalised['demand_coverage'] * 100, 0)} % of the season's heat demand)"
     )
-    print(f"  frosting penalty: {json.dumps(report['frosting_penalty'])}")
+    penalty = report["frosting_penalty"]
+    if isinstance(penalty, dict):
+        print(f"  frosting penalty below {penalty['tifr_c']:g} C: {penalty['penalty'] * 100:.1f} % (measured)")
+    else:
+        print(f"  frosting penalty: not estimated ({penalty})")
     return 0
 
 
