@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_VALIDATION = REPO.parent / "shared" / "validation"
+from tests.validation.keymark import SHARED_VALIDATION
 
 
 @pytest.fixture

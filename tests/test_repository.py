@@ -33,7 +33,7 @@ def test_manifest_has_what_hacs_and_home_assistant_need() -> None:
     assert all("==" not in requirement for requirement in manifest["requirements"])
     assert "pymodbus>=3.8.3" in manifest["requirements"]
     hacs = json.loads((REPO / "hacs.json").read_text())
-    assert hacs["homeassistant"] <= "2025.4.4"
+    assert tuple(map(int, hacs["homeassistant"].split("."))) <= (2025, 4, 4)
     changelog = (REPO / "CHANGELOG.md").read_text()
     assert f"## {manifest['version']}" in changelog
 

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.validation.keymark import iter_population, row_to_datasheet
+from tests.validation.keymark import SHARED_VALIDATION, population_datasheets
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "validation"
 YEAR_S = 365 * 24 * 3600
 STEP_S = 10
 
@@ -60,9 +59,8 @@ def _write_year(path: Path) -> int:
 def main() -> None:
     report: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        if SHARED.is_dir():
-            sheets = [row_to_datasheet(row) for row in iter_population()]
-            sheets = [s for s in sheets if s["tbiv_c"] >= s["tol_c"]]
+        if SHARED_VALIDATION.is_dir():
+            sheets = population_datasheets()
             path = Path(tmp) / "population.json"
             path.write_text(json.dumps(sheets), encoding="utf-8")
             report["scop_datasheets"] = len(sheets)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.engine.test_en14825 import SEED
-from tests.validation.keymark import iter_population, row_to_datasheet
+from tests.validation.keymark import population_datasheets
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -86,8 +86,7 @@ def test_analyze_reports_duplicate_timestamps(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_scop_of_the_whole_population_from_the_command_line(tmp_path: Path, shared_validation: Path) -> None:
-    sheets = [row_to_datasheet(row) for row in iter_population()]
-    sheets = [s for s in sheets if s["tbiv_c"] >= s["tol_c"]]
+    sheets = population_datasheets()
     done = _run("scop", _json(tmp_path, sheets))
     assert done.returncode == 0, done.stderr[-500:]
     assert len(json.loads(done.stdout)) == len(sheets) > 26000

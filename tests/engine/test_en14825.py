@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from custom_components.ashp_cop.engine.en14825 import CLIMATES, calculate_scop, parse_datasheet
-from custom_components.ashp_cop.engine.en14825.scop import ScopMethod
+from custom_components.ashp_cop.engine.en14825.scop import ScopMethod, seasonal_figures
 from custom_components.ashp_cop.engine.errors import EngineInputError
 from tests.validation.keymark import iter_population, read_cases, row_to_datasheet
 
@@ -58,11 +58,13 @@ def test_seed_example_heat_demand_and_off_mode() -> None:
 def test_seed_example_formulas_18_and_19() -> None:
     """With the seed's energies the formulas give SCOP 3.5048 and eta 137.19 %."""
     result = calculate_scop(parse_datasheet(SEED))
-    qh, qhe, qsup, qoff = 23671.95, 6459.25, 120.73, 174.19
-    scop_on = qh / (qhe + qsup)
-    scop = qh / (qh / scop_on + qoff)
-    assert scop == pytest.approx(3.5048, abs=5e-5)
-    assert scop / 2.5 * 100 - 3 == pytest.approx(137.19, abs=0.005)
+    seed = seasonal_figures(23671.95, 6459.25, 120.73, 174.19)
+    assert seed.scop_on == pytest.approx(23671.95 / (6459.25 + 120.73), rel=1e-12)
+    assert seed.scop == pytest.approx(3.5048, abs=5e-5)
+    assert seed.eta_s_pct == pytest.approx(137.19, abs=0.005)
+    assert seasonal_figures(23671.95, 6459.25, 120.73, 174.19, cc=1.9, water_or_brine_source=True).eta_s_pct == (
+        pytest.approx(seed.scop / 1.9 * 100 - 8)
+    )
     # the engine's own figures obey the same formulas
     assert result.scop_on == pytest.approx(result.qh_kwh / (result.qhe_kwh + result.qsup_kwh), rel=1e-12)
     assert result.scop == pytest.approx(result.qh_kwh / (result.qhe_kwh + result.qsup_kwh + result.qoff_kwh))

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from custom_components.ashp_cop.engine.en14825 import parse_datasheet
+from custom_components.ashp_cop.engine.errors import EngineInputError
+
 SHARED_VALIDATION = Path(__file__).resolve().parents[2].parent / "shared" / "validation"
 
 # (column suffix, test temperature C, Cdh column)
@@ -76,6 +79,19 @@ def row_to_datasheet(row: dict[str, str]) -> dict[str, Any]:
 def read_cases() -> list[dict[str, str]]:
     with (SHARED_VALIDATION / "keymark_cases.csv").open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def population_datasheets() -> list[dict[str, Any]]:
+    """Every population record the engine accepts, as CLI datasheets."""
+    sheets = []
+    for row in iter_population():
+        sheet = row_to_datasheet(row)
+        try:
+            parse_datasheet(sheet)
+        except EngineInputError:
+            continue  # six records declare Tbiv below TOL
+        sheets.append(sheet)
+    return sheets
 
 
 def iter_population() -> Iterator[dict[str, str]]:

@@ -102,10 +102,6 @@ def _hourly(
     return mean_temp, heat, elec
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return period_cop(numerator, denominator)
-
-
 def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) -> dict[str, object]:
     """The JSON report of ``engine analyze`` for one time series."""
     unit_w = series.get("elec_power_w")
@@ -163,11 +159,11 @@ def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) ->
         "heat_kwh": heat_kwh,
         "heat_positive_kwh": heat_positive_kwh,
         "elec_kwh": elec_kwh,
-        "spf": _ratio(system_heat_kwh, elec_kwh),
+        "spf": period_cop(system_heat_kwh, elec_kwh),
         "spf_boundaries": {
-            "unit": _ratio(unit_heat_kwh, unit_running_kwh),
-            "unit_backup": _ratio(system_heat_kwh, unit_running_kwh + backup_kwh),
-            "system": _ratio(system_heat_kwh, elec_kwh),
+            "unit": period_cop(unit_heat_kwh, unit_running_kwh),
+            "unit_backup": period_cop(system_heat_kwh, unit_running_kwh + backup_kwh),
+            "system": period_cop(system_heat_kwh, elec_kwh),
         },
         "elec_breakdown_kwh": {
             "unit_running": unit_running_kwh,
@@ -181,7 +177,7 @@ def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) ->
             "count": len(events),
             "total_duration_s": defrost_s,
             "heat_kwh": defrost_heat_kwh,
-            "heat_share": _ratio(defrost_heat_kwh, heat_positive_kwh),
+            "heat_share": period_cop(defrost_heat_kwh, heat_positive_kwh),
             "time_share": defrost_s / running_s if running_s > 0 else None,
             "events": [
                 {

@@ -2,7 +2,7 @@
 
 from .climate import CLIMATES, Climate, climate_by_name
 from .datasheet import Datasheet, OffModePower, TestPoint, parse_datasheet
-from .scop import BinResult, ScopResult, calculate_scop, calculate_scop_many
+from .scop import BinResult, ScopResult, SeasonalFigures, calculate_scop, calculate_scop_many, seasonal_figures
 
 __all__ = [
     "CLIMATES",
@@ -11,9 +11,11 @@ __all__ = [
     "Datasheet",
     "OffModePower",
     "ScopResult",
+    "SeasonalFigures",
     "TestPoint",
     "calculate_scop",
     "calculate_scop_many",
     "climate_by_name",
     "parse_datasheet",
+    "seasonal_figures",
 ]

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .climate import climate_by_name
-from .datasheet import Datasheet, TestPoint
+from .datasheet import DEFAULT_CC, Datasheet, TestPoint
 
 # Regulation (EU) 813/2013 Annex III, eta_s correction factors, in percent.
 F1_TEMPERATURE_CONTROLS_PCT = 3.0
@@ -187,16 +187,13 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         + hours.standby_h * off.standby_w
         + hours.crankcase_h * off.crankcase_w
     ) / 1000.0
-    scop_on = qh / (qhe + qsup)
-    scop_net = heat_by_unit / qhe if qhe > 0 else scop_on
-    scop = qh / (qh / scop_on + qoff)
-    corrections = F1_TEMPERATURE_CONTROLS_PCT + (F2_GROUND_WATER_PUMP_PCT if sheet.water_or_brine_source else 0.0)
+    seasonal = seasonal_figures(qh, qhe, qsup, qoff, cc=sheet.cc, water_or_brine_source=sheet.water_or_brine_source)
     return ScopResult(
         climate=climate.name,
-        scop=scop,
-        scop_on=scop_on,
-        scop_net=scop_net,
-        eta_s_pct=scop / sheet.cc * 100.0 - corrections,
+        scop=seasonal.scop,
+        scop_on=seasonal.scop_on,
+        scop_net=heat_by_unit / qhe if qhe > 0 else seasonal.scop_on,
+        eta_s_pct=seasonal.eta_s_pct,
         qh_kwh=qh,
         qhe_kwh=qhe,
         qsup_kwh=qsup,
@@ -204,6 +201,35 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         annual_elec_kwh=qhe + qsup + qoff,
         bins=tuple(bins),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonalFigures:
+    """SCOPon, SCOP and eta_s,h from the season's energies."""
+
+    scop_on: float
+    scop: float
+    eta_s_pct: float
+
+
+def seasonal_figures(
+    qh_kwh: float,
+    qhe_kwh: float,
+    qsup_kwh: float,
+    qoff_kwh: float,
+    *,
+    cc: float = DEFAULT_CC,
+    water_or_brine_source: bool = False,
+) -> SeasonalFigures:
+    """EN 14825 formulas 19 and 18 and Regulation 813/2013's eta_s,h.
+
+    SCOPon = QH / (QHE + QSUP); SCOP = QH / (QH / SCOPon + Qoff);
+    eta_s,h = SCOP / CC * 100 - F(1) [- F(2)].
+    """
+    scop_on = qh_kwh / (qhe_kwh + qsup_kwh)
+    scop = qh_kwh / (qh_kwh / scop_on + qoff_kwh)
+    corrections = F1_TEMPERATURE_CONTROLS_PCT + (F2_GROUND_WATER_PUMP_PCT if water_or_brine_source else 0.0)
+    return SeasonalFigures(scop_on=scop_on, scop=scop, eta_s_pct=scop / cc * 100.0 - corrections)
 
 
 def calculate_scop_many(sheets: Iterable[Datasheet], method: ScopMethod = DEFAULT_METHOD) -> list[ScopResult]:
