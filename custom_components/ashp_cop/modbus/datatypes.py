@@ -1,0 +1,91 @@
+"""Register data types: how many registers a value takes and how it is decoded.
+
+Modbus itself only carries 16-bit registers (big-endian on the wire, MBAP/RTU
+spec clause 4.2); everything wider is a vendor convention, so word order and
+byte order are part of each value's description.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from enum import StrEnum
+
+
+class DataType(StrEnum):
+    BOOL = "bool"
+    INT16 = "int16"
+    UINT16 = "uint16"
+    INT32 = "int32"
+    UINT32 = "uint32"
+    FLOAT32 = "float32"
+    INT64 = "int64"
+    UINT64 = "uint64"
+    FLOAT64 = "float64"
+
+
+class Order(StrEnum):
+    """Big = most significant first (Modbus' own order), little = reversed."""
+
+    BIG = "big"
+    LITTLE = "little"
+
+
+_STRUCT: dict[DataType, str] = {
+    DataType.BOOL: "H",
+    DataType.INT16: "h",
+    DataType.UINT16: "H",
+    DataType.INT32: "i",
+    DataType.UINT32: "I",
+    DataType.FLOAT32: "f",
+    DataType.INT64: "q",
+    DataType.UINT64: "Q",
+    DataType.FLOAT64: "d",
+}
+
+FLOAT_TYPES = frozenset({DataType.FLOAT32, DataType.FLOAT64})
+
+
+def register_count(data_type: DataType) -> int:
+    """16-bit registers one value of ``data_type`` occupies."""
+    return struct.calcsize(">" + _STRUCT[data_type]) // 2
+
+
+def _to_bytes(registers: list[int], word_order: Order, byte_order: Order) -> bytes:
+    words = registers if word_order is Order.BIG else registers[::-1]
+    raw = b"".join(word.to_bytes(2, "big") for word in words)
+    if byte_order is Order.LITTLE:
+        raw = b"".join(raw[i + 1 : i + 2] + raw[i : i + 1] for i in range(0, len(raw), 2))
+    return raw
+
+
+def _to_registers(raw: bytes, word_order: Order, byte_order: Order) -> list[int]:
+    if byte_order is Order.LITTLE:
+        raw = b"".join(raw[i + 1 : i + 2] + raw[i : i + 1] for i in range(0, len(raw), 2))
+    words = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+    return words if word_order is Order.BIG else words[::-1]
+
+
+def bit_pattern(registers: list[int], word_order: Order, byte_order: Order) -> int:
+    """The value's bits as one unsigned integer, for comparing with sentinels like 0xFFFF."""
+    return int.from_bytes(_to_bytes(registers, word_order, byte_order), "big")
+
+
+def decode(registers: list[int], data_type: DataType, word_order: Order, byte_order: Order) -> float | int | bool:
+    """The raw (unscaled) value held in ``registers``."""
+    raw = _to_bytes(registers, word_order, byte_order)
+    value: float | int = struct.unpack(">" + _STRUCT[data_type], raw)[0]
+    if data_type is DataType.BOOL:
+        return value != 0
+    return value
+
+
+def encode(value: float | int | bool, data_type: DataType, word_order: Order, byte_order: Order) -> list[int]:
+    """Registers holding the raw ``value`` (the simulator's side of :func:`decode`)."""
+    code = _STRUCT[data_type]
+    if data_type in FLOAT_TYPES:
+        raw = struct.pack(">" + code, float(value))
+    else:
+        number = int(value) if not isinstance(value, float) or math.isfinite(value) else 0
+        raw = struct.pack(">" + code, number)
+    return _to_registers(raw, word_order, byte_order)

@@ -1,0 +1,85 @@
+"""A hub: one connection and the devices on it, polled one transaction at a time.
+
+A serial port is opened once per process and shared by every hub that names
+it, so two configurations of one RS-485 line can never interleave frames.
+Different hubs poll concurrently (each awaits its own connection).
+"""
+
+from __future__ import annotations
+
+from .connection import Connection
+from .device import DeviceScan, ModbusDevice
+from .errors import ModbusConfigError
+from .registermap import RegisterMap
+from .settings import HubSettings, Transport
+
+_serial_ports: dict[str, tuple[Connection, int]] = {}
+
+
+def _acquire(settings: HubSettings) -> Connection:
+    if settings.transport is not Transport.SERIAL:
+        return Connection(settings)
+    shared = _serial_ports.get(settings.serial_port)
+    if shared is None:
+        connection = Connection(settings)
+        _serial_ports[settings.serial_port] = (connection, 1)
+        return connection
+    connection, users = shared
+    if connection.settings != settings:
+        raise ModbusConfigError(
+            "serial_port", f"{settings.serial_port} is already open as {connection.settings.describe}"
+        )
+    _serial_ports[settings.serial_port] = (connection, users + 1)
+    return connection
+
+
+def _release(connection: Connection) -> None:
+    port = connection.settings.serial_port
+    shared = _serial_ports.get(port) if connection.settings.transport is Transport.SERIAL else None
+    if shared is None:
+        connection.close()
+        return
+    _, users = shared
+    if users <= 1:
+        del _serial_ports[port]
+        connection.close()
+    else:
+        _serial_ports[port] = (connection, users - 1)
+
+
+class ModbusHub:
+    """Devices behind one connection."""
+
+    def __init__(self, settings: HubSettings) -> None:
+        self.settings = settings
+        self.connection = _acquire(settings)
+        self.devices: dict[int, ModbusDevice] = {}
+        self._closed = False
+
+    async def connect(self) -> None:
+        """Open the connection; :class:`HubConnectionError` names the host or port that failed."""
+        if not self.connection.connected:
+            await self.connection.connect()
+
+    def add_device(self, unit_id: int, register_map: RegisterMap, **options: object) -> ModbusDevice:
+        """Put a device on the bus; a second device with the same unit id is refused."""
+        if unit_id in self.devices:
+            raise ModbusConfigError("unit_id", f"{unit_id} is already used by {self.devices[unit_id].name}")
+        device = ModbusDevice(unit_id, register_map, **options)  # type: ignore[arg-type]
+        self.devices[unit_id] = device
+        return device
+
+    def remove_device(self, unit_id: int) -> None:
+        self.devices.pop(unit_id, None)
+
+    async def scan(self) -> dict[int, DeviceScan]:
+        """One pass over every device, in unit-id order."""
+        return {
+            unit_id: await device.scan(self.connection, retries=self.settings.retries)
+            for unit_id, device in sorted(self.devices.items())
+        }
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            _release(self.connection)

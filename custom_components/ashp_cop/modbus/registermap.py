@@ -1,0 +1,298 @@
+"""Register maps: YAML data files describing a device's values, checked on load.
+
+A map is data, not code, so a user can copy a generic map and edit addresses
+without touching Python; everything a typo could break is checked here, with
+the file and the field named in the error (see docs/modbus.md for the format).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .datatypes import FLOAT_TYPES, DataType, Order, register_count
+from .errors import RegisterMapError
+
+# Modbus Application Protocol v1.1b3, 6.3/6.4: at most 125 registers per read,
+# 6.1/6.2: at most 2000 coils or discrete inputs.
+MAX_REGISTERS_PER_READ = 125
+MAX_BITS_PER_READ = 2000
+MAX_ADDRESS = 0xFFFF
+
+UNITS = ("°C", "K", "m³/h", "L/min", "m³", "W", "kW", "Wh", "kWh", "MWh", "V", "A", "Hz", "%", "rpm", "")
+KINDS = ("electricity_meter", "heat_meter", "temperature_transmitter", "heat_pump_controller", "other")
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_MAP_FIELDS = frozenset(
+    {"name", "title", "manufacturer", "model", "kind", "source", "max_registers_per_request", "max_gap", "defaults",
+     "values"}
+)  # fmt: skip
+_VALUE_FIELDS = frozenset(
+    {"address", "table", "data_type", "word_order", "byte_order", "scale", "offset", "unit", "valid_range",
+     "no_reading", "description"}
+)  # fmt: skip
+_DEFAULT_FIELDS = _VALUE_FIELDS - {"address", "description"}
+
+
+class Table(StrEnum):
+    """The four Modbus data tables, each read with its own function code."""
+
+    COIL = "coil"
+    DISCRETE_INPUT = "discrete_input"
+    HOLDING = "holding"
+    INPUT = "input"
+
+    @property
+    def function_code(self) -> int:
+        return {"coil": 1, "discrete_input": 2, "holding": 3, "input": 4}[self.value]
+
+    @property
+    def is_bits(self) -> bool:
+        return self in (Table.COIL, Table.DISCRETE_INPUT)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSpec:
+    """One value of a device: where it lives and how raw registers become a reading."""
+
+    key: str
+    address: int
+    table: Table
+    data_type: DataType
+    word_order: Order = Order.BIG
+    byte_order: Order = Order.BIG
+    scale: float = 1.0
+    offset: float = 0.0
+    unit: str = ""
+    valid_min: float | None = None
+    valid_max: float | None = None
+    no_reading: tuple[int, ...] = ()
+    nan_is_no_reading: bool = True
+    description: str = ""
+
+    @property
+    def count(self) -> int:
+        """Registers (or bits) the value occupies."""
+        return 1 if self.table.is_bits else register_count(self.data_type)
+
+    @property
+    def end(self) -> int:
+        """First address after the value."""
+        return self.address + self.count
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterMap:
+    """A device's values plus how its reads may be merged."""
+
+    name: str
+    title: str
+    kind: str
+    values: tuple[ValueSpec, ...]
+    manufacturer: str = ""
+    model: str = ""
+    source: str = ""
+    max_registers_per_request: int = MAX_REGISTERS_PER_READ
+    max_gap: int = 16
+
+    def value(self, key: str) -> ValueSpec:
+        for spec in self.values:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+
+def load_register_map(path: Path) -> RegisterMap:
+    """Read and check a register map file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise RegisterMapError(str(path), "file", f"cannot be read ({err.strerror})") from err
+    return parse_register_map(text, source=path.name)
+
+
+def parse_register_map(text: str, *, source: str = "register map") -> RegisterMap:
+    """Check a register map given as YAML text (a user's edited copy, say)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "yaml"
+        raise RegisterMapError(source, where, f"not valid YAML ({getattr(err, 'problem', err)})") from err
+    return register_map_from_dict(data, source=source)
+
+
+def register_map_from_dict(data: object, *, source: str = "register map") -> RegisterMap:
+    """Check an already-parsed register map."""
+    check = _Checker(source)
+    root = check.mapping(data, "map", _MAP_FIELDS)
+    name = check.key(root.get("name"), "name")
+    defaults = check.mapping(root.get("defaults", {}), "defaults", _DEFAULT_FIELDS)
+    max_per_request = check.integer(
+        root.get("max_registers_per_request", MAX_REGISTERS_PER_READ), "max_registers_per_request", 1,
+        MAX_REGISTERS_PER_READ,
+    )  # fmt: skip
+    max_gap = check.integer(root.get("max_gap", 16), "max_gap", 0, MAX_REGISTERS_PER_READ)
+    kind = root.get("kind", "other")
+    if kind not in KINDS:
+        check.fail("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    raw_values = check.mapping(root.get("values"), "values", None)
+    if not raw_values:
+        check.fail("values", "a map needs at least one value")
+    values = tuple(check.value(key, raw, defaults) for key, raw in raw_values.items())
+    check.no_overlaps(values)
+    return RegisterMap(
+        name=name,
+        title=check.text(root.get("title", name), "title"),
+        kind=str(kind),
+        values=values,
+        manufacturer=check.text(root.get("manufacturer", ""), "manufacturer"),
+        model=check.text(root.get("model", ""), "model"),
+        source=check.text(root.get("source", ""), "source"),
+        max_registers_per_request=max_per_request,
+        max_gap=max_gap,
+    )
+
+
+class _Checker:
+    """Schema checks that raise :class:`RegisterMapError` naming the field."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, field: str, reason: str) -> None:
+        raise RegisterMapError(self.source, field, reason)
+
+    def mapping(self, data: object, field: str, allowed: frozenset[str] | None) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            self.fail(field, f"must be a mapping, got {type(data).__name__}")
+        assert isinstance(data, Mapping)
+        if allowed is not None:
+            unknown = sorted(str(k) for k in data if k not in allowed)
+            if unknown:
+                self.fail(field, f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+        return data
+
+    def key(self, data: object, field: str) -> str:
+        if not isinstance(data, str) or not _KEY.match(data):
+            self.fail(field, f"{data!r} must be lower_snake_case (letters, digits, _; at most 64)")
+        assert isinstance(data, str)
+        return data
+
+    def text(self, data: object, field: str) -> str:
+        if not isinstance(data, str):
+            self.fail(field, f"must be text, got {type(data).__name__}")
+        return str(data)
+
+    def integer(self, data: object, field: str, low: int, high: int) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail(field, f"must be a whole number, got {data!r}")
+        assert isinstance(data, int)
+        if not low <= data <= high:
+            self.fail(field, f"{data} is outside {low} to {high}")
+        return data
+
+    def number(self, data: object, field: str) -> float:
+        if isinstance(data, str):
+            # YAML 1.1 reads 1.0e9 (no sign in the exponent) as text; accept it.
+            try:
+                data = float(data)
+            except ValueError:
+                self.fail(field, f"must be a finite number, got {data!r}")
+        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
+            self.fail(field, f"must be a finite number, got {data!r}")
+        assert isinstance(data, int | float)
+        return float(data)
+
+    def choice[E: StrEnum](self, data: object, field: str, enum: type[E]) -> E:
+        try:
+            return enum(str(data))
+        except ValueError:
+            self.fail(field, f"{data!r} is not one of {', '.join(e.value for e in enum)}")
+            raise  # unreachable: fail() raised
+
+    def value(self, key: object, raw: object, defaults: Mapping[str, Any]) -> ValueSpec:
+        where = f"values.{key}"
+        self.key(key, where)
+        assert isinstance(key, str)
+        item = {**defaults, **self.mapping(raw, where, _VALUE_FIELDS)}
+        table = self.choice(item.get("table", "holding"), f"{where}.table", Table)
+        data_type = self.choice(item.get("data_type", "bool" if table.is_bits else "uint16"), f"{where}.data_type",
+                                DataType)  # fmt: skip
+        if table.is_bits and data_type is not DataType.BOOL:
+            self.fail(f"{where}.data_type", f"a {table.value} holds one bit: use bool, not {data_type.value}")
+        address = self.integer(item.get("address"), f"{where}.address", 0, MAX_ADDRESS)
+        size = 1 if table.is_bits else register_count(data_type)
+        if address + size - 1 > MAX_ADDRESS:
+            self.fail(f"{where}.address", f"{data_type.value} at {address} runs past register {MAX_ADDRESS}")
+        scale = self.number(item.get("scale", 1.0), f"{where}.scale")
+        if scale == 0:
+            self.fail(f"{where}.scale", "must not be 0 (every reading would be 0)")
+        unit = item.get("unit", "")
+        if unit not in UNITS:
+            self.fail(f"{where}.unit", f"{unit!r} is not one of {', '.join(repr(u) for u in UNITS)}")
+        valid_min, valid_max = self.valid_range(item.get("valid_range"), f"{where}.valid_range")
+        sentinels, nan_sentinel = self.no_reading(item.get("no_reading", []), f"{where}.no_reading", data_type, size)
+        return ValueSpec(
+            key=key,
+            address=address,
+            table=table,
+            data_type=data_type,
+            word_order=self.choice(item.get("word_order", "big"), f"{where}.word_order", Order),
+            byte_order=self.choice(item.get("byte_order", "big"), f"{where}.byte_order", Order),
+            scale=scale,
+            offset=self.number(item.get("offset", 0.0), f"{where}.offset"),
+            unit=str(unit),
+            valid_min=valid_min,
+            valid_max=valid_max,
+            no_reading=sentinels,
+            nan_is_no_reading=nan_sentinel or data_type in FLOAT_TYPES,
+            description=self.text(item.get("description", ""), f"{where}.description"),
+        )
+
+    def valid_range(self, data: object, field: str) -> tuple[float | None, float | None]:
+        if data is None:
+            return None, None
+        if not isinstance(data, list) or len(data) != 2:
+            self.fail(field, f"must be [min, max], got {data!r}")
+        assert isinstance(data, list)
+        low, high = self.number(data[0], field), self.number(data[1], field)
+        if low >= high:
+            self.fail(field, f"min {low:g} must be below max {high:g}")
+        return low, high
+
+    def no_reading(self, data: object, field: str, data_type: DataType, size: int) -> tuple[tuple[int, ...], bool]:
+        if not isinstance(data, list):
+            self.fail(field, f"must be a list of register patterns (like 0xFFFF) or nan, got {data!r}")
+        assert isinstance(data, list)
+        patterns: list[int] = []
+        nan = False
+        for item in data:
+            if isinstance(item, str) and item.lower() == "nan":
+                if data_type not in FLOAT_TYPES:
+                    self.fail(field, f"nan only applies to float types, not {data_type.value}")
+                nan = True
+            elif isinstance(item, int) and not isinstance(item, bool) and 0 <= item < 1 << (16 * size):
+                patterns.append(item)
+            else:
+                self.fail(field, f"{item!r} is not nan or a {16 * size}-bit register pattern")
+        return tuple(patterns), nan
+
+    def no_overlaps(self, values: tuple[ValueSpec, ...]) -> None:
+        by_table: dict[Table, list[ValueSpec]] = {}
+        for spec in values:
+            by_table.setdefault(spec.table, []).append(spec)
+        for specs in by_table.values():
+            specs.sort(key=lambda s: s.address)
+            for before, after in itertools.pairwise(specs):
+                if after.address < before.end:
+                    span = f"{before.address} to {before.end - 1}"
+                    self.fail(f"values.{after.key}.address", f"{after.address} overlaps {before.key} ({span})")

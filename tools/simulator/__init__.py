@@ -1,0 +1,1 @@
+"""A heat-pump plant room served over Modbus, for tests and the demo (not shipped)."""

@@ -1,0 +1,124 @@
+"""``python -m tools.simulator``: serve the simulated plant until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+
+from .devices import TRUTH_UNIT
+from .faults import COMMANDS
+from .server import ModbusServer, PlantSimulator
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.simulator",
+        description="Serve a simulated heat-pump plant room over Modbus on 127.0.0.1. Faults are typed on stdin:\n"
+        + COMMANDS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5020, help="TCP/UDP port (default 5020)")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second (default 1)")
+    parser.add_argument("--seed", type=int, default=1, help="weather and cycling seed (default 1)")
+    parser.add_argument("--heat-pumps", type=int, default=1, help="number of heat pumps, 6 devices each (default 1)")
+    parser.add_argument("--outdoor-mean-c", type=float, default=2.0, help="mean outdoor temperature (default 2 C)")
+    framing = parser.add_mutually_exclusive_group()
+    framing.add_argument("--rtu-over-tcp", action="store_true", help="RTU framing over TCP (a serial gateway)")
+    framing.add_argument("--udp", action="store_true", help="Modbus UDP instead of TCP")
+    framing.add_argument("--serial-pty", action="store_true", help="RTU on a pseudo-terminal (prints its path)")
+    parser.add_argument("--baud", type=int, default=None, help="with RTU framing: hold each frame for its wire time")
+    args = parser.parse_args(argv)
+    if args.baud is not None and not (args.rtu_over_tcp or args.serial_pty):
+        parser.error("--baud needs RTU framing (--rtu-over-tcp or --serial-pty)")
+    if not 1 <= args.heat_pumps <= 20:
+        parser.error("--heat-pumps must be 1 to 20")
+    if args.speed <= 0:
+        parser.error("--speed must be positive")
+    return args
+
+
+async def _control(sim: PlantSimulator, server: ModbusServer) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    except (OSError, ValueError):
+        return  # no usable stdin (background run): faults only through the Python API
+    while line := await reader.readline():
+        reply = apply_command(sim, server, line.decode().split())
+        print(reply, flush=True)
+
+
+def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -> str:
+    """Run one fault command; returns what to print."""
+    faults = sim.faults
+    try:
+        match words:
+            case ["latency", seconds]:
+                faults.latency_s = float(seconds)
+            case ["timeout", unit]:
+                faults.silent.add(int(unit))
+            case ["timeout", unit, "off"]:
+                faults.silent.discard(int(unit))
+            case ["exception", unit, code]:
+                if int(code):
+                    faults.exceptions[int(unit)] = int(code)
+                else:
+                    faults.exceptions.pop(int(unit), None)
+            case ["missing", unit, address]:
+                faults.missing.setdefault(int(unit), set()).add(int(address, 0))
+            case ["sentinel", unit]:
+                faults.sentinel.add(int(unit))
+            case ["out_of_range", unit]:
+                faults.out_of_range.add(int(unit))
+            case ["corrupt", unit]:
+                faults.corrupt.add(int(unit))
+            case ["drop"]:
+                server.drop_connections()
+            case ["stuck_flow", hp]:
+                sim.freeze_flow(int(hp) - 1)
+            case ["reset_counter", unit]:
+                sim.reset_counter(int(unit))
+            case ["clear"]:
+                faults.clear()
+            case _:
+                return "unknown command; one of:\n" + COMMANDS
+    except (ValueError, KeyError, IndexError) as err:
+        return f"bad argument: {err}"
+    return "ok: " + " ".join(words)
+
+
+async def run(args: argparse.Namespace) -> None:
+    sim = PlantSimulator(args.heat_pumps, args.seed, args.speed, mean_outdoor_c=args.outdoor_mean_c)
+    server = ModbusServer(sim, rtu=args.rtu_over_tcp or args.serial_pty, baud=args.baud)
+    if args.serial_pty:
+        where = f"RTU on {server.start_pty()}"
+    elif args.udp:
+        await server.start_udp(args.host, args.port)
+        where = f"Modbus UDP on {args.host}:{server.port}"
+    else:
+        await server.start_tcp(args.host, args.port)
+        where = f"{'RTU over TCP' if args.rtu_over_tcp else 'Modbus TCP'} on {args.host}:{server.port}"
+    wire = f", {args.baud} baud wire time" if args.baud else ""
+    print(f"ashp_cop plant simulator: {where}{wire}, speed x{args.speed:g}, seed {args.seed}")
+    for unit, device in sorted(sim.devices.items()):
+        print(f"  unit {unit:3d}  {device.register_map.name:32s} {device.role}")
+    print(f"Ground truth on unit {TRUTH_UNIT}. Type 'help' for faults; Ctrl-C stops.", flush=True)
+    try:
+        await _control(sim, server)
+        await asyncio.Event().wait()
+    finally:
+        await server.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Faults that can be switched on while the simulator runs.
+
+From the command line they are typed on the simulator's standard input (see
+``COMMANDS``); tests set the attributes of :class:`Faults` directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+COMMANDS = """\
+latency SECONDS            extra delay before every answer (0 to clear)
+timeout UNIT               UNIT stops answering (timeout UNIT off to clear)
+exception UNIT CODE        UNIT answers every request with exception CODE (1-11; 0 clears)
+missing UNIT ADDRESS       ADDRESS on UNIT answers "illegal data address" (code 2)
+sentinel UNIT              UNIT's values read as their no-reading pattern (0xFFFF, 0x8000, NaN)
+out_of_range UNIT          UNIT's values read far outside their valid range
+corrupt UNIT               UNIT's RTU answers carry a wrong CRC
+drop                       close every client connection now
+stuck_flow HP              heat pump HP's (1-based) heat meter repeats its last flow reading
+reset_counter UNIT         UNIT's energy counters restart from 0 (the truth does not)
+clear                      every fault off
+"""
+
+
+@dataclass(slots=True)
+class Faults:
+    latency_s: float = 0.0
+    silent: set[int] = field(default_factory=set)
+    exceptions: dict[int, int] = field(default_factory=dict)
+    missing: dict[int, set[int]] = field(default_factory=dict)
+    sentinel: set[int] = field(default_factory=set)
+    out_of_range: set[int] = field(default_factory=set)
+    corrupt: set[int] = field(default_factory=set)
+    stuck_flow: dict[int, float] = field(default_factory=dict)  # heat pump index -> frozen flow
+    drop_requested: int = 0  # bumped on every 'drop' so servers can act on it once
+
+    def clear(self) -> None:
+        self.latency_s = 0.0
+        for collection in (self.silent, self.exceptions, self.missing, self.sentinel, self.out_of_range,
+                           self.corrupt, self.stuck_flow):  # fmt: skip
+            collection.clear()
+
+    def spoil(self, unit: int) -> str | None:
+        if unit in self.sentinel:
+            return "sentinel"
+        if unit in self.out_of_range:
+            return "out_of_range"
+        return None

@@ -1,0 +1,245 @@
+"""The physics of the simulated plant: weather, building, heat pumps, meters.
+
+Deliberately simple but physically shaped, so that the integration's figures
+can be checked against a known truth:
+* outdoor temperature: daily cosine (coldest at 03:00) plus slow weather
+  swings of 2 to 5 days (sums of sinusoids with seeded phases);
+* building load: UA x (16 C - outdoor), the usual degree-day balance point;
+* flow temperature: a heating curve from 25 C at 16 C outdoor to 50 C at -10 C;
+* COP: 45 % of the Carnot COP between the condenser (flow + 3 K) and the
+  evaporator (outdoor - 5 K), times a frosting penalty below Tifr = 7 C
+  (EN 14825 8.4 uses the same threshold for its frosting region);
+* the compressor modulates down to 30 % and cycles below that;
+* frost builds while running below 7 C, fastest near 0 C in humid air, and a
+  defrost reverses the cycle for five minutes, drawing heat from the water;
+* a 3 or 6 kW backup heater runs below the bivalent point when the unit
+  cannot cover the load;
+* every meter counter only ever goes up (unless a reset fault is injected).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+WATER_DENSITY_KG_M3 = 990.0  # near 45 C
+WATER_CP_J_KG_K = 4180.0
+TIFR_C = 7.0  # EN 14825: no frosting penalty at or above 7 C
+BALANCE_POINT_C = 16.0
+DEFROST_S = 300.0
+STEP_S = 10.0
+
+
+@dataclass(slots=True)
+class HeatPumpSpec:
+    rated_heat_w: float = 8000.0
+    design_outdoor_c: float = -10.0
+    bivalent_c: float = -5.0
+    carnot_fraction: float = 0.45
+    min_modulation: float = 0.3
+    design_flow_m3h: float = 1.3
+    pump_power_w: float = 45.0
+    standby_power_w: float = 12.0
+    backup_step_w: float = 3000.0
+
+
+@dataclass(slots=True)
+class Truth:
+    """Cumulative true energies of one heat pump (kWh), never touched by faults."""
+
+    heat_kwh: float = 0.0  # net heat from the unit into the water (defrost subtracts)
+    defrost_heat_kwh: float = 0.0  # heat drawn back from the water while defrosting
+    backup_heat_kwh: float = 0.0
+    elec_unit_kwh: float = 0.0
+    elec_backup_kwh: float = 0.0
+    elec_pump_kwh: float = 0.0
+    defrost_count: int = 0
+    defrost_s: float = 0.0
+
+
+@dataclass(slots=True)
+class HeatPumpState:
+    """What the meters and the controller see at one instant, plus their counters."""
+
+    outdoor_c: float = 5.0
+    humidity: float = 0.8
+    flow_c: float = 30.0
+    return_c: float = 30.0
+    flow_setpoint_c: float = 30.0
+    flow_m3h: float = 0.0
+    heat_w: float = 0.0
+    elec_unit_w: float = 0.0
+    elec_backup_w: float = 0.0
+    elec_pump_w: float = 0.0
+    compressor_hz: float = 0.0
+    running: bool = False
+    defrosting: bool = False
+    backup_on: bool = False
+    # meter counters (what the devices report; a reset fault zeroes them)
+    meter_heat_kwh: float = 0.0
+    meter_volume_m3: float = 0.0
+    meter_elec_unit_kwh: float = 0.0
+    meter_elec_backup_kwh: float = 0.0
+    meter_elec_pump_kwh: float = 0.0
+
+
+@dataclass(slots=True)
+class HeatPump:
+    spec: HeatPumpSpec
+    state: HeatPumpState = field(default_factory=HeatPumpState)
+    truth: Truth = field(default_factory=Truth)
+    frost: float = 0.0
+    defrost_left_s: float = 0.0
+    cycle_s: float = 0.0
+
+    @property
+    def ua_w_per_k(self) -> float:
+        return self.spec.rated_heat_w / (BALANCE_POINT_C - self.spec.design_outdoor_c)
+
+
+def heating_curve_c(outdoor_c: float) -> float:
+    """Weather-compensated flow temperature: 25 C at 16 C outdoor, 50 C at -10 C."""
+    slope = (50.0 - 25.0) / (BALANCE_POINT_C + 10.0)
+    return min(55.0, max(25.0, 25.0 + slope * (BALANCE_POINT_C - outdoor_c)))
+
+
+def frosting_factor(outdoor_c: float) -> float:
+    """COP multiplier for frost on the evaporator: worst (-10 %) at 0 to 2 C, none from Tifr up."""
+    if outdoor_c >= TIFR_C:
+        return 1.0
+    return 1.0 - 0.10 * max(0.0, 1.0 - abs(outdoor_c - 1.0) / 8.0)
+
+
+def carnot_cop(flow_c: float, outdoor_c: float, fraction: float) -> float:
+    sink_k = flow_c + 3.0 + 273.15
+    source_k = outdoor_c - 5.0 + 273.15
+    return min(7.0, max(1.2, fraction * sink_k / (sink_k - source_k)))
+
+
+class Weather:
+    """Outdoor temperature and humidity over time, reproducible from a seed."""
+
+    def __init__(self, seed: int, mean_c: float = 2.0, daily_swing_c: float = 4.0) -> None:
+        rng = random.Random(seed)
+        self.mean_c = mean_c
+        self.daily_swing_c = daily_swing_c
+        self.swings = [
+            (rng.uniform(1.0, 3.0), rng.uniform(2.0, 5.0) * 86400, rng.uniform(0, 2 * math.pi)) for _ in range(3)
+        ]
+
+    def outdoor_c(self, t_s: float) -> float:
+        hour = (t_s / 3600.0) % 24
+        daily = -self.daily_swing_c * math.cos(2 * math.pi * (hour - 3.0) / 24)
+        slow = sum(a * math.sin(2 * math.pi * t_s / period + phase) for a, period, phase in self.swings)
+        return self.mean_c + daily + slow
+
+    def humidity(self, t_s: float) -> float:
+        hour = (t_s / 3600.0) % 24
+        return 0.82 + 0.12 * math.cos(2 * math.pi * (hour - 3.0) / 24)
+
+
+class Plant:
+    """Heat pumps sharing one weather, advanced in steps of at most 10 s."""
+
+    def __init__(
+        self, heat_pumps: int = 1, seed: int = 1, *, mean_outdoor_c: float = 2.0, start_s: float = 0.0
+    ) -> None:
+        self.weather = Weather(seed, mean_outdoor_c)
+        self.rng = random.Random(seed + 1)
+        self.time_s = start_s
+        self.heat_pumps = [HeatPump(HeatPumpSpec(rated_heat_w=8000.0 + 2000.0 * i)) for i in range(heat_pumps)]
+        for hp in self.heat_pumps:
+            hp.cycle_s = self.rng.uniform(0, 3600)
+            self._step(hp, 0.0)
+
+    def advance_to(self, time_s: float) -> None:
+        while self.time_s < time_s:
+            dt = min(STEP_S, time_s - self.time_s)
+            self.time_s += dt
+            for hp in self.heat_pumps:
+                self._step(hp, dt)
+
+    def advance(self, seconds: float) -> None:
+        self.advance_to(self.time_s + seconds)
+
+    def _step(self, hp: HeatPump, dt: float) -> None:
+        spec, s = hp.spec, hp.state
+        s.outdoor_c = self.weather.outdoor_c(self.time_s)
+        s.humidity = self.weather.humidity(self.time_s)
+        demand_w = hp.ua_w_per_k * max(0.0, BALANCE_POINT_C - s.outdoor_c)
+        s.flow_setpoint_c = heating_curve_c(s.outdoor_c)
+        max_w = spec.rated_heat_w * (1.0 + 0.02 * (s.outdoor_c - 7.0))
+        min_w = spec.min_modulation * max_w
+
+        hp.cycle_s = (hp.cycle_s + dt) % 3600.0
+        if demand_w <= 0:
+            output_w = 0.0
+        elif demand_w >= min_w:
+            output_w = min(demand_w, max_w)
+        else:  # on/off cycling: run at minimum for the share of the hour the load needs
+            output_w = min_w if hp.cycle_s < 3600.0 * demand_w / min_w else 0.0
+        running = output_w > 0 or hp.defrost_left_s > 0
+
+        if hp.defrost_left_s > 0:
+            hp.defrost_left_s = max(0.0, hp.defrost_left_s - dt)
+            s.defrosting = True
+        else:
+            s.defrosting = False
+            if output_w > 0 and s.outdoor_c < TIFR_C:
+                wetness = max(0.0, s.humidity - 0.6) / 0.4
+                closeness = max(0.0, 1.0 - abs(s.outdoor_c) / 8.0)
+                hp.frost += dt * (0.2 + 0.8 * wetness * closeness) / 2400.0
+                if hp.frost >= 1.0:
+                    hp.frost = 0.0
+                    hp.defrost_left_s = DEFROST_S
+                    hp.truth.defrost_count += 1
+                    s.defrosting = True
+
+        s.flow_m3h = spec.design_flow_m3h if demand_w > 0 or running else 0.0
+        if s.defrosting:
+            heat_w = -0.3 * spec.rated_heat_w
+            elec_unit_w = 0.15 * spec.rated_heat_w
+            s.compressor_hz = 60.0
+        elif output_w > 0:
+            cop = carnot_cop(s.flow_setpoint_c, s.outdoor_c, spec.carnot_fraction) * frosting_factor(s.outdoor_c)
+            heat_w = output_w
+            elec_unit_w = output_w / cop + 25.0  # fan and controls on top of the compressor
+            s.compressor_hz = 20.0 + 90.0 * output_w / spec.rated_heat_w
+        else:
+            heat_w = 0.0
+            elec_unit_w = spec.standby_power_w + (18.0 if s.outdoor_c < 0 else 0.0)  # crankcase heater
+            s.compressor_hz = 0.0
+        s.running = running
+        deficit_w = demand_w - max(heat_w, 0.0)
+        s.backup_on = s.outdoor_c < spec.bivalent_c and deficit_w > 0.1 * spec.backup_step_w
+        s.elec_backup_w = (
+            (spec.backup_step_w if deficit_w <= spec.backup_step_w else 2 * spec.backup_step_w) if s.backup_on else 0.0
+        )
+        s.elec_pump_w = spec.pump_power_w if s.flow_m3h > 0 else 3.0
+        s.heat_w = heat_w
+        s.elec_unit_w = elec_unit_w
+
+        if s.flow_m3h > 0:
+            delta_k = heat_w / (WATER_DENSITY_KG_M3 * s.flow_m3h / 3600.0 * WATER_CP_J_KG_K)
+            s.return_c = s.flow_setpoint_c - max(delta_k, 0.0) - 5.0 * (not running)
+            s.flow_c = s.return_c + delta_k
+        else:
+            s.flow_c = s.return_c = 20.0 + 0.2 * max(s.outdoor_c, 0.0)
+
+        hours = dt / 3600.0
+        t = hp.truth
+        t.heat_kwh += heat_w * hours / 1000.0
+        if s.defrosting:
+            t.defrost_heat_kwh += -heat_w * hours / 1000.0
+            t.defrost_s += dt
+        t.backup_heat_kwh += s.elec_backup_w * hours / 1000.0
+        t.elec_unit_kwh += elec_unit_w * hours / 1000.0
+        t.elec_backup_kwh += s.elec_backup_w * hours / 1000.0
+        t.elec_pump_kwh += s.elec_pump_w * hours / 1000.0
+        # A heat meter counts heating energy only; defrost heat is not subtracted.
+        s.meter_heat_kwh += max(heat_w, 0.0) * hours / 1000.0
+        s.meter_volume_m3 += s.flow_m3h * hours
+        s.meter_elec_unit_kwh += elec_unit_w * hours / 1000.0
+        s.meter_elec_backup_kwh += s.elec_backup_w * hours / 1000.0
+        s.meter_elec_pump_kwh += s.elec_pump_w * hours / 1000.0
