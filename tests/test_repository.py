@@ -50,3 +50,27 @@ def test_engine_imports_nothing_from_home_assistant() -> None:
             for name in names:
                 assert not name.startswith("homeassistant"), f"{path.relative_to(REPO)} imports {name}"
                 assert name.split(".")[0] in ENGINE_MAY_IMPORT, f"{path} imports {name}"
+
+
+def _absolute_imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def test_modbus_layer_is_free_of_home_assistant_and_pymodbus_is_behind_compat() -> None:
+    for path in (PACKAGE / "modbus").rglob("*.py"):
+        for name in _absolute_imports(path):
+            assert not name.startswith("homeassistant"), f"{path.relative_to(REPO)} imports {name}"
+            if name.startswith("pymodbus"):
+                assert path.name == "compat.py", f"{path.relative_to(REPO)} imports {name} outside compat.py"
+
+
+def test_shipped_code_never_imports_the_simulator() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        for name in _absolute_imports(path):
+            assert not name.startswith(("tools", "tests")), f"{path.relative_to(REPO)} imports {name}"

@@ -1,8 +1,8 @@
 """``scripts/demo``: the rated SCOP of a datasheet beside a measured series.
 
-For now the main job runs the engine alone: EN 14825 on samples/datasheet.json
-and the field analysis of samples/four_winter_days.csv. Pass another CSV (and
-engine analyze options) to analyse your own data.
+EN 14825 on samples/datasheet.json, the field analysis of
+samples/four_winter_days.csv (pass another CSV to analyse your own data), and
+a few simulated hours of the plant room read over Modbus through the real hub.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
 from custom_components.ashp_cop.engine.errors import EngineInputError
 from custom_components.ashp_cop.engine.timeseries import read_csv
+from tools.demo_modbus import modbus_summary
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -56,6 +57,7 @@ def main(argv: list[str]) -> int:
         print(f"  frosting penalty below {penalty['tifr_c']:g} C: {penalty['penalty'] * 100:.1f} % (measured)")
     else:
         print(f"  frosting penalty: not estimated ({penalty})")
+    print("\n".join(modbus_summary()))
     return 0
 
 

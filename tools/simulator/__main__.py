@@ -84,6 +84,8 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
                 sim.reset_counter(int(unit))
             case ["clear"]:
                 faults.clear()
+            case ["help"]:
+                return COMMANDS
             case _:
                 return "unknown command; one of:\n" + COMMANDS
     except (ValueError, KeyError, IndexError) as err:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from custom_components.ashp_cop.modbus.datatypes import encode
+from custom_components.ashp_cop.modbus.datatypes import DataType, encode
 from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus.registermap import RegisterMap, Table, ValueSpec, load_register_map
 
@@ -24,6 +24,10 @@ TRUTH_FIELDS = (
     "defrost_count", "defrost_s",
 )  # fmt: skip
 
+INTEGER_RANGE = {
+    DataType.INT16: (-(2**15), 2**15 - 1), DataType.UINT16: (0, 2**16 - 1), DataType.INT32: (-(2**31), 2**31 - 1),
+    DataType.UINT32: (0, 2**32 - 1), DataType.INT64: (-(2**63), 2**63 - 1), DataType.UINT64: (0, 2**64 - 1),
+}  # fmt: skip
 ValueFn = Callable[[HeatPump], float | bool]
 
 
@@ -164,11 +168,12 @@ def register_image(device: SimDevice, plant: Plant, *, spoil: str | None = None)
 def _raw(spec: ValueSpec, value: float | bool, spoil: str | None) -> float | bool:
     if isinstance(value, bool) or spec.table.is_bits:
         return value
-    if spoil == "out_of_range" and spec.valid_max is not None:
-        value = spec.valid_max + 10 * (spec.valid_max - (spec.valid_min or 0.0))
+    if spoil == "out_of_range" and spec.valid_max is not None and spec.valid_min is not None:
+        value = spec.valid_max + 0.5 * (spec.valid_max - spec.valid_min)
     raw = (value - spec.offset) / spec.scale
-    if spec.data_type.value.startswith(("int", "uint")):
-        raw = round(raw)
+    if spec.data_type in INTEGER_RANGE:
+        low, high = INTEGER_RANGE[spec.data_type]
+        raw = min(max(round(raw), low), high)  # a real register saturates rather than wrapping
     return raw if math.isfinite(raw) else 0.0
 
 

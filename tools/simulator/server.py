@@ -141,6 +141,7 @@ class ModbusServer:
         self._servers: list[asyncio.AbstractServer] = []
         self._writers: set[asyncio.StreamWriter] = set()
         self._transports: list[asyncio.BaseTransport] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         self._seen_drop = 0
         self.port = 0
         self.pty_path: str | None = None
@@ -167,6 +168,10 @@ class ModbusServer:
             self.sim.exchanges.append(Exchange(request_bytes, frame_bytes))
             return answer
 
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def _rtu_frame(self, unit: int, answer: bytes) -> bytes:
         frame = with_crc(bytes([unit]) + answer)
         if unit in self.sim.faults.corrupt:
@@ -180,6 +185,9 @@ class ModbusServer:
         self.port = server.sockets[0].getsockname()[1]
 
     async def _serve_stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._track(task)
         self._writers.add(writer)
         try:
             while True:
@@ -256,7 +264,7 @@ class ModbusServer:
         while (length := rtu_request_length(self._pty_buffer)) is not None and len(self._pty_buffer) >= length:
             frame, self._pty_buffer = self._pty_buffer[:length], self._pty_buffer[length:]
             if crc_ok(frame):
-                asyncio.get_running_loop().create_task(self._pty_answer(frame))
+                self._track(asyncio.get_running_loop().create_task(self._pty_answer(frame)))
 
     async def _pty_answer(self, frame: bytes) -> None:
         answer = await self._respond(frame[0], frame[1:-2], len(frame))
@@ -268,6 +276,10 @@ class ModbusServer:
             server.close()
         for writer in list(self._writers):
             writer.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks))
         for server in self._servers:
             await server.wait_closed()
         for transport in self._transports:
@@ -289,7 +301,7 @@ class _Datagrams(asyncio.DatagramProtocol):
         self.transport = transport
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        asyncio.get_running_loop().create_task(self._answer(data, addr))
+        self.server._track(asyncio.get_running_loop().create_task(self._answer(data, addr)))
 
     async def _answer(self, data: bytes, addr: tuple[str, int]) -> None:
         if len(data) < 8:

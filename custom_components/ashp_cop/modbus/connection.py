@@ -38,7 +38,7 @@ class Connection:
         self.settings = settings
         self.lock = asyncio.Lock()
         self._received = bytearray()
-        self._client = compat.make_client(settings, self._trace_packet)
+        self._client: compat.Client | None = None  # made on first use: pymodbus needs a running loop
         self._next_connect_at = 0.0
         self._reconnect_backoff_s = RECONNECT_BACKOFF_MIN_S
         self.reconnects = 0
@@ -50,16 +50,22 @@ class Connection:
         return data
 
     @property
+    def client(self) -> compat.Client:
+        if self._client is None:
+            self._client = compat.make_client(self.settings, self._trace_packet)
+        return self._client
+
+    @property
     def connected(self) -> bool:
-        return bool(self._client.connected)
+        return self._client is not None and bool(self._client.connected)
 
     async def connect(self) -> None:
         """Open the connection now or raise :class:`HubConnectionError` naming the target."""
         try:
-            ok = await self._client.connect()
-        except OSError as err:  # serial device missing, permission denied
+            ok = await self.client.connect()
+        except Exception as err:
             ok = False
-            reason = err.strerror or str(err)
+            reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
         else:
             reason = "no answer"
         if not ok or not self.connected:
@@ -72,7 +78,8 @@ class Connection:
         self._reconnect_backoff_s = RECONNECT_BACKOFF_MIN_S
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
     async def _ensure_connected(self) -> None:
         if self.connected:
@@ -105,7 +112,7 @@ class Connection:
         self._received.clear()
         started = time.monotonic()
         try:
-            response = await compat.read(self._client, block.table, block.address, block.count, unit_id)
+            response = await compat.read(self.client, block.table, block.address, block.count, unit_id)
         except compat.NoResponseError as err:
             raise self._no_response(unit_id) from err
         except compat.NotConnectedError as err:

@@ -47,6 +47,7 @@ class ModbusDevice:
         max_registers_per_request: int | None = None,
         max_gap: int | None = None,
         missing_retry_s: float = MISSING_RETRY_S,
+        merge: bool = True,
     ) -> None:
         self.unit_id = check_unit_id(unit_id)
         self.register_map = register_map
@@ -57,6 +58,7 @@ class ModbusDevice:
         self.max_registers = min(limit, register_map.max_registers_per_request)
         self.max_gap = register_map.max_gap if max_gap is None else max_gap
         self.missing_retry_s = missing_retry_s
+        self.merge = merge  # False: one request per value, for devices that refuse merged reads
         self.diagnostics = DeviceDiagnostics()
         self.available = True
         self.missing: dict[tuple[Table, int], _Missing] = {}
@@ -70,6 +72,8 @@ class ModbusDevice:
         values = [v for v in self.register_map.values if (v.table, v.address) not in skipped]
         normal = [v for v in values if (v.table, v.address) not in due]
         retried = [v for v in values if (v.table, v.address) in due]
+        if not self.merge:
+            return [ReadBlock(v.table, v.address, v.count, (v,)) for v in values]
         blocks = plan_reads(normal, max_registers=self.max_registers, max_gap=self.max_gap, missing=self.missing.keys())
         # A re-tried register is read on its own so it cannot spoil a good block.
         return blocks + [ReadBlock(v.table, v.address, v.count, (v,)) for v in retried]

@@ -1,0 +1,108 @@
+"""Register maps: the shipped profiles load, and every kind of bad map is named."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from custom_components.ashp_cop.modbus.datatypes import DataType
+from custom_components.ashp_cop.modbus.device import ModbusDevice
+from custom_components.ashp_cop.modbus.errors import ModbusConfigError, RegisterMapError
+from custom_components.ashp_cop.modbus.profiles import PROFILE_DIR, builtin_profile, builtin_profiles
+from custom_components.ashp_cop.modbus.registermap import Table, load_register_map, parse_register_map
+
+GOOD = """
+name: my_meter
+kind: electricity_meter
+defaults: {table: input, data_type: float32}
+values:
+  power_w: {address: 12, unit: W}
+  import_energy_kwh: {address: 72, unit: kWh, valid_range: [0, 1.0e9]}
+"""
+
+
+def test_builtin_profiles_load_and_cover_the_plant_room() -> None:
+    profiles = builtin_profiles()
+    assert set(profiles) == {
+        "eastron_sdm120", "eastron_sdm230", "eastron_sdm630", "generic_energy_meter_float32", "generic_heat_meter",
+        "generic_temperature_transmitter", "generic_heat_pump_controller",
+    }  # fmt: skip
+    assert len(list(PROFILE_DIR.glob("*.yaml"))) == len(profiles)
+    sdm630 = builtin_profile("eastron_sdm630")
+    assert sdm630.value("import_energy_kwh").address == 0x0048  # Eastron input register 30073
+    assert sdm630.value("power_w").address == 0x0034  # 30053 total system power
+    meter = builtin_profile("generic_heat_meter")
+    assert {"flow_temp_c", "return_temp_c", "flow_m3h", "power_w", "heat_energy_kwh", "volume_m3"} <= {
+        v.key for v in meter.values
+    }
+    controller = builtin_profile("generic_heat_pump_controller")
+    assert controller.value("defrost_active").table is Table.DISCRETE_INPUT
+
+
+def test_unknown_profile_lists_the_known_ones() -> None:
+    with pytest.raises(KeyError, match=re.escape("no built-in profile 'sdm999' (there are: eastron_sdm120")):
+        builtin_profile("sdm999")
+
+
+def test_good_map_with_defaults_and_yaml_1_1_exponent() -> None:
+    parsed = parse_register_map(GOOD, source="my.yaml")
+    energy = parsed.value("import_energy_kwh")
+    assert energy.data_type is DataType.FLOAT32
+    assert energy.valid_max == 1.0e9
+    assert parsed.max_registers_per_request == 125
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nvalues: [1, 2", "my.yaml: line 2: not valid YAML"),
+        ("- a\n- b", "my.yaml: map: must be a mapping, got list"),
+        ("name: My Meter\nvalues: {a: {address: 1}}", "my.yaml: name: 'My Meter' must be lower_snake_case"),
+        ("name: m\nvalues: {}", "my.yaml: values: a map needs at least one value"),
+        ("name: m\nvendor: x\nvalues: {a: {address: 1}}", "my.yaml: map: unknown field 'vendor'"),
+        ("name: m\nvalues: {a: {address: 70000}}", "my.yaml: values.a.address: 70000 is outside 0 to 65535"),
+        ("name: m\nvalues: {a: {address: -1}}", "my.yaml: values.a.address: -1 is outside 0 to 65535"),
+        ("name: m\nvalues: {a: {address: 65535, data_type: float32}}",
+         "my.yaml: values.a.address: float32 at 65535 runs past register 65535"),
+        ("name: m\nvalues: {a: {address: 1, data_type: float16}}",
+         "my.yaml: values.a.data_type: 'float16' is not one of bool, int16"),
+        ("name: m\nvalues: {a: {address: 1, table: coil, data_type: uint16}}",
+         "my.yaml: values.a.data_type: a coil holds one bit: use bool, not uint16"),
+        ("name: m\nvalues: {a: {address: 1, table: eeprom}}", "my.yaml: values.a.table: 'eeprom' is not one of"),
+        ("name: m\nvalues: {a: {address: 1, scale: 0}}", "my.yaml: values.a.scale: must not be 0"),
+        ("name: m\nvalues: {a: {address: 1, unit: degC}}", "my.yaml: values.a.unit: 'degC' is not one of"),
+        ("name: m\nvalues: {a: {address: 1, valid_range: [5, 1]}}",
+         "my.yaml: values.a.valid_range: min 5 must be below max 1"),
+        ("name: m\nvalues: {a: {address: 1, no_reading: [0x1FFFF]}}",
+         "my.yaml: values.a.no_reading: 131071 is not nan or a 16-bit register pattern"),
+        ("name: m\nvalues: {a: {address: 1, no_reading: [nan]}}",
+         "my.yaml: values.a.no_reading: nan only applies to float types"),
+        ("name: m\nvalues: {a: {address: 1, data_type: uint32}, b: {address: 2}}",
+         "my.yaml: values.b.address: 2 overlaps a (1 to 2)"),
+        ("name: m\nmax_registers_per_request: 126\nvalues: {a: {address: 1}}",
+         "my.yaml: max_registers_per_request: 126 is outside 1 to 125"),
+        ("name: m\nkind: fridge\nvalues: {a: {address: 1}}", "my.yaml: kind: 'fridge' is not one of"),
+        ("name: m\nvalues: {a: {address: 1, adress: 2}}", "my.yaml: values.a: unknown field 'adress'"),
+    ],
+)  # fmt: skip
+def test_bad_maps_are_named(text: str, message: str) -> None:
+    with pytest.raises(RegisterMapError, match=re.escape(message)):
+        parse_register_map(text, source="my.yaml")
+
+
+def test_unreadable_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(RegisterMapError, match=re.escape("missing.yaml: file: cannot be read")):
+        load_register_map(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("unit_id", [0, 248, -1])
+def test_unit_id_outside_1_to_247(unit_id: int) -> None:
+    with pytest.raises(ModbusConfigError, match=f"unit_id: {unit_id} is outside 1 to 247"):
+        ModbusDevice(unit_id, builtin_profile("eastron_sdm120"))
+
+
+def test_request_size_over_125_is_refused() -> None:
+    with pytest.raises(ModbusConfigError, match="max_registers_per_request: 126 is outside 1 to 125"):
+        ModbusDevice(1, builtin_profile("eastron_sdm120"), max_registers_per_request=126)
