@@ -12,6 +12,8 @@ from custom_components.ashp_cop.modbus.hub import ModbusHub
 from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus.settings import HubSettings, Transport
 
+SERIAL: dict[str, Any] = {"transport": Transport.SERIAL, "serial_port": "/dev/x"}
+
 
 @pytest.mark.parametrize(
     ("settings", "message"),
@@ -20,10 +22,10 @@ from custom_components.ashp_cop.modbus.settings import HubSettings, Transport
         ({"transport": Transport.TCP, "host": "h", "port": 0}, "port: 0 is outside 1 to 65535"),
         ({"transport": Transport.UDP, "host": "h", "port": 70000}, "port: 70000 is outside 1 to 65535"),
         ({"transport": Transport.SERIAL}, "serial_port: a serial hub needs a device path such as /dev/ttyUSB0"),
-        ({"transport": Transport.SERIAL, "serial_port": "/dev/x", "baudrate": 9601}, "baudrate: 9601 is not a standard rate"),
-        ({"transport": Transport.SERIAL, "serial_port": "/dev/x", "parity": "X"}, "parity: 'X' is not N, E or O"),
-        ({"transport": Transport.SERIAL, "serial_port": "/dev/x", "stopbits": 3}, "stopbits: 3 is not 1 or 2"),
-        ({"transport": Transport.SERIAL, "serial_port": "/dev/x", "bytesize": 5}, "bytesize: 5 is not 7 or 8"),
+        (SERIAL | {"baudrate": 9601}, "baudrate: 9601 is not a standard rate"),
+        (SERIAL | {"parity": "X"}, "parity: 'X' is not N, E or O"),
+        (SERIAL | {"stopbits": 3}, "stopbits: 3 is not 1 or 2"),
+        (SERIAL | {"bytesize": 5}, "bytesize: 5 is not 7 or 8"),
         ({"transport": Transport.TCP, "host": "h", "timeout_s": 0}, "timeout_s: 0 s is outside 0.05 to 60 s"),
         ({"transport": Transport.TCP, "host": "h", "retries": 11}, "retries: 11 is outside 0 to 10"),
     ],
