@@ -192,7 +192,8 @@ async def test_unreachable_host_is_named_and_other_hubs_keep_working(
 ) -> None:
     _sim, server = await start_plant()
     dead = make_hub(server, port=unused_tcp_port)
-    with pytest.raises(HubConnectionError, match=f"cannot connect to tcp://127.0.0.1:{unused_tcp_port}"):
+    refused = f"cannot connect to tcp://127.0.0.1:{unused_tcp_port}: refused, unreachable or no answer"
+    with pytest.raises(HubConnectionError, match=refused):
         await dead.connect()
     dead.add_device(11, builtin_profile("generic_heat_meter"))
     scan = (await dead.scan())[11]
@@ -229,6 +230,16 @@ async def test_a_serial_port_is_opened_once(start_plant: StartPlant, make_hub: M
     assert first.connection is second.connection
     with pytest.raises(ModbusConfigError, match="is already open as"):
         make_hub(server, Transport.SERIAL, timeout_s=0.9)
+
+
+async def test_serial_line_settings_the_port_refuses_are_named(start_plant: StartPlant) -> None:
+    _, server = await start_plant(transport=Transport.SERIAL)
+    hub = ModbusHub(HubSettings(Transport.SERIAL, serial_port=server.pty_path, parity="E"))  # a pty has no parity
+    try:
+        with pytest.raises(HubConnectionError, match=f"cannot connect to {server.pty_path} \\(9600 8E1\\): "):
+            await hub.connect()
+    finally:
+        hub.close()
 
 
 async def test_duplicate_unit_id_on_a_hub_is_refused() -> None:

@@ -49,7 +49,7 @@ async def test_missing_serial_device_is_named_and_retried_with_back_off(tmp_path
     hub = ModbusHub(HubSettings(Transport.SERIAL, serial_port=path, timeout_s=0.1))
     hub.add_device(1, builtin_profile("eastron_sdm120"))
     try:
-        with pytest.raises(HubConnectionError, match=re.escape(f"cannot connect to {path} (9600 8E1)")):
+        with pytest.raises(HubConnectionError, match=re.escape(f"cannot connect to {path} (9600 8E1): no such device")):
             await hub.connect()
         scan = (await hub.scan())[1]  # straight after a failed attempt: no new attempt yet
         assert not scan.available

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import compat
 from .crc import crc_ok
 from .errors import HubConnectionError, TransactionError, describe_exception
 from .planner import ReadBlock
-from .settings import HubSettings
+from .settings import HubSettings, Transport
 
 RECONNECT_BACKOFF_MIN_S = 0.5
 RECONNECT_BACKOFF_MAX_S = 60.0
@@ -61,13 +62,16 @@ class Connection:
 
     async def connect(self) -> None:
         """Open the connection now or raise :class:`HubConnectionError` naming the target."""
-        try:
-            ok = await self.client.connect()
-        except Exception as err:
-            ok = False
-            reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        if self.settings.transport is Transport.SERIAL and not Path(self.settings.serial_port).exists():
+            ok, reason = False, "no such device"
         else:
-            reason = "no answer"
+            try:
+                ok = await self.client.connect()
+            except Exception as err:  # termios refusing the line settings, permissions
+                ok = False
+                reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+            else:
+                reason = "refused, unreachable or no answer"
         if not ok or not self.connected:
             self._next_connect_at = time.monotonic() + self._reconnect_backoff_s
             self._reconnect_backoff_s = min(self._reconnect_backoff_s * 2, RECONNECT_BACKOFF_MAX_S)
