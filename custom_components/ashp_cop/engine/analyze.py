@@ -30,6 +30,7 @@ from .errors import EngineInputError
 from .fluids import check_temperature
 from .frosting import DEFAULT_TIFR_C, MeasuredPenalty, penalty_from_measurements
 from .heat import HeatCircuit, heat_power_w, preferred_heat_power_w
+from .spf import EnergyBalance
 from .timeseries import TimeSeries
 
 SECONDS_PER_HOUR = 3600.0
@@ -134,9 +135,8 @@ def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) ->
     standby_kwh = _sum_kwh(unit_wh, standby)
     backup_kwh = _sum_kwh(backup_wh, usable)
     pump_kwh = _sum_kwh(pump_wh, usable)
-    elec_kwh = unit_running_kwh + standby_kwh + backup_kwh + pump_kwh
-    system_heat_kwh = heat_kwh if options.backup_heat_metered else heat_kwh + backup_kwh
-    unit_heat_kwh = system_heat_kwh - backup_kwh
+    balance = EnergyBalance(heat_kwh, unit_running_kwh, standby_kwh, backup_kwh, pump_kwh, options.backup_heat_metered)
+    elec_kwh = balance.elec_kwh
 
     sample_running = np.isfinite(unit_w) & (unit_w >= options.running_threshold_w)
     flow_c, return_c = series.get("flow_temp_c"), series.get("return_temp_c")
@@ -159,12 +159,8 @@ def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) ->
         "heat_kwh": heat_kwh,
         "heat_positive_kwh": heat_positive_kwh,
         "elec_kwh": elec_kwh,
-        "spf": period_cop(system_heat_kwh, elec_kwh),
-        "spf_boundaries": {
-            "unit": period_cop(unit_heat_kwh, unit_running_kwh),
-            "unit_backup": period_cop(system_heat_kwh, unit_running_kwh + backup_kwh),
-            "system": period_cop(system_heat_kwh, elec_kwh),
-        },
+        "spf": period_cop(balance.system_heat_kwh, elec_kwh),
+        "spf_boundaries": balance.spf_boundaries(),
         "elec_breakdown_kwh": {
             "unit_running": unit_running_kwh,
             "unit_standby": standby_kwh,
