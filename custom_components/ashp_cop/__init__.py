@@ -1,1 +1,50 @@
-"""ashp_cop: field efficiency of air-source heat pumps for Home Assistant."""
+"""ASHP COP: how efficient an air-source heat pump really is, measured in the field.
+
+Two kinds of config entry share this domain: a Modbus hub (one connection,
+its devices as subentries) and a heat pump (roles bound to measurements).
+"""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
+
+from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB
+from .coordinator import HubConfigEntry, ModbusHubCoordinator
+from .modbus.errors import ModbusConfigError, RegisterMapError
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
+        try:
+            coordinator = ModbusHubCoordinator(hass, entry)
+        except (ModbusConfigError, RegisterMapError) as err:
+            raise ConfigEntryError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_configuration",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        try:
+            await coordinator.async_config_entry_first_refresh()
+        except BaseException:
+            coordinator.shutdown_hub()  # a serial port must not stay open for the retry
+            raise
+        entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    return True
+
+
+async def _async_reload(hass: HomeAssistant, entry: HubConfigEntry) -> None:
+    """Subentries added, changed or removed, or the hub reconfigured."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded and entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
+        entry.runtime_data.shutdown_hub()
+    return unloaded

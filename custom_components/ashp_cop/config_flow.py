@@ -1,0 +1,307 @@
+"""Configuration in the UI: Modbus hubs (devices as subentries) and heat pumps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTERVAL
+from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
+from homeassistant.helpers import selector
+
+from .const import (
+    CONF_BAUDRATE,
+    CONF_BYTESIZE,
+    CONF_ENTRY_TYPE,
+    CONF_PARITY,
+    CONF_PROFILE,
+    CONF_REGISTER_MAP,
+    CONF_RETRIES,
+    CONF_SERIAL_PORT,
+    CONF_STOPBITS,
+    CONF_TIMEOUT,
+    CONF_TRANSPORT,
+    CONF_UNIT_ID,
+    DEFAULT_PORT,
+    DEFAULT_RETRIES,
+    DEFAULT_SCAN_INTERVAL_S,
+    DEFAULT_TIMEOUT_S,
+    DOMAIN,
+    ENTRY_HUB,
+    PROFILE_CUSTOM,
+    SUBENTRY_DEVICE,
+)
+from .coordinator import HubConfigEntry, device_register_map, hub_settings
+from .modbus.device import ModbusDevice
+from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapError
+from .modbus.hub import ModbusHub
+from .modbus.profiles import PROFILE_DIR, builtin_profiles
+from .modbus.settings import HubSettings, Transport
+
+_NUMBER = selector.NumberSelectorMode.BOX
+
+
+def _common_schema(defaults: dict[str, Any]) -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(CONF_SCAN_INTERVAL, default=defaults.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL_S)):
+            selector.NumberSelector(selector.NumberSelectorConfig(min=1, max=3600, step=1, mode=_NUMBER,
+                                                                  unit_of_measurement="s")),
+        vol.Required(CONF_TIMEOUT, default=defaults.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)):
+            selector.NumberSelector(selector.NumberSelectorConfig(min=0.05, max=60, step=0.05, mode=_NUMBER,
+                                                                  unit_of_measurement="s")),
+        vol.Required(CONF_RETRIES, default=defaults.get(CONF_RETRIES, DEFAULT_RETRIES)):
+            selector.NumberSelector(selector.NumberSelectorConfig(min=0, max=10, step=1, mode=_NUMBER)),
+    }  # fmt: skip
+
+
+def _network_schema(defaults: dict[str, Any]) -> vol.Schema:
+    return vol.Schema({
+        vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): selector.TextSelector(),
+        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)):
+            selector.NumberSelector(selector.NumberSelectorConfig(min=1, max=65535, step=1, mode=_NUMBER)),
+        **_common_schema(defaults),
+    })  # fmt: skip
+
+
+def _serial_schema(defaults: dict[str, Any]) -> vol.Schema:
+    def choice(options: list[str], key: str) -> selector.SelectSelector:
+        config = selector.SelectSelectorConfig(
+            options=options, translation_key=key, mode=selector.SelectSelectorMode.DROPDOWN
+        )
+        return selector.SelectSelector(config)
+
+    return vol.Schema({
+        vol.Required(CONF_SERIAL_PORT, default=defaults.get(CONF_SERIAL_PORT, vol.UNDEFINED)): selector.TextSelector(),
+        vol.Required(CONF_BAUDRATE, default=str(defaults.get(CONF_BAUDRATE, 9600))):
+            choice(["1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200"], CONF_BAUDRATE),
+        vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, "E")): choice(["E", "N", "O"], CONF_PARITY),
+        vol.Required(CONF_STOPBITS, default=str(defaults.get(CONF_STOPBITS, 1))): choice(["1", "2"], CONF_STOPBITS),
+        vol.Required(CONF_BYTESIZE, default=str(defaults.get(CONF_BYTESIZE, 8))): choice(["8", "7"], CONF_BYTESIZE),
+        **_common_schema(defaults),
+    })  # fmt: skip
+
+
+def _normalise(transport: Transport, user_input: dict[str, Any]) -> dict[str, Any]:
+    """Entry data with numbers as numbers (selectors hand back floats and strings)."""
+    data: dict[str, Any] = {CONF_ENTRY_TYPE: ENTRY_HUB, CONF_TRANSPORT: transport.value}
+    for key, value in user_input.items():
+        if key in (CONF_PORT, CONF_SCAN_INTERVAL, CONF_RETRIES, CONF_BAUDRATE, CONF_STOPBITS, CONF_BYTESIZE):
+            data[key] = int(float(value))
+        elif key == CONF_TIMEOUT:
+            data[key] = float(value)
+        else:
+            data[key] = value.strip() if isinstance(value, str) else value
+    return data
+
+
+def hub_unique_id(settings: HubSettings) -> str:
+    """One hub per endpoint: host:port for the network transports, the device path for serial."""
+    if settings.transport is Transport.SERIAL:
+        return settings.serial_port
+    return f"{settings.host.lower()}:{settings.port}"
+
+
+async def validate_hub(data: dict[str, Any]) -> tuple[HubSettings | None, dict[str, str], dict[str, str]]:
+    """(settings, errors, placeholders): the settings are checked and the connection opened once."""
+    try:
+        settings = hub_settings(data)
+    except ModbusConfigError as err:
+        return None, {"base": "invalid_setting"}, {"error": str(err)}
+    hub = ModbusHub(settings)
+    try:
+        await hub.connect()
+    except HubConnectionError as err:
+        return None, {"base": "cannot_connect"}, {"error": str(err)}
+    except ModbusConfigError as err:
+        return None, {"base": "invalid_setting"}, {"error": str(err)}
+    finally:
+        hub.close()
+    return settings, {}, {}
+
+
+class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a Modbus hub or a heat pump."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        self._transport = Transport.TCP
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(cls, config_entry: ConfigEntry) -> dict[str, type[ConfigSubentryFlow]]:
+        if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
+            return {SUBENTRY_DEVICE: DeviceSubentryFlow}
+        return {}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="user", menu_options=["hub"])
+
+    async def async_step_hub(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            self._transport = Transport(user_input[CONF_TRANSPORT])
+            return await (
+                self.async_step_serial() if self._transport is Transport.SERIAL else self.async_step_network()
+            )
+        return self.async_show_form(step_id="hub", data_schema=_transport_schema(self._transport))
+
+    async def async_step_network(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self._hub_step("network", _network_schema, user_input)
+
+    async def async_step_serial(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self._hub_step("serial", _serial_schema, user_input)
+
+    async def _hub_step(self, step_id: str, schema: Any, user_input: dict[str, Any] | None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"error": ""}
+        defaults: dict[str, Any] = {}
+        if user_input is not None:
+            data = _normalise(self._transport, user_input)
+            settings, errors, found = await validate_hub(data)
+            placeholders |= found
+            if settings is not None:
+                await self.async_set_unique_id(hub_unique_id(settings))
+                if self.source == "reconfigure":
+                    entry = self._get_reconfigure_entry()
+                    self._abort_if_unique_id_mismatch_elsewhere(entry)
+                    return self.async_update_reload_and_abort(entry, unique_id=hub_unique_id(settings), data=data,
+                                                              title=settings.describe)  # fmt: skip
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(title=settings.describe, data=data)
+            defaults = user_input
+        elif self.source == "reconfigure":
+            defaults = dict(self._get_reconfigure_entry().data)
+        return self.async_show_form(
+            step_id=step_id, data_schema=schema(defaults), errors=errors, description_placeholders=placeholders
+        )
+
+    def _abort_if_unique_id_mismatch_elsewhere(self, entry: ConfigEntry) -> None:
+        for other in self._async_current_entries(include_ignore=False):
+            if other.entry_id != entry.entry_id and other.unique_id == self.unique_id:
+                raise AbortFlow("already_configured")
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Change host, port or serial settings; devices, entities and history stay."""
+        entry = self._get_reconfigure_entry()
+        self._transport = Transport(entry.data[CONF_TRANSPORT])
+        if self._transport is Transport.SERIAL:
+            return await self.async_step_serial()
+        return await self.async_step_network()
+
+
+def _transport_schema(default: Transport) -> vol.Schema:
+    return vol.Schema({
+        vol.Required(CONF_TRANSPORT, default=default.value): selector.SelectSelector(selector.SelectSelectorConfig(
+            options=[t.value for t in Transport], translation_key=CONF_TRANSPORT,
+            mode=selector.SelectSelectorMode.LIST)),
+    })  # fmt: skip
+
+
+class DeviceSubentryFlow(ConfigSubentryFlow):
+    """A device on a hub: unit id and register map (shipped profile or the user's own)."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, Any] = {}
+
+    def _schema(self, defaults: dict[str, Any]) -> vol.Schema:
+        profiles = [*sorted(builtin_profiles()), PROFILE_CUSTOM]
+        return vol.Schema({
+            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, vol.UNDEFINED)): selector.TextSelector(),
+            vol.Required(CONF_UNIT_ID, default=defaults.get(CONF_UNIT_ID, 1)):
+                selector.NumberSelector(selector.NumberSelectorConfig(min=1, max=247, step=1, mode=_NUMBER)),
+            vol.Required(CONF_PROFILE, default=defaults.get(CONF_PROFILE, vol.UNDEFINED)):
+                selector.SelectSelector(selector.SelectSelectorConfig(options=profiles, translation_key=CONF_PROFILE,
+                                                                      mode=selector.SelectSelectorMode.DROPDOWN)),
+        })  # fmt: skip
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        return await self._device_step("user", user_input)
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        return await self._device_step("reconfigure", user_input)
+
+    async def _device_step(self, step_id: str, user_input: dict[str, Any] | None) -> SubentryFlowResult:
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        defaults: dict[str, Any] = dict(self._get_reconfigure_subentry().data) if step_id == "reconfigure" else {}
+        if step_id == "reconfigure":
+            defaults[CONF_NAME] = self._get_reconfigure_subentry().title
+        if user_input is not None:
+            unit_id = int(user_input[CONF_UNIT_ID])
+            if self._unit_in_use(unit_id):
+                errors[CONF_UNIT_ID] = "unit_id_in_use"
+            else:
+                self._data = {CONF_UNIT_ID: unit_id, CONF_PROFILE: user_input[CONF_PROFILE],
+                              CONF_NAME: user_input[CONF_NAME].strip()}  # fmt: skip
+                if user_input[CONF_PROFILE] == PROFILE_CUSTOM:
+                    self._data[CONF_REGISTER_MAP] = defaults.get(CONF_REGISTER_MAP, _template())
+                    return await self.async_step_register_map()
+                probe_error = await self._probe()
+                if probe_error is None:
+                    return self._finish()
+                errors["base"] = "device_not_answering"
+                placeholders["error"] = probe_error
+            defaults = user_input
+        return self.async_show_form(step_id=step_id, data_schema=self._schema(defaults), errors=errors,
+                                    description_placeholders=placeholders)  # fmt: skip
+
+    async def async_step_register_map(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            self._data[CONF_REGISTER_MAP] = user_input[CONF_REGISTER_MAP]
+            try:
+                device_register_map(self._data)
+            except RegisterMapError as err:
+                errors[CONF_REGISTER_MAP] = "invalid_register_map"
+                placeholders["error"] = str(err)
+            else:
+                probe_error = await self._probe()
+                if probe_error is None:
+                    return self._finish()
+                errors["base"] = "device_not_answering"
+                placeholders["error"] = probe_error
+        schema = vol.Schema({
+            vol.Required(CONF_REGISTER_MAP, default=self._data[CONF_REGISTER_MAP]):
+                selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
+        })  # fmt: skip
+        return self.async_show_form(step_id="register_map", data_schema=schema, errors=errors,
+                                    description_placeholders=placeholders)  # fmt: skip
+
+    def _unit_in_use(self, unit_id: int) -> bool:
+        own = self._get_reconfigure_subentry().subentry_id if self.source == "reconfigure" else None
+        return any(
+            int(s.data.get(CONF_UNIT_ID, 0)) == unit_id and s.subentry_id != own
+            for s in self._get_entry().subentries.values()
+        )
+
+    def _finish(self) -> SubentryFlowResult:
+        entry = self._get_entry()
+        data = dict(self._data)
+        name = data.pop(CONF_NAME)
+        if self.source == "reconfigure":
+            return self.async_update_and_abort(entry, self._get_reconfigure_subentry(), title=name, data=data,
+                                               unique_id=str(data[CONF_UNIT_ID]))  # fmt: skip
+        return self.async_create_entry(title=name, data=data, unique_id=str(data[CONF_UNIT_ID]))
+
+    async def _probe(self) -> str | None:
+        """Read the device once over the hub's own connection: None if it answered."""
+        entry: HubConfigEntry = self._get_entry()
+        coordinator = getattr(entry, "runtime_data", None)
+        if coordinator is None:
+            return None  # hub not loaded (retrying setup): the device is checked when it loads
+        device = ModbusDevice(self._data[CONF_UNIT_ID], device_register_map(self._data))
+        scan = await device.scan(coordinator.hub.connection, retries=0)
+        return None if scan.available else "; ".join(scan.errors[:2])
+
+
+def _template() -> str:
+    return (PROFILE_DIR / "generic_heat_meter.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,34 @@
+"""Constants of the Home Assistant layer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "ashp_cop"
+LOGGER = logging.getLogger(__package__)
+
+CONF_ENTRY_TYPE: Final = "entry_type"
+ENTRY_HUB: Final = "hub"
+ENTRY_HEAT_PUMP: Final = "heat_pump"
+SUBENTRY_DEVICE: Final = "device"
+
+# hub
+CONF_TRANSPORT: Final = "transport"
+CONF_SERIAL_PORT: Final = "serial_port"
+CONF_BAUDRATE: Final = "baudrate"
+CONF_PARITY: Final = "parity"
+CONF_STOPBITS: Final = "stopbits"
+CONF_BYTESIZE: Final = "bytesize"
+CONF_TIMEOUT: Final = "timeout"
+CONF_RETRIES: Final = "retries"
+DEFAULT_SCAN_INTERVAL_S: Final = 10
+DEFAULT_TIMEOUT_S: Final = 1.0
+DEFAULT_RETRIES: Final = 2
+DEFAULT_PORT: Final = 502
+
+# device subentry
+CONF_UNIT_ID: Final = "unit_id"
+CONF_PROFILE: Final = "profile"
+CONF_REGISTER_MAP: Final = "register_map"
+PROFILE_CUSTOM: Final = "custom"

@@ -1,0 +1,120 @@
+"""Coordinators: one per Modbus hub (one connection, polled), one per heat pump."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .const import (
+    CONF_BAUDRATE,
+    CONF_BYTESIZE,
+    CONF_PARITY,
+    CONF_PROFILE,
+    CONF_REGISTER_MAP,
+    CONF_RETRIES,
+    CONF_SERIAL_PORT,
+    CONF_STOPBITS,
+    CONF_TIMEOUT,
+    CONF_TRANSPORT,
+    CONF_UNIT_ID,
+    DEFAULT_RETRIES,
+    DEFAULT_SCAN_INTERVAL_S,
+    DEFAULT_TIMEOUT_S,
+    DOMAIN,
+    LOGGER,
+    PROFILE_CUSTOM,
+    SUBENTRY_DEVICE,
+)
+from .modbus.device import DeviceScan, ModbusDevice
+from .modbus.errors import HubConnectionError
+from .modbus.hub import ModbusHub
+from .modbus.profiles import builtin_profile
+from .modbus.registermap import RegisterMap, parse_register_map
+from .modbus.settings import HubSettings, Transport
+
+type HubConfigEntry = ConfigEntry[ModbusHubCoordinator]
+
+
+def hub_settings(data: dict[str, Any]) -> HubSettings:
+    """The Modbus layer's settings from a hub entry's data (raises ModbusConfigError)."""
+    transport = Transport(data[CONF_TRANSPORT])
+    if transport is Transport.SERIAL:
+        return HubSettings(
+            transport,
+            serial_port=data[CONF_SERIAL_PORT],
+            baudrate=int(data.get(CONF_BAUDRATE, 9600)),
+            parity=data.get(CONF_PARITY, "E"),
+            stopbits=int(data.get(CONF_STOPBITS, 1)),
+            bytesize=int(data.get(CONF_BYTESIZE, 8)),
+            timeout_s=float(data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)),
+            retries=int(data.get(CONF_RETRIES, DEFAULT_RETRIES)),
+        )
+    return HubSettings(
+        transport,
+        host=data[CONF_HOST],
+        port=int(data[CONF_PORT]),
+        timeout_s=float(data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)),
+        retries=int(data.get(CONF_RETRIES, DEFAULT_RETRIES)),
+    )
+
+
+def device_register_map(data: dict[str, Any]) -> RegisterMap:
+    """A device subentry's map: a shipped profile or the user's own YAML (raises RegisterMapError)."""
+    if data[CONF_PROFILE] == PROFILE_CUSTOM:
+        return parse_register_map(data[CONF_REGISTER_MAP], source="register map")
+    return builtin_profile(data[CONF_PROFILE])
+
+
+class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
+    """Polls every device of one hub, one transaction at a time."""
+
+    config_entry: HubConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: HubConfigEntry) -> None:
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} hub {entry.title}",
+            update_interval=timedelta(seconds=int(entry.data.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL_S))),
+        )
+        self.hub = ModbusHub(hub_settings(dict(entry.data)))
+        # subentry id -> device; unit ids may change on reconfigure, subentry ids never do
+        self.devices: dict[str, ModbusDevice] = {}
+        for subentry in entry.subentries.values():
+            if subentry.subentry_type == SUBENTRY_DEVICE:
+                self.devices[subentry.subentry_id] = self._add_device(subentry)
+
+    def _add_device(self, subentry: ConfigSubentry) -> ModbusDevice:
+        return self.hub.add_device(
+            int(subentry.data[CONF_UNIT_ID]), device_register_map(dict(subentry.data)), name=subentry.title
+        )
+
+    async def _async_setup(self) -> None:
+        try:
+            await self.hub.connect()
+        except HubConnectionError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    async def _async_update_data(self) -> dict[int, DeviceScan]:
+        scans = await self.hub.scan()
+        if scans and not any(scan.available for scan in scans.values()):
+            first = next(iter(scans.values()))
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="no_device_answered",
+                translation_placeholders={"hub": self.hub.settings.describe, "error": "; ".join(first.errors[:1])},
+            )
+        return scans
+
+    def shutdown_hub(self) -> None:
+        self.hub.close()

@@ -1,0 +1,78 @@
+"""Base entities: a value of a Modbus device, and a figure of a heat pump."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import ModbusHubCoordinator
+from .modbus.device import ModbusDevice
+
+
+class ChangeOnlyEntity:
+    """Writes its state only when what it shows changed (value or availability).
+
+    A 30-device plant polled every few seconds would otherwise write hundreds
+    of unchanged states a minute into the state machine and the recorder.
+    """
+
+    _last_written: tuple[Any, ...] | None = None
+
+    def _shown(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def _write_if_changed(self) -> None:
+        shown = self._shown()
+        if shown != self._last_written:
+            self._last_written = shown
+            self.async_write_ha_state()  # type: ignore[attr-defined]
+
+
+class ModbusDeviceEntity(ChangeOnlyEntity, CoordinatorEntity[ModbusHubCoordinator]):
+    """One entity of one Modbus device (a config subentry of a hub)."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: ModbusHubCoordinator, subentry: ConfigSubentry, description: EntityDescription
+    ) -> None:
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.subentry_id = subentry.subentry_id
+        self._attr_unique_id = f"{subentry.subentry_id}_{description.key}"
+        register_map = self.device.register_map
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, subentry.subentry_id)},
+            name=subentry.title,
+            manufacturer=register_map.manufacturer or None,
+            model=register_map.model or register_map.title,
+            via_device=(DOMAIN, coordinator.config_entry.entry_id),
+        )
+
+    @property
+    def device(self) -> ModbusDevice:
+        return self.coordinator.devices[self.subentry_id]
+
+    @property
+    def available(self) -> bool:
+        return super().available and self.device.available
+
+    def _shown(self) -> tuple[Any, ...]:
+        return (self.available, self._value())
+
+    def _value(self) -> Any:
+        raise NotImplementedError
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._write_if_changed()
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._last_written = self._shown()

@@ -1,0 +1,78 @@
+"""Sensors: Modbus device values and their communication quality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.sensor import SensorEntity
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .const import CONF_ENTRY_TYPE, ENTRY_HUB
+from .coordinator import HubConfigEntry, ModbusHubCoordinator
+from .entity import ModbusDeviceEntity
+from .modbus_entities import (
+    DIAGNOSTIC_DESCRIPTIONS,
+    ModbusDiagnosticDescription,
+    ModbusValueDescription,
+    is_flag,
+    value_description,
+)
+
+PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: HubConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    if entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HUB:
+        return
+    coordinator = entry.runtime_data
+    for subentry_id, device in coordinator.devices.items():
+        subentry = entry.subentries[subentry_id]
+        entities: list[SensorEntity] = [
+            ModbusValueSensor(coordinator, subentry, value_description(spec))
+            for spec in device.register_map.values
+            if not is_flag(spec)
+        ]
+        entities += [ModbusDiagnosticSensor(coordinator, subentry, d) for d in DIAGNOSTIC_DESCRIPTIONS]
+        async_add_entities(entities, config_subentry_id=subentry_id)
+
+
+class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
+    """A numeric value read from a device."""
+
+    entity_description: ModbusValueDescription
+
+    def __init__(
+        self, coordinator: ModbusHubCoordinator, subentry: ConfigSubentry, description: ModbusValueDescription
+    ) -> None:
+        super().__init__(coordinator, subentry, description)
+
+    def _value(self) -> Any:
+        reading = self.device.last.get(self.entity_description.key)
+        return None if reading is None else reading.value
+
+    @property
+    def native_value(self) -> StateType:
+        value = self._value()
+        return None if value is None else float(value)
+
+
+class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
+    """Communication quality of a device; available even while the device is silent."""
+
+    entity_description: ModbusDiagnosticDescription
+
+    @property
+    def available(self) -> bool:
+        return True
+
+    def _value(self) -> StateType:
+        return self.entity_description.value_fn(self.device)
+
+    @property
+    def native_value(self) -> StateType:
+        return self._value()

@@ -1,0 +1,75 @@
+"""Home Assistant tests: the integration against the simulator on 127.0.0.1, real Modbus layer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ashp_cop.const import (
+    CONF_ENTRY_TYPE,
+    CONF_PROFILE,
+    CONF_RETRIES,
+    CONF_TIMEOUT,
+    CONF_TRANSPORT,
+    CONF_UNIT_ID,
+    DOMAIN,
+    ENTRY_HUB,
+    SUBENTRY_DEVICE,
+)
+from tools.simulator.devices import LAYOUT, unit_id
+from tools.simulator.server import ModbusServer, PlantSimulator
+
+HUB_ENTRY_ID = "01HUBENTRY000000000000000"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None, socket_enabled: None) -> None:
+    """Load custom_components/ashp_cop; sockets on for the simulator on 127.0.0.1."""
+
+
+@pytest.fixture
+async def plant(hass: HomeAssistant) -> AsyncIterator[tuple[PlantSimulator, ModbusServer]]:
+    """A one-heat-pump plant room on a free port, its clock stopped so states are reproducible."""
+    sim = PlantSimulator(1, seed=1, speed=0.0, start_s=12 * 3600.0)
+    server = ModbusServer(sim)
+    await server.start_tcp()
+    yield sim, server
+    await server.close()
+
+
+def hub_data(port: int, **extra: Any) -> dict[str, Any]:
+    return {CONF_ENTRY_TYPE: ENTRY_HUB, CONF_TRANSPORT: "tcp", CONF_HOST: "127.0.0.1", CONF_PORT: port,
+            CONF_SCAN_INTERVAL: 10, CONF_TIMEOUT: 0.3, CONF_RETRIES: 0, **extra}  # fmt: skip
+
+
+def plant_subentries() -> list[dict[str, Any]]:
+    """The simulated heat pump's six devices as subentries with fixed ids (stable snapshots)."""
+    return [
+        {"subentry_id": f"device_{unit_id(0, offset)}", "subentry_type": SUBENTRY_DEVICE, "title": role.capitalize(),
+         "unique_id": str(unit_id(0, offset)), "data": {CONF_UNIT_ID: unit_id(0, offset), CONF_PROFILE: profile}}
+        for offset, profile, role, _ in LAYOUT
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def hub_entry(plant: tuple[PlantSimulator, ModbusServer]) -> MockConfigEntry:
+    _, server = plant
+    return MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=HUB_ENTRY_ID,
+        title="tcp://127.0.0.1",
+        unique_id=f"127.0.0.1:{server.port}",
+        data=hub_data(server.port),
+        subentries_data=plant_subentries(),  # type: ignore[arg-type]
+    )
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()

@@ -1,0 +1,113 @@
+"""A hub entry with the simulated plant's devices: entities, availability, retries, unload."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.integration.conftest import HUB_ENTRY_ID, hub_data, setup_entry
+from tools.simulator.server import ModbusServer, PlantSimulator
+
+Plant = tuple[PlantSimulator, ModbusServer]
+
+
+async def _poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """One scheduled poll of the hub, run now."""
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_devices_and_values_come_from_the_plant(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    assert hub_entry.state is ConfigEntryState.LOADED
+    state = sim.plant.heat_pumps[0].state
+
+    flow = hass.states.get("sensor.heat_meter_flow_temperature")
+    assert flow is not None and float(flow.state) == pytest.approx(state.flow_c, abs=0.006)
+    assert flow.attributes["unit_of_measurement"] == "°C" and flow.attributes["device_class"] == "temperature"
+    power = hass.states.get("sensor.outdoor_unit_electricity_power")
+    assert power is not None and float(power.state) == pytest.approx(state.elec_unit_w, rel=1e-6)
+    energy = hass.states.get("sensor.outdoor_unit_electricity_imported_energy")
+    assert energy is not None and energy.attributes["state_class"] == "total_increasing"
+    defrost = hass.states.get("binary_sensor.controller_defrost")
+    assert defrost is not None and defrost.state == ("on" if state.defrosting else "off")
+
+    devices = dr.async_entries_for_config_entry(device_registry, HUB_ENTRY_ID)
+    meter = next(d for d in devices if d.name == "Outdoor unit electricity")
+    assert (meter.manufacturer, meter.model) == ("Eastron", "SDM630-Modbus")
+    assert meter.config_entries_subentries[HUB_ENTRY_ID] == {"device_12"}
+
+
+async def test_noisy_and_diagnostic_entities_are_disabled_by_default(
+    hass: HomeAssistant, hub_entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    await setup_entry(hass, hub_entry)
+    voltage = entity_registry.async_get("sensor.outdoor_unit_electricity_voltage_l1")
+    assert voltage is not None and voltage.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    transactions = entity_registry.async_get("sensor.heat_meter_modbus_transactions")
+    assert transactions is not None and transactions.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    errors = entity_registry.async_get("sensor.heat_meter_modbus_errors")
+    assert errors is not None and errors.disabled_by is None and errors.entity_category == "diagnostic"
+
+
+async def test_a_silent_device_goes_unavailable_and_comes_back(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    sim.faults.silent.add(11)
+    await _poll(hass, hub_entry)
+    assert hass.states.get("sensor.heat_meter_flow_temperature").state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert hass.states.get("sensor.outdoor_unit_electricity_power").state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    errors = hass.states.get("sensor.heat_meter_modbus_errors")
+    assert errors is not None and int(errors.state) >= 1
+    assert "no answer" in hass.states.get("sensor.heat_meter_last_modbus_error").state  # type: ignore[union-attr]
+    sim.faults.silent.clear()
+    await _poll(hass, hub_entry)
+    assert hass.states.get("sensor.heat_meter_flow_temperature").state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+
+
+async def test_states_are_written_only_when_they_change(hass: HomeAssistant, hub_entry: MockConfigEntry) -> None:
+    await setup_entry(hass, hub_entry)
+    written: list[str] = []
+    hass.bus.async_listen("state_changed", lambda event: written.append(event.data["entity_id"]))
+    await _poll(hass, hub_entry)
+    await _poll(hass, hub_entry)
+    assert written == []  # the plant's clock is stopped: nothing changed, nothing written
+
+
+async def test_setup_retries_while_the_hub_is_down_and_recovers(hass: HomeAssistant, unused_tcp_port: int) -> None:
+    entry = MockConfigEntry(domain="ashp_cop", data=hub_data(unused_tcp_port), unique_id=f"127.0.0.1:{unused_tcp_port}")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "cannot connect to tcp://127.0.0.1" in (entry.reason or "")
+
+    sim = PlantSimulator(1, seed=1, speed=0.0)
+    server = ModbusServer(sim)
+    await server.start_tcp("127.0.0.1", unused_tcp_port)
+    try:
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.LOADED
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await server.close()
+
+
+async def test_unload_closes_the_connection(hass: HomeAssistant, hub_entry: MockConfigEntry) -> None:
+    await setup_entry(hass, hub_entry)
+    connection = hub_entry.runtime_data.hub.connection
+    assert connection.connected
+    assert await hass.config_entries.async_unload(hub_entry.entry_id)
+    assert hub_entry.state is ConfigEntryState.NOT_LOADED
+    assert not connection.connected
