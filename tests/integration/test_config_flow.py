@@ -1,0 +1,225 @@
+"""Every path of the hub flow and the device subentry flow, errors and recovery included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ashp_cop.const import (
+    CONF_BAUDRATE,
+    CONF_BYTESIZE,
+    CONF_PARITY,
+    CONF_PROFILE,
+    CONF_REGISTER_MAP,
+    CONF_RETRIES,
+    CONF_SERIAL_PORT,
+    CONF_STOPBITS,
+    CONF_TIMEOUT,
+    CONF_TRANSPORT,
+    CONF_UNIT_ID,
+    DOMAIN,
+    SUBENTRY_DEVICE,
+)
+from tests.integration.conftest import setup_entry
+from tools.simulator.server import ModbusServer, PlantSimulator
+
+Plant = tuple[PlantSimulator, ModbusServer]
+NETWORK = {CONF_SCAN_INTERVAL: 10, CONF_TIMEOUT: 0.3, CONF_RETRIES: 0}
+
+
+async def _start_hub_flow(hass: HomeAssistant, transport: str) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU and result["menu_options"] == ["hub"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "hub"})
+    assert result["type"] is FlowResultType.FORM and result["step_id"] == "hub"
+    return await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_TRANSPORT: transport})  # type: ignore[return-value]
+
+
+async def test_tcp_hub_after_a_failed_connection(hass: HomeAssistant, plant: Plant, unused_tcp_port: int) -> None:
+    _, server = plant
+    result = await _start_hub_flow(hass, "tcp")
+    assert result["step_id"] == "network"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: unused_tcp_port, **NETWORK}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert f"cannot connect to tcp://127.0.0.1:{unused_tcp_port}" in result["description_placeholders"]["error"]
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: " 127.0.0.1 ", CONF_PORT: float(server.port), **NETWORK}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"tcp://127.0.0.1:{server.port}"
+    assert result["data"] == {"entry_type": "hub", CONF_TRANSPORT: "tcp", CONF_HOST: "127.0.0.1",
+                              CONF_PORT: server.port, **NETWORK}  # fmt: skip
+    assert result["result"].unique_id == f"127.0.0.1:{server.port}"
+
+
+async def test_the_same_hub_twice_is_refused(hass: HomeAssistant, plant: Plant) -> None:
+    _, server = plant
+    MockConfigEntry(domain=DOMAIN, unique_id=f"127.0.0.1:{server.port}", data={}).add_to_hass(hass)
+    result = await _start_hub_flow(hass, "rtu_over_tcp")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: server.port, **NETWORK}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "already_configured"
+
+
+async def test_invalid_setting_is_named(hass: HomeAssistant) -> None:
+    result = await _start_hub_flow(hass, "udp")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "  ", CONF_PORT: 502, **NETWORK}
+    )
+    assert result["errors"] == {"base": "invalid_setting"}
+    assert result["description_placeholders"]["error"] == "host: a network hub needs a host name or address"
+
+
+async def test_serial_hub_missing_port_then_a_real_line(hass: HomeAssistant, tmp_path: Any) -> None:
+    sim = PlantSimulator(1, seed=1, speed=0.0)
+    server = ModbusServer(sim, rtu=True)
+    pty = server.start_pty()
+    try:
+        result = await _start_hub_flow(hass, "serial")
+        assert result["step_id"] == "serial"
+        line = {CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_SERIAL_PORT: str(tmp_path / "ttyUSB7"), **line}
+        )
+        assert result["errors"] == {"base": "cannot_connect"}
+        assert result["description_placeholders"]["error"].endswith("no such device")
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_SERIAL_PORT: pty, **line})
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["data"][CONF_BAUDRATE] == 9600 and result["data"][CONF_PARITY] == "N"
+        assert result["result"].unique_id == pty
+        assert await hass.config_entries.async_unload(result["result"].entry_id)
+    finally:
+        await server.close()
+
+
+async def test_reconfigure_moves_the_hub_and_keeps_its_entities(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    await setup_entry(hass, hub_entry)
+    before = {e.entity_id: e.unique_id for e in er.async_entries_for_config_entry(entity_registry, hub_entry.entry_id)}
+    moved = ModbusServer(PlantSimulator(1, seed=1, speed=0.0))
+    await moved.start_tcp()
+    try:
+        result = await hub_entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == "network"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: moved.port, **NETWORK}
+        )
+        assert result["type"] is FlowResultType.ABORT and result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert hub_entry.data[CONF_PORT] == moved.port
+        assert hub_entry.unique_id == f"127.0.0.1:{moved.port}"
+        assert hub_entry.state is ConfigEntryState.LOADED
+        after = {
+            e.entity_id: e.unique_id for e in er.async_entries_for_config_entry(entity_registry, hub_entry.entry_id)
+        }
+        assert after == before
+        assert await hass.config_entries.async_unload(hub_entry.entry_id)
+    finally:
+        await moved.close()
+
+
+async def test_reconfigure_onto_another_hub_is_refused(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, hub_entry)
+    other = ModbusServer(PlantSimulator(1, seed=1, speed=0.0))
+    await other.start_tcp()
+    MockConfigEntry(domain=DOMAIN, unique_id=f"127.0.0.1:{other.port}", data={}).add_to_hass(hass)
+    try:
+        result = await hub_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: other.port, **NETWORK}
+        )
+        assert result["type"] is FlowResultType.ABORT and result["reason"] == "already_configured"
+        assert hub_entry.data[CONF_PORT] != other.port
+    finally:
+        await other.close()
+
+
+async def _device_flow(hass: HomeAssistant, entry: MockConfigEntry, **user: Any) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_DEVICE), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM and result["step_id"] == "user"
+    return await hass.config_entries.subentries.async_configure(result["flow_id"], user)  # type: ignore[return-value]
+
+
+async def test_add_a_device_after_a_wrong_unit_id(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, hub_entry)
+    result = await _device_flow(
+        hass, hub_entry, **{CONF_NAME: "Meter", CONF_UNIT_ID: 12, CONF_PROFILE: "eastron_sdm120"}
+    )
+    assert result["errors"] == {CONF_UNIT_ID: "unit_id_in_use"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Meter", CONF_UNIT_ID: 99, CONF_PROFILE: "eastron_sdm120"}
+    )
+    assert result["errors"] == {"base": "device_not_answering"}
+    assert result["description_placeholders"]["error"].startswith("unit 99: no answer")
+    # a second heat pump's backup meter, added to the simulator meanwhile
+    sim, _ = plant
+    sim.devices[23] = sim.devices[13]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Second meter", CONF_UNIT_ID: 23, CONF_PROFILE: "eastron_sdm120"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    subentry = next(s for s in hub_entry.subentries.values() if s.title == "Second meter")
+    assert subentry.data == {CONF_UNIT_ID: 23, CONF_PROFILE: "eastron_sdm120"} and subentry.unique_id == "23"
+    assert hass.states.get("sensor.second_meter_power") is not None
+
+
+async def test_add_a_device_with_its_own_register_map(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, hub_entry)
+    result = await _device_flow(hass, hub_entry, **{CONF_NAME: "Own meter", CONF_UNIT_ID: 30, CONF_PROFILE: "custom"})
+    assert result["step_id"] == "register_map"
+    assert "generic_heat_meter" in result["data_schema"]({})[CONF_REGISTER_MAP]  # the template to start from
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_REGISTER_MAP: "name: own\nvalues: {power_w: {address: 70000}}"}
+    )
+    assert result["errors"] == {CONF_REGISTER_MAP: "invalid_register_map"}
+    assert result["description_placeholders"]["error"] == (
+        "register map: values.power_w.address: 70000 is outside 0 to 65535"
+    )
+    sim, _ = plant
+    sim.devices[30] = sim.devices[12]
+    own = "name: own\ndefaults: {table: input, data_type: float32}\nvalues: {power_w: {address: 0x34, unit: W}}"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    power = hass.states.get("sensor.own_meter_power")
+    assert power is not None
+    assert float(power.state) == pytest.approx(sim.plant.heat_pumps[0].state.elec_unit_w, rel=1e-6)
+
+
+async def test_reconfigure_a_device_keeps_its_entities(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    await setup_entry(hass, hub_entry)
+    result = await hub_entry.start_subentry_reconfigure_flow(hass, SUBENTRY_DEVICE, "device_13")
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Immersion heater", CONF_UNIT_ID: 13, CONF_PROFILE: "eastron_sdm230"}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert hub_entry.subentries["device_13"].title == "Immersion heater"
+    assert hub_entry.subentries["device_13"].data[CONF_PROFILE] == "eastron_sdm230"
+    entity = entity_registry.async_get("sensor.backup_heater_electricity_power")
+    assert entity is not None and entity.unique_id == "device_13_power_w"
