@@ -12,6 +12,7 @@ from homeassistant.exceptions import ConfigEntryError
 
 from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
+from .heat_pump import HeatPumpCoordinator
 from .modbus.errors import ModbusConfigError, RegisterMapError
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
@@ -33,6 +34,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
             coordinator.shutdown_hub()  # a serial port must not stay open for the retry
             raise
         entry.runtime_data = coordinator
+    else:
+        heat_pump = HeatPumpCoordinator(hass, entry)  # type: ignore[arg-type]
+        await heat_pump.async_config_entry_first_refresh()
+        entry.runtime_data = heat_pump  # type: ignore[assignment]
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
@@ -47,4 +52,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded and entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
         entry.runtime_data.shutdown_hub()
+    elif unloaded:
+        await entry.runtime_data.async_save()  # type: ignore[attr-defined]
     return unloaded

@@ -8,20 +8,22 @@ from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_ENTRY_TYPE, ENTRY_HUB
 from .coordinator import HubConfigEntry
-from .entity import ModbusDeviceEntity
+from .entity import HeatPumpEntity, ModbusDeviceEntity
+from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
+from .heat_pump_entities import HEAT_PUMP_BINARY_SENSORS, HeatPumpBinaryDescription
 from .modbus_entities import ModbusFlagDescription, flag_description, is_flag
 
 PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: HubConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: HubConfigEntry | HeatPumpConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    if entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HUB:
-        return
     coordinator = entry.runtime_data
+    if isinstance(coordinator, HeatPumpCoordinator):
+        async_add_entities(HeatPumpBinarySensor(entry, d) for d in HEAT_PUMP_BINARY_SENSORS)  # type: ignore[arg-type]
+        return
     for subentry_id, device in coordinator.devices.items():
         subentry = entry.subentries[subentry_id]
         async_add_entities(
@@ -45,3 +47,14 @@ class ModbusFlagSensor(ModbusDeviceEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         value = self._value()
         return None if value is None else bool(value)
+
+
+class HeatPumpBinarySensor(HeatPumpEntity, BinarySensorEntity):
+    entity_description: HeatPumpBinaryDescription
+
+    def _value(self) -> Any:
+        return self.entity_description.value_fn(self.coordinator.live)
+
+    @property
+    def is_on(self) -> bool:
+        return bool(self._value())

@@ -10,6 +10,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
+    OptionsFlow,
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTERVAL
@@ -25,6 +26,7 @@ from .const import (
     CONF_PROFILE,
     CONF_REGISTER_MAP,
     CONF_RETRIES,
+    CONF_ROLES,
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
     CONF_TIMEOUT,
@@ -35,11 +37,13 @@ from .const import (
     DEFAULT_SCAN_INTERVAL_S,
     DEFAULT_TIMEOUT_S,
     DOMAIN,
+    ENTRY_HEAT_PUMP,
     ENTRY_HUB,
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
 )
 from .coordinator import HubConfigEntry, device_register_map, hub_settings
+from .heat_pump_flow import check_circuit, check_roles, circuit_schema, entry_config, roles_schema
 from .modbus.device import ModbusDevice
 from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapError
 from .modbus.hub import ModbusHub
@@ -134,6 +138,8 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         self._transport = Transport.TCP
+        self._roles: dict[str, str] = {}
+        self._name = ""
 
     @classmethod
     @callback
@@ -143,7 +149,41 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
         return {}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self.async_show_menu(step_id="user", menu_options=["hub"])
+        return self.async_show_menu(step_id="user", menu_options=["hub", "heat_pump"])
+
+    async def async_step_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Name the heat pump and bind its measurements."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._roles, errors = check_roles(user_input)
+            self._name = user_input[CONF_NAME].strip()
+            if not errors:
+                return await self.async_step_circuit()
+        name = vol.Required(CONF_NAME, default=self._name or vol.UNDEFINED)
+        schema = vol.Schema({name: selector.TextSelector()}).extend(roles_schema(self._roles).schema)
+        return self.async_show_form(step_id="heat_pump", data_schema=schema, errors=errors)
+
+    async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Medium, sensor offsets, thresholds."""
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            circuit, errors, placeholders = check_circuit(user_input)
+            if not errors:
+                data = {CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **entry_config(self._roles, circuit)}
+                return self.async_create_entry(title=self._name, data=data)
+        return self.async_show_form(step_id="circuit", data_schema=circuit_schema(user_input or {}), errors=errors,
+                                    description_placeholders=placeholders)  # fmt: skip
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        return HeatPumpOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        return config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HEAT_PUMP
 
     async def async_step_hub(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
@@ -203,6 +243,35 @@ def _transport_schema(default: Transport) -> vol.Schema:
             options=[t.value for t in Transport], translation_key=CONF_TRANSPORT,
             mode=selector.SelectSelectorMode.LIST)),
     })  # fmt: skip
+
+
+class HeatPumpOptionsFlow(OptionsFlow):
+    """Change a heat pump's roles and settings; they apply from now on."""
+
+    def __init__(self) -> None:
+        self._roles: dict[str, str] = {}
+
+    def _current(self) -> dict[str, Any]:
+        return {**self.config_entry.data, **self.config_entry.options}
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._roles, errors = check_roles(user_input)
+            if not errors:
+                return await self.async_step_circuit()
+        roles = self._roles or dict(self._current().get(CONF_ROLES, {}))
+        return self.async_show_form(step_id="init", data_schema=roles_schema(roles), errors=errors)
+
+    async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            circuit, errors, placeholders = check_circuit(user_input)
+            if not errors:
+                return self.async_create_entry(data=entry_config(self._roles, circuit))
+        return self.async_show_form(step_id="circuit", data_schema=circuit_schema(user_input or self._current()),
+                                    errors=errors, description_placeholders=placeholders)  # fmt: skip
 
 
 class DeviceSubentryFlow(ConfigSubentryFlow):

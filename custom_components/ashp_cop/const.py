@@ -32,3 +32,19 @@ CONF_UNIT_ID: Final = "unit_id"
 CONF_PROFILE: Final = "profile"
 CONF_REGISTER_MAP: Final = "register_map"
 PROFILE_CUSTOM: Final = "custom"
+
+# heat pump entry
+CONF_ROLES: Final = "roles"
+CONF_MEDIUM: Final = "medium"
+CONF_MASS_FRACTION: Final = "mass_fraction_pct"
+CONF_METER_POSITION: Final = "meter_position"
+CONF_FLOW_TEMP_OFFSET: Final = "flow_temp_offset_k"
+CONF_RETURN_TEMP_OFFSET: Final = "return_temp_offset_k"
+CONF_FLOW_RATE_OFFSET: Final = "flow_rate_offset_m3h"
+CONF_RUNNING_THRESHOLD: Final = "running_threshold_w"
+CONF_ROLLING_WINDOW: Final = "rolling_window_min"
+CONF_CLIMATE: Final = "climate"
+CONF_BACKUP_IN_HEAT_METER: Final = "backup_in_heat_meter"
+CONF_DATASHEET: Final = "datasheet"
+DEFAULT_ROLLING_WINDOW_MIN: Final = 5
+DEFAULT_RUNNING_THRESHOLD_W: Final = 100

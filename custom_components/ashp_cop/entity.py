@@ -12,6 +12,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import ModbusHubCoordinator
+from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
 from .modbus.device import ModbusDevice
 
 
@@ -62,6 +63,34 @@ class ModbusDeviceEntity(ChangeOnlyEntity, CoordinatorEntity[ModbusHubCoordinato
     @property
     def available(self) -> bool:
         return super().available and self.device.available
+
+    def _shown(self) -> tuple[Any, ...]:
+        return (self.available, self._value())
+
+    def _value(self) -> Any:
+        raise NotImplementedError
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._write_if_changed()
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._last_written = self._shown()
+
+
+class HeatPumpEntity(ChangeOnlyEntity, CoordinatorEntity[HeatPumpCoordinator]):
+    """One figure of a heat pump entry."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, entry: HeatPumpConfigEntry, description: EntityDescription) -> None:
+        super().__init__(entry.runtime_data)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)}, name=entry.title, model="Air-source heat pump"
+        )
 
     def _shown(self) -> tuple[Any, ...]:
         return (self.available, self._value())

@@ -10,9 +10,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import CONF_ENTRY_TYPE, ENTRY_HUB
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
-from .entity import ModbusDeviceEntity
+from .entity import HeatPumpEntity, ModbusDeviceEntity
+from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
+from .heat_pump_entities import HEAT_PUMP_SENSORS, HeatPumpSensorDescription
 from .modbus_entities import (
     DIAGNOSTIC_DESCRIPTIONS,
     ModbusDiagnosticDescription,
@@ -25,11 +26,12 @@ PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: HubConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: HubConfigEntry | HeatPumpConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    if entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HUB:
-        return
     coordinator = entry.runtime_data
+    if isinstance(coordinator, HeatPumpCoordinator):
+        async_add_entities(HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS)  # type: ignore[arg-type]
+        return
     for subentry_id, device in coordinator.devices.items():
         subentry = entry.subentries[subentry_id]
         entities: list[SensorEntity] = [
@@ -76,3 +78,21 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
     @property
     def native_value(self) -> StateType:
         return self._value()
+
+
+class HeatPumpSensor(HeatPumpEntity, SensorEntity):
+    """A figure of the heat pump; totals stay available with their last value."""
+
+    entity_description: HeatPumpSensorDescription
+
+    @property
+    def available(self) -> bool:
+        return self.entity_description.is_total or super().available
+
+    def _value(self) -> Any:
+        return self.entity_description.value_fn(self.coordinator.live)
+
+    @property
+    def native_value(self) -> StateType:
+        value = self._value()
+        return None if value is None else round(float(value), 6)

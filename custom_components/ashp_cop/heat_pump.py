@@ -1,0 +1,105 @@
+"""The heat pump's coordinator: reads its roles, feeds the live model, keeps its totals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_BACKUP_IN_HEAT_METER,
+    CONF_FLOW_RATE_OFFSET,
+    CONF_FLOW_TEMP_OFFSET,
+    CONF_MASS_FRACTION,
+    CONF_MEDIUM,
+    CONF_METER_POSITION,
+    CONF_RETURN_TEMP_OFFSET,
+    CONF_ROLES,
+    CONF_ROLLING_WINDOW,
+    CONF_RUNNING_THRESHOLD,
+    DEFAULT_ROLLING_WINDOW_MIN,
+    DEFAULT_RUNNING_THRESHOLD_W,
+    DEFAULT_SCAN_INTERVAL_S,
+    DOMAIN,
+    LOGGER,
+)
+from .engine.fluids import Medium
+from .engine.heat import HeatCircuit, MeterPosition
+from .engine.live import LiveHeatPump, LiveSettings
+from .role_sources import read_roles
+
+STORAGE_VERSION = 1
+SAVE_DELAY_S = 60
+
+type HeatPumpConfigEntry = ConfigEntry[HeatPumpCoordinator]
+
+
+def live_settings(config: dict[str, Any]) -> LiveSettings:
+    """The engine's settings from the entry's data and options (options win)."""
+    circuit = HeatCircuit(
+        medium=Medium(config.get(CONF_MEDIUM, Medium.WATER.value)),
+        mass_fraction_pct=float(config.get(CONF_MASS_FRACTION, 0.0)),
+        meter_position=MeterPosition(config.get(CONF_METER_POSITION, MeterPosition.RETURN.value)),
+        flow_temp_offset_k=float(config.get(CONF_FLOW_TEMP_OFFSET, 0.0)),
+        return_temp_offset_k=float(config.get(CONF_RETURN_TEMP_OFFSET, 0.0)),
+        flow_rate_offset_m3h=float(config.get(CONF_FLOW_RATE_OFFSET, 0.0)),
+    )
+    return LiveSettings(
+        circuit=circuit,
+        running_threshold_w=float(config.get(CONF_RUNNING_THRESHOLD, DEFAULT_RUNNING_THRESHOLD_W)),
+        rolling_window_s=60.0 * float(config.get(CONF_ROLLING_WINDOW, DEFAULT_ROLLING_WINDOW_MIN)),
+        backup_heat_metered=bool(config.get(CONF_BACKUP_IN_HEAT_METER, True)),
+    )
+
+
+class HeatPumpCoordinator(DataUpdateCoordinator[None]):
+    """Reads every bound role once per interval and updates the live model.
+
+    Totals are saved to storage (at most once a minute and on unload), so
+    they continue after a restart instead of starting from 0.
+    """
+
+    config_entry: HeatPumpConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: HeatPumpConfigEntry) -> None:
+        config = {**entry.data, **entry.options}
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} heat pump {entry.title}",
+            update_interval=timedelta(seconds=int(config.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL_S))),
+        )
+        self.roles: dict[str, str] = dict(config.get(CONF_ROLES, {}))
+        self.live = LiveHeatPump(live_settings(config))
+        self.problems: dict[str, str] = {}
+        # seconds since the epoch; replaceable so tests can run the plant's clock
+        self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.heat_pump.{entry.entry_id}")
+
+    async def _async_setup(self) -> None:
+        saved = await self._store.async_load()
+        if saved:
+            self.live.restore(saved)
+        self.config_entry.async_on_unload(async_track_time_change(self.hass, self._new_day, hour=0, minute=0, second=0))
+
+    @callback
+    def _new_day(self, now: datetime) -> None:
+        self.live.start_day()
+        self.async_update_listeners()
+
+    async def _async_update_data(self) -> None:
+        values, self.problems = read_roles(self.hass, self.roles)
+        self.live.update(self.clock(), values)
+        self._store.async_delay_save(self.live.export, SAVE_DELAY_S)
+
+    async def async_save(self) -> None:
+        await self._store.async_save(self.live.export())

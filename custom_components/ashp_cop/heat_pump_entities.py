@@ -1,0 +1,85 @@
+"""Entity descriptions of a heat pump: powers, COPs, energy totals, defrost, SPF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntityDescription
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntityDescription, SensorStateClass
+from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTime
+
+from .engine.live import LiveHeatPump
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeatPumpSensorDescription(SensorEntityDescription):
+    value_fn: Callable[[LiveHeatPump], float | None]
+    # Totals keep showing their (restored) value while a source is down: an
+    # energy total that turned unavailable or 0 would break the Energy dashboard.
+    is_total: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeatPumpBinaryDescription(BinarySensorEntityDescription):
+    value_fn: Callable[[LiveHeatPump], bool]
+
+
+def _energy(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatPumpSensorDescription:
+    return HeatPumpSensorDescription(
+        key=key, translation_key=key, device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING, native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2, is_total=True,
+        value_fn=value_fn,
+    )  # fmt: skip
+
+
+def _ratio(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatPumpSensorDescription:
+    return HeatPumpSensorDescription(
+        key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, suggested_display_precision=2,
+        value_fn=value_fn,
+    )  # fmt: skip
+
+
+HEAT_PUMP_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
+    HeatPumpSensorDescription(
+        key="heat_power", translation_key="heat_power", device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT, native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0, value_fn=lambda live: live.heat_power_w,
+    ),
+    HeatPumpSensorDescription(
+        key="electric_power", translation_key="electric_power", device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT, native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0, value_fn=lambda live: live.elec_power_w,
+    ),
+    _ratio("cop", lambda live: live.cop),
+    _ratio("rolling_cop", lambda live: live.rolling_cop),
+    _ratio("daily_cop", lambda live: live.daily_cop),
+    _energy("heat_energy", lambda live: live.totals.heat_kwh),
+    _energy("electric_energy", lambda live: live.totals.elec_unit_kwh),
+    _energy("electric_energy_running", lambda live: live.totals.elec_running_kwh),
+    _energy("electric_energy_standby", lambda live: live.totals.elec_standby_kwh),
+    _energy("backup_energy", lambda live: live.totals.backup_kwh),
+    _energy("pump_energy", lambda live: live.totals.pumps_kwh),
+    _energy("defrost_energy", lambda live: live.totals.defrost_heat_kwh),
+    HeatPumpSensorDescription(
+        key="defrost_count", translation_key="defrost_count", state_class=SensorStateClass.TOTAL_INCREASING,
+        is_total=True, value_fn=lambda live: live.totals.defrost_count,
+    ),
+    HeatPumpSensorDescription(
+        key="defrost_duration", translation_key="defrost_duration", device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.TOTAL_INCREASING, native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES, is_total=True, value_fn=lambda live: live.totals.defrost_s,
+    ),
+    _ratio("spf_unit", lambda live: live.spf()["unit"]),
+    _ratio("spf_unit_backup", lambda live: live.spf()["unit_backup"]),
+    _ratio("spf_system", lambda live: live.spf()["system"]),
+)  # fmt: skip
+
+HEAT_PUMP_BINARY_SENSORS: tuple[HeatPumpBinaryDescription, ...] = (
+    HeatPumpBinaryDescription(key="defrost", translation_key="defrost", value_fn=lambda live: live.defrost_active),
+    HeatPumpBinaryDescription(
+        key="running", translation_key="running", device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda live: live.running,
+    ),
+)  # fmt: skip

@@ -1,0 +1,210 @@
+"""A heat pump entry over the simulated plant: flows, figures against the truth, restore, resets."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_NAME, CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ashp_cop.const import (
+    CONF_BACKUP_IN_HEAT_METER,
+    CONF_ENTRY_TYPE,
+    CONF_FLOW_RATE_OFFSET,
+    CONF_FLOW_TEMP_OFFSET,
+    CONF_MASS_FRACTION,
+    CONF_MEDIUM,
+    CONF_METER_POSITION,
+    CONF_RETURN_TEMP_OFFSET,
+    CONF_ROLES,
+    CONF_ROLLING_WINDOW,
+    CONF_RUNNING_THRESHOLD,
+    DOMAIN,
+    ENTRY_HEAT_PUMP,
+)
+from tests.integration.conftest import setup_entry
+from tools.simulator.server import ModbusServer, PlantSimulator
+
+Plant = tuple[PlantSimulator, ModbusServer]
+# The plant's clock, mapped onto wall time after the entries' first (real-time) refresh.
+CLOCK_ORIGIN = time.time()
+CIRCUIT = {CONF_MEDIUM: "water", CONF_MASS_FRACTION: 0, CONF_METER_POSITION: "return", CONF_FLOW_TEMP_OFFSET: 0,
+           CONF_RETURN_TEMP_OFFSET: 0, CONF_FLOW_RATE_OFFSET: 0, CONF_RUNNING_THRESHOLD: 100,
+           CONF_ROLLING_WINDOW: 5, CONF_SCAN_INTERVAL: 10, CONF_BACKUP_IN_HEAT_METER: True}  # fmt: skip
+MODBUS_ROLES = {
+    "flow_temp_c": "sensor.heat_meter_flow_temperature",
+    "return_temp_c": "sensor.heat_meter_return_temperature",
+    "flow_m3h": "sensor.heat_meter_flow_rate",
+    "elec_power_w": "sensor.outdoor_unit_electricity_power",
+    "elec_energy_kwh": "sensor.outdoor_unit_electricity_imported_energy",
+    "pump_energy_kwh": "sensor.circulation_pump_electricity_imported_energy",
+    "defrost": "binary_sensor.controller_defrost",
+}
+
+
+def heat_pump_entry(roles: dict[str, str], **options: Any) -> MockConfigEntry:
+    return MockConfigEntry(domain=DOMAIN, title="Garden heat pump", options=options,
+                           data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, CONF_ROLES: roles, **CIRCUIT})  # fmt: skip
+
+
+async def _run(
+    hass: HomeAssistant, sim: PlantSimulator, hub: MockConfigEntry, hp: MockConfigEntry, minutes: int
+) -> None:
+    """Advance the plant a minute at a time, polling the hub and the heat pump after each."""
+    hp.runtime_data.clock = lambda: CLOCK_ORIGIN + sim.plant.time_s
+    for _ in range(minutes):
+        sim.advance(60)
+        await hub.runtime_data.async_refresh()
+        await hp.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+def _value(hass: HomeAssistant, entity_id: str) -> float:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return float(state.state)
+
+
+async def test_figures_from_our_modbus_values_match_the_truth(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    hp = heat_pump_entry(MODBUS_ROLES)
+    await setup_entry(hass, hp)
+    truth = sim.plant.heat_pumps[0].truth
+    start = (truth.heat_kwh, truth.elec_unit_kwh, truth.defrost_count)
+    await _run(hass, sim, hub_entry, hp, 6 * 60)
+
+    heat = _value(hass, "sensor.garden_heat_pump_heat_energy")
+    elec = _value(hass, "sensor.garden_heat_pump_electric_energy")
+    assert heat == pytest.approx(truth.heat_kwh - start[0], rel=0.02)
+    assert elec == pytest.approx(truth.elec_unit_kwh - start[1], rel=0.01)
+    assert _value(hass, "sensor.garden_heat_pump_defrosts") == truth.defrost_count - start[2]
+    assert _value(hass, "sensor.garden_heat_pump_spf_unit_h1") == pytest.approx(heat / _value(
+        hass, "sensor.garden_heat_pump_electric_energy_while_running"), rel=1e-3)  # fmt: skip
+    cop = hass.states.get("sensor.garden_heat_pump_cop")
+    state = sim.plant.heat_pumps[0].state
+    if state.running and not state.defrosting:
+        assert float(cop.state) == pytest.approx(state.heat_w / state.elec_unit_w, rel=0.02)  # type: ignore[union-attr]
+    energy = hass.states.get("sensor.garden_heat_pump_heat_energy")
+    assert energy is not None and energy.attributes["state_class"] == "total_increasing"
+    assert energy.attributes["unit_of_measurement"] == "kWh"
+
+
+async def test_any_home_assistant_sensor_can_play_a_role(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6.0", {"unit_of_measurement": "kW"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.outside", "32", {"unit_of_measurement": "°F"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
+                          "outdoor_temp_c": "sensor.outside"})  # fmt: skip
+    await setup_entry(hass, hp)
+    assert _value(hass, "sensor.garden_heat_pump_heat_power") == 6000.0
+    assert _value(hass, "sensor.garden_heat_pump_cop") == 3.0
+    hass.states.async_set("sensor.meter_power", "unavailable")
+    await hp.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.garden_heat_pump_cop").state == "unknown"  # type: ignore[union-attr]
+    assert hp.runtime_data.problems == {"elec_power_w": "sensor.meter_power is unavailable"}
+
+
+async def test_totals_survive_a_restart_and_an_unavailable_source(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    hp = heat_pump_entry(MODBUS_ROLES)
+    await setup_entry(hass, hp)
+    await _run(hass, sim, hub_entry, hp, 60)
+    heat = _value(hass, "sensor.garden_heat_pump_heat_energy")
+    assert heat > 1
+
+    sim.faults.silent.update({11, 12})  # heat meter and electricity meter silent
+    await _run(hass, sim, hub_entry, hp, 5)
+    assert _value(hass, "sensor.garden_heat_pump_heat_energy") == heat  # neither 0 nor unavailable
+    assert hass.states.get("sensor.garden_heat_pump_cop").state == "unknown"  # type: ignore[union-attr]
+    sim.faults.silent.clear()
+
+    assert await hass.config_entries.async_reload(hp.entry_id)
+    await hass.async_block_till_done()
+    assert hp.state is ConfigEntryState.LOADED
+    assert _value(hass, "sensor.garden_heat_pump_heat_energy") == pytest.approx(heat)
+    await _run(hass, sim, hub_entry, hp, 30)
+    assert _value(hass, "sensor.garden_heat_pump_heat_energy") > heat
+
+
+async def test_an_electricity_meter_reset_never_takes_the_total_back(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    hp = heat_pump_entry(MODBUS_ROLES)
+    await setup_entry(hass, hp)
+    truth = sim.plant.heat_pumps[0].truth
+    start = truth.elec_unit_kwh
+    await _run(hass, sim, hub_entry, hp, 60)
+    sim.reset_counter(12)
+    await _run(hass, sim, hub_entry, hp, 60)
+    assert _value(hass, "sensor.garden_heat_pump_electric_energy") == pytest.approx(
+        truth.elec_unit_kwh - start, rel=0.01
+    )
+
+
+async def _flow(hass: HomeAssistant) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    return await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "heat_pump"})  # type: ignore[return-value]
+
+
+async def test_heat_pump_flow_with_every_error_and_recovery(hass: HomeAssistant) -> None:
+    result = await _flow(hass)
+    assert result["step_id"] == "heat_pump"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Garden heat pump", "flow_temp_c": "sensor.a", "elec_power_w": "sensor.p"}
+    )
+    assert result["errors"] == {"base": "no_heat_source"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Garden heat pump", "heat_energy_kwh": "sensor.h"}
+    )
+    assert result["errors"] == {"base": "no_electricity_source"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Garden heat pump", "heat_energy_kwh": "sensor.h", "elec_energy_kwh": "sensor.e"}
+    )
+    assert result["step_id"] == "circuit"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CIRCUIT | {CONF_MASS_FRACTION: 30})
+    assert result["errors"] == {CONF_MASS_FRACTION: "invalid_medium"}
+    assert "water has no glycol" in result["description_placeholders"]["error"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], CIRCUIT | {CONF_MEDIUM: "propylene_glycol", CONF_MASS_FRACTION: 30}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_ROLES] == {"heat_energy_kwh": "sensor.h", "elec_energy_kwh": "sensor.e"}
+    assert result["data"][CONF_MEDIUM] == "propylene_glycol"
+
+
+async def test_options_change_settings_from_now_on(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"})
+    await setup_entry(hass, hp)
+    hp.runtime_data.live.totals.heat_kwh = 123.0
+    result = await hass.config_entries.options.async_init(hp.entry_id)
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"heat_power_w": "sensor.hm_power"})
+    assert result["errors"] == {"base": "no_electricity_source"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], CIRCUIT | {CONF_RUNNING_THRESHOLD: 2500}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert hp.options[CONF_RUNNING_THRESHOLD] == 2500
+    assert hp.runtime_data.live.settings.running_threshold_w == 2500
+    assert _value(hass, "sensor.garden_heat_pump_heat_energy") == 123.0  # kept across the reload
+    assert hass.states.get("sensor.garden_heat_pump_cop").state == "unknown"  # type: ignore[union-attr]
