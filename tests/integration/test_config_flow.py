@@ -36,7 +36,7 @@ NETWORK = {CONF_SCAN_INTERVAL: 10, CONF_TIMEOUT: 0.3, CONF_RETRIES: 0}
 
 async def _start_hub_flow(hass: HomeAssistant, transport: str) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.MENU and result["menu_options"] == ["hub"]
+    assert result["type"] is FlowResultType.MENU and result["menu_options"] == ["hub", "heat_pump"]
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "hub"})
     assert result["type"] is FlowResultType.FORM and result["step_id"] == "hub"
     return await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_TRANSPORT: transport})  # type: ignore[return-value]
