@@ -48,3 +48,4 @@ CONF_BACKUP_IN_HEAT_METER: Final = "backup_in_heat_meter"
 CONF_DATASHEET: Final = "datasheet"
 DEFAULT_ROLLING_WINDOW_MIN: Final = 5
 DEFAULT_RUNNING_THRESHOLD_W: Final = 100
+DEFAULT_CLIMATE: Final = "average"

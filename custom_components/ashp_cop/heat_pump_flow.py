@@ -15,6 +15,7 @@ from homeassistant.helpers import selector
 
 from .const import (
     CONF_BACKUP_IN_HEAT_METER,
+    CONF_CLIMATE,
     CONF_FLOW_RATE_OFFSET,
     CONF_FLOW_TEMP_OFFSET,
     CONF_MASS_FRACTION,
@@ -24,6 +25,7 @@ from .const import (
     CONF_ROLES,
     CONF_ROLLING_WINDOW,
     CONF_RUNNING_THRESHOLD,
+    DEFAULT_CLIMATE,
     DEFAULT_ROLLING_WINDOW_MIN,
     DEFAULT_RUNNING_THRESHOLD_W,
     DEFAULT_SCAN_INTERVAL_S,
@@ -73,6 +75,7 @@ def circuit_schema(config: dict[str, Any]) -> vol.Schema:
         **choice(CONF_MEDIUM, [m.value for m in Medium], Medium.WATER.value),
         **number(CONF_MASS_FRACTION, 0, (0, 60, 1), "%"),
         **choice(CONF_METER_POSITION, [p.value for p in MeterPosition], MeterPosition.RETURN.value),
+        **choice(CONF_CLIMATE, ["average", "warmer", "colder"], DEFAULT_CLIMATE),
         **number(CONF_FLOW_TEMP_OFFSET, 0, (-5, 5, 0.01), "K"),
         **number(CONF_RETURN_TEMP_OFFSET, 0, (-5, 5, 0.01), "K"),
         **number(CONF_FLOW_RATE_OFFSET, 0, (-1, 1, 0.001), "m³/h"),

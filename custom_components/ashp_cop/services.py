@@ -1,0 +1,87 @@
+"""Actions: the EN 14825 SCOP of a datasheet, and a heat pump's figures over a period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ENTRY_TYPE, CONF_ROLES, DOMAIN, ENTRY_HEAT_PUMP
+from .engine.en14825 import calculate_scop, parse_datasheet
+from .engine.errors import EngineInputError
+from .statistics import period_figures, statistic_ids
+
+SERVICE_CALCULATE_SCOP = "calculate_scop"
+SERVICE_RECALCULATE = "recalculate"
+
+OFFMODE_KEYS = ("off", "thermostat_off", "standby", "crankcase")
+_POINT = vol.Schema({vol.Required("t_c"): vol.Coerce(float), vol.Required("pdh_kw"): vol.Coerce(float),
+                     vol.Required("cop"): vol.Coerce(float), vol.Optional("cdh"): vol.Coerce(float)})  # fmt: skip
+CALCULATE_SCOP_SCHEMA = vol.Schema({
+    vol.Optional("climate", default="average"): vol.In(["average", "warmer", "colder"]),
+    vol.Required("pdesignh_kw"): vol.Coerce(float),
+    vol.Required("tbiv_c"): vol.Coerce(float),
+    vol.Required("tol_c"): vol.Coerce(float),
+    vol.Optional("wtol_c"): vol.Coerce(float),
+    vol.Required("points"): vol.All(cv.ensure_list, [_POINT]),
+    vol.Optional("offmode_w"): {vol.Optional(k): vol.Coerce(float) for k in OFFMODE_KEYS},
+    vol.Optional("cdh"): vol.Coerce(float),
+    vol.Optional("cc"): vol.Coerce(float),
+    vol.Optional("reversible"): cv.boolean,
+    vol.Optional("water_or_brine_source"): cv.boolean,
+    vol.Optional("bins", default=False): cv.boolean,
+})  # fmt: skip
+RECALCULATE_SCHEMA = vol.Schema({
+    vol.Required("config_entry_id"): cv.string,
+    vol.Required("start"): cv.datetime,
+    vol.Optional("end"): cv.datetime,
+})  # fmt: skip
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    async def calculate(call: ServiceCall) -> ServiceResponse:
+        fields = dict(call.data)
+        with_bins = fields.pop("bins", False)
+        try:
+            result = calculate_scop(parse_datasheet(fields))
+        except EngineInputError as err:
+            raise _invalid("invalid_datasheet", error=str(err)) from err
+        return cast(ServiceResponse, result.as_dict(with_bins=with_bins))
+
+    async def recalculate(call: ServiceCall) -> ServiceResponse:
+        entry = hass.config_entries.async_get_entry(call.data["config_entry_id"])
+        if entry is None or entry.domain != DOMAIN or entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HEAT_PUMP:
+            raise _invalid("not_a_heat_pump", entry_id=call.data["config_entry_id"])
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _invalid("heat_pump_not_loaded", name=entry.title)
+        if "recorder" not in hass.config.components:
+            raise _invalid("no_recorder")
+        start = _aware(call.data["start"])
+        end = _aware(call.data.get("end") or dt_util.utcnow())
+        if end <= start:
+            raise _invalid("empty_period", start=start.isoformat(), end=end.isoformat())
+        config: dict[str, Any] = {**entry.data, **entry.options}
+        ids = statistic_ids(hass, entry.entry_id, dict(config.get(CONF_ROLES, {})))
+        climate = config.get(CONF_CLIMATE, "average")
+        metered = bool(config.get(CONF_BACKUP_IN_HEAT_METER, True))
+        figures = await period_figures(hass, ids, start, end, climate=climate, backup_heat_metered=metered)
+        return cast(ServiceResponse, figures)
+
+    hass.services.async_register(DOMAIN, SERVICE_CALCULATE_SCOP, calculate, CALCULATE_SCOP_SCHEMA,
+                                 supports_response=SupportsResponse.ONLY)  # fmt: skip
+    hass.services.async_register(DOMAIN, SERVICE_RECALCULATE, recalculate, RECALCULATE_SCHEMA,
+                                 supports_response=SupportsResponse.ONLY)  # fmt: skip
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt_util.get_default_time_zone())

@@ -1,0 +1,141 @@
+"""Seasonal figures from the recorder's long-term statistics.
+
+The heat pump's energy sensors are total_increasing, so the recorder keeps an
+hourly "change" for each; summed over a period they give that period's
+energies, and the same statistics always give the same figure (a restart or
+a recomputation changes nothing). Hourly mean outdoor temperature, paired
+with the same hours' heat and electricity, feeds the climate-normalised SCOP
+(engine/climate_normalised.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.recorder import get_instance
+
+from .const import DOMAIN
+from .engine.climate_normalised import normalised_scop
+from .engine.cop import period_cop
+from .engine.live import Role
+from .engine.spf import EnergyBalance
+
+# heat pump sensor key -> EnergyBalance field
+ENERGY_KEYS = {
+    "heat_energy": "heat_kwh",
+    "electric_energy_running": "unit_running_kwh",
+    "electric_energy_standby": "unit_standby_kwh",
+    "backup_energy": "backup_kwh",
+    "pump_energy": "pumps_kwh",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticIds:
+    energies: dict[str, str]  # EnergyBalance field -> statistic id (entity id)
+    outdoor: str | None
+
+
+def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> StatisticIds:
+    registry = er.async_get(hass)
+    energies = {}
+    for key, field in ENERGY_KEYS.items():
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}")
+        if entity_id is not None:
+            energies[field] = entity_id
+    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value))
+
+
+async def period_figures(
+    hass: HomeAssistant,
+    ids: StatisticIds,
+    start: datetime,
+    end: datetime,
+    *,
+    climate: str = "average",
+    backup_heat_metered: bool = True,
+) -> dict[str, Any]:
+    """SPF per boundary, SCOP and climate-normalised SCOP of [start, end) from hourly statistics."""
+    wanted = set(ids.energies.values()) | ({ids.outdoor} if ids.outdoor else set())
+    rows = await get_instance(hass).async_add_executor_job(
+        statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
+    )
+    hourly: dict[str, dict[float, float]] = {}
+    for statistic_id, entries in rows.items():
+        column = "mean" if statistic_id == ids.outdoor else "change"
+        hourly[statistic_id] = {
+            float(row["start"]): float(row[column])  # type: ignore[literal-required]
+            for row in entries
+            if row.get(column) is not None
+        }
+    totals = {field: sum(hourly.get(sid, {}).values()) for field, sid in ids.energies.items()}
+    balance = EnergyBalance(
+        heat_kwh=totals.get("heat_kwh", 0.0),
+        unit_running_kwh=totals.get("unit_running_kwh", 0.0),
+        unit_standby_kwh=totals.get("unit_standby_kwh", 0.0),
+        backup_kwh=totals.get("backup_kwh", 0.0),
+        pumps_kwh=totals.get("pumps_kwh", 0.0),
+        backup_heat_metered=backup_heat_metered,
+    )
+    hours = sorted(hourly.get(ids.energies.get("heat_kwh", ""), {}))
+    figures: dict[str, Any] = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "hours": len(hours),
+        "heat_kwh": round(balance.system_heat_kwh, 4),
+        "elec_kwh": round(balance.elec_kwh, 4),
+        "scop": _rounded(period_cop(balance.system_heat_kwh, balance.elec_kwh)),
+        "spf_boundaries": {name: _rounded(value) for name, value in balance.spf_boundaries().items()},
+        "climate_normalised": None,
+    }
+    if ids.outdoor and ids.outdoor in hourly:
+        figures["climate_normalised"] = _normalised(hourly, ids, climate)
+    return figures
+
+
+def _normalised(hourly: dict[str, dict[float, float]], ids: StatisticIds, climate: str) -> dict[str, Any] | None:
+    heat = hourly.get(ids.energies.get("heat_kwh", ""), {})
+    # an energy sensor without statistics has recorded nothing: it adds 0, it does not empty the hours
+    elec_ids = [ids.energies[f] for f in ("unit_running_kwh", "unit_standby_kwh", "backup_kwh", "pumps_kwh")
+                if ids.energies.get(f) in hourly]  # fmt: skip
+    outdoor = hourly[ids.outdoor or ""]
+    if not elec_ids:
+        return None
+    common_hours = set(heat) & set(outdoor)
+    for elec_id in elec_ids:
+        common_hours &= set(hourly.get(elec_id, {}))
+    common = sorted(common_hours)
+    if not common:
+        return None
+    result = normalised_scop(
+        climate,
+        np.array([outdoor[h] for h in common]),
+        np.array([heat[h] for h in common]),
+        np.array([sum(hourly[i][h] for i in elec_ids) for h in common]),
+    )
+    return {"scop": _rounded(result.scop), "demand_coverage": round(result.demand_coverage, 4), "hours": len(common)}
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def heating_season_start(now: datetime) -> datetime:
+    """1 September of the current heating season (northern hemisphere), local time."""
+    year = now.year if now.month >= 9 else now.year - 1
+    return now.replace(year=year, month=9, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def seasonal_periods(now: datetime, lifetime_start: datetime) -> dict[str, tuple[datetime, datetime]]:
+    end = now.replace(minute=0, second=0, microsecond=0)
+    return {
+        "season": (heating_season_start(now), end),
+        "last_365_days": (end - timedelta(days=365), end),
+        "lifetime": (lifetime_start, end),
+    }

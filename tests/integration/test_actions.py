@@ -1,0 +1,131 @@
+"""Actions: calculate_scop on a datasheet, recalculate a heat pump's period from statistics."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
+from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
+
+from custom_components.ashp_cop.const import DOMAIN
+from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
+from tests.integration.conftest import setup_entry
+from tests.integration.test_heat_pump import heat_pump_entry
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None, socket_enabled: None
+) -> None:
+    """This module's tests run with the recorder: it must start before Home Assistant does."""
+
+
+SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "datasheet.json").read_text())
+
+
+async def test_calculate_scop_returns_the_engines_figures(hass: HomeAssistant) -> None:
+    assert await _setup_domain(hass)
+    response = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE, blocking=True, return_response=True)
+    expected = calculate_scop(parse_datasheet(SAMPLE))
+    assert response == pytest.approx(expected.as_dict())
+    assert response["scop"] == pytest.approx(4.65, abs=0.01)  # type: ignore[index]
+    with_bins = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE | {"bins": True}, blocking=True,
+                                               return_response=True)  # fmt: skip
+    assert len(with_bins["bins"]) > 10  # type: ignore[arg-type,index]
+
+
+async def test_calculate_scop_names_what_is_wrong(hass: HomeAssistant) -> None:
+    assert await _setup_domain(hass)
+    bad = SAMPLE | {"points": [p | {"cop": 0} if p["t_c"] == 2 else p for p in SAMPLE["points"]]}
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(DOMAIN, "calculate_scop", bad, blocking=True, return_response=True)
+    assert raised.value.translation_key == "invalid_datasheet"
+    assert "cop" in raised.value.translation_placeholders["error"]  # type: ignore[index]
+
+
+async def _setup_domain(hass: HomeAssistant) -> bool:
+    return await async_setup_component(hass, DOMAIN, {})
+
+
+def _hours(start: datetime, values: list[float], *, cumulative: bool) -> list[StatisticData]:
+    rows: list[StatisticData] = []
+    total = 0.0
+    for i, value in enumerate(values):
+        total += value
+        moment = start + timedelta(hours=i)
+        rows.append(StatisticData(start=moment, state=total, sum=total) if cumulative
+                    else StatisticData(start=moment, mean=value, min=value, max=value))  # fmt: skip
+    return rows
+
+
+def _meta(statistic_id: str, unit: str, *, has_sum: bool) -> StatisticMetaData:
+    return StatisticMetaData(
+        statistic_id=statistic_id, source="recorder", name=None, unit_of_measurement=unit, has_sum=has_sum,
+        mean_type=StatisticMeanType.NONE if has_sum else StatisticMeanType.ARITHMETIC,
+    )  # fmt: skip
+
+
+async def test_recalculate_from_statistics_is_idempotent(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
+                          "outdoor_temp_c": "sensor.outside"})  # fmt: skip
+    await setup_entry(hass, hp)
+    start = dt_util.start_of_local_day() - timedelta(days=2)
+    heat = [6.0, 6.0, 3.0, 0.0] * 6  # a day, kWh per hour
+    elec = [2.0, 2.0, 1.2, 0.0] * 6
+    standby = [0.0, 0.0, 0.0, 0.02] * 6
+    outdoor = [2.0, 2.0, 7.0, 12.0] * 6
+    ids = {key: f"sensor.garden_heat_pump_{key}" for key in ("heat_energy", "electric_energy_while_running",
+                                                            "electric_energy_in_standby")}  # fmt: skip
+    async_import_statistics(hass, _meta(ids["heat_energy"], "kWh", has_sum=True), _hours(start, heat, cumulative=True))
+    async_import_statistics(hass, _meta(ids["electric_energy_while_running"], "kWh", has_sum=True),
+                            _hours(start, elec, cumulative=True))  # fmt: skip
+    async_import_statistics(hass, _meta(ids["electric_energy_in_standby"], "kWh", has_sum=True),
+                            _hours(start, standby, cumulative=True))  # fmt: skip
+    async_import_statistics(
+        hass, _meta("sensor.outside", "°C", has_sum=False), _hours(start, outdoor, cumulative=False)
+    )
+    await async_wait_recording_done(hass)
+
+    call = {"config_entry_id": hp.entry_id, "start": start.isoformat(), "end": (start + timedelta(days=1)).isoformat()}
+    first = await hass.services.async_call(DOMAIN, "recalculate", call, blocking=True, return_response=True)
+    second = await hass.services.async_call(DOMAIN, "recalculate", call, blocking=True, return_response=True)
+    assert first == second
+    assert first["hours"] == 24  # type: ignore[index]
+    assert first["heat_kwh"] == pytest.approx(sum(heat))  # type: ignore[index]
+    assert first["elec_kwh"] == pytest.approx(sum(elec) + sum(standby))  # type: ignore[index]
+    assert first["spf_boundaries"]["unit"] == pytest.approx(sum(heat) / sum(elec), abs=1e-4)  # type: ignore[index]
+    assert first["scop"] == pytest.approx(sum(heat) / (sum(elec) + sum(standby)), abs=1e-4)  # type: ignore[index]
+    normalised = first["climate_normalised"]  # type: ignore[index]
+    # bins 2 C (COP 3.0), 7 C (2.5) and 12 C (no electricity while running: left out) weighted by demand
+    assert normalised["hours"] == 24 and 2.5 < normalised["scop"] < 3.0
+
+
+async def test_recalculate_refuses_bad_requests(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"})
+    await setup_entry(hass, hp)
+    other = MockConfigEntry(domain="ashp_cop", data={"entry_type": "hub"})
+    other.add_to_hass(hass)
+    now = dt_util.utcnow()
+    for entry_id, start, end, key in [
+        (other.entry_id, now - timedelta(days=1), now, "not_a_heat_pump"),
+        ("nonexistent", now - timedelta(days=1), now, "not_a_heat_pump"),
+        (hp.entry_id, now, now - timedelta(days=1), "empty_period"),
+    ]:
+        with pytest.raises(ServiceValidationError) as raised:
+            await hass.services.async_call(DOMAIN, "recalculate", {"config_entry_id": entry_id, "start": start,
+                                           "end": end}, blocking=True, return_response=True)  # fmt: skip
+        assert raised.value.translation_key == key
