@@ -43,7 +43,15 @@ from .const import (
     SUBENTRY_DEVICE,
 )
 from .coordinator import HubConfigEntry, device_register_map, hub_settings
-from .heat_pump_flow import check_circuit, check_roles, circuit_schema, entry_config, roles_schema
+from .heat_pump_flow import (
+    check_circuit,
+    check_datasheet,
+    check_roles,
+    circuit_schema,
+    datasheet_schema,
+    entry_config,
+    roles_schema,
+)
 from .modbus.device import ModbusDevice
 from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapError
 from .modbus.hub import ModbusHub
@@ -139,6 +147,7 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         self._transport = Transport.TCP
         self._roles: dict[str, str] = {}
+        self._circuit: dict[str, Any] = {}
         self._name = ""
 
     @classmethod
@@ -168,11 +177,22 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders = {"error": ""}
         if user_input is not None:
-            circuit, errors, placeholders = check_circuit(user_input)
+            self._circuit, errors, placeholders = check_circuit(user_input)
             if not errors:
-                data = {CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **entry_config(self._roles, circuit)}
-                return self.async_create_entry(title=self._name, data=data)
+                return await self.async_step_datasheet()
         return self.async_show_form(step_id="circuit", data_schema=circuit_schema(user_input or {}), errors=errors,
+                                    description_placeholders=placeholders)  # fmt: skip
+
+    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Optionally, the unit's EN 14825 datasheet, for the rated SCOP and the COP to expect."""
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            rating, errors, placeholders = check_datasheet(user_input)
+            if not errors:
+                data = {CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **entry_config(self._roles, self._circuit | rating)}
+                return self.async_create_entry(title=self._name, data=data)
+        return self.async_show_form(step_id="datasheet", data_schema=datasheet_schema(user_input or {}), errors=errors,
                                     description_placeholders=placeholders)  # fmt: skip
 
     @staticmethod
@@ -250,6 +270,7 @@ class HeatPumpOptionsFlow(OptionsFlow):
 
     def __init__(self) -> None:
         self._roles: dict[str, str] = {}
+        self._circuit: dict[str, Any] = {}
 
     def _current(self) -> dict[str, Any]:
         return {**self.config_entry.data, **self.config_entry.options}
@@ -267,10 +288,20 @@ class HeatPumpOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders = {"error": ""}
         if user_input is not None:
-            circuit, errors, placeholders = check_circuit(user_input)
+            self._circuit, errors, placeholders = check_circuit(user_input)
             if not errors:
-                return self.async_create_entry(data=entry_config(self._roles, circuit))
+                return await self.async_step_datasheet()
         return self.async_show_form(step_id="circuit", data_schema=circuit_schema(user_input or self._current()),
+                                    errors=errors, description_placeholders=placeholders)  # fmt: skip
+
+    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            rating, errors, placeholders = check_datasheet(user_input)
+            if not errors:
+                return self.async_create_entry(data=entry_config(self._roles, self._circuit | rating))
+        return self.async_show_form(step_id="datasheet", data_schema=datasheet_schema(user_input or self._current()),
                                     errors=errors, description_placeholders=placeholders)  # fmt: skip
 
 

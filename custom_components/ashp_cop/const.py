@@ -49,3 +49,4 @@ CONF_DATASHEET: Final = "datasheet"
 DEFAULT_ROLLING_WINDOW_MIN: Final = 5
 DEFAULT_RUNNING_THRESHOLD_W: Final = 100
 DEFAULT_CLIMATE: Final = "average"
+CONF_APPLICATION: Final = "application_c"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +17,9 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_APPLICATION,
     CONF_BACKUP_IN_HEAT_METER,
+    CONF_DATASHEET,
     CONF_FLOW_RATE_OFFSET,
     CONF_FLOW_TEMP_OFFSET,
     CONF_MASS_FRACTION,
@@ -31,15 +35,35 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .engine.en14825 import calculate_scop, parse_datasheet
+from .engine.en14825.scop import ScopResult
+from .engine.expected import ExpectedCop, gap_pct
 from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
-from .engine.live import LiveHeatPump, LiveSettings
+from .engine.live import LiveHeatPump, LiveSettings, Role
 from .role_sources import read_roles
 
 STORAGE_VERSION = 1
 SAVE_DELAY_S = 60
 
 type HeatPumpConfigEntry = ConfigEntry[HeatPumpCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """What the unit's datasheet promises: EN 14825 SCOP and the COP to expect now."""
+
+    scop: ScopResult
+    expected: ExpectedCop
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Rating | None:
+        text = config.get(CONF_DATASHEET) or ""
+        if not text.strip():
+            return None
+        sheet = parse_datasheet(json.loads(text))
+        application = int(config.get(CONF_APPLICATION, 35))
+        return cls(calculate_scop(sheet), ExpectedCop.from_points(sheet.points, application))
 
 
 def live_settings(config: dict[str, Any]) -> LiveSettings:
@@ -84,6 +108,10 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         # seconds since the epoch; replaceable so tests can run the plant's clock
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.heat_pump.{entry.entry_id}")
+        self.rating = Rating.from_config(config)
+        self.outdoor_c: float | None = None
+        self.flow_c: float | None = None
+        self.expected_cop: float | None = None
 
     async def _async_setup(self) -> None:
         saved = await self._store.async_load()
@@ -99,7 +127,18 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
     async def _async_update_data(self) -> None:
         values, self.problems = read_roles(self.hass, self.roles)
         self.live.update(self.clock(), values)
+        outdoor, flow = values.get(Role.OUTDOOR_TEMP), values.get(Role.FLOW_TEMP)
+        self.outdoor_c = None if outdoor is None else outdoor.value
+        self.flow_c = None if flow is None else flow.value
+        self.expected_cop = None
+        if self.rating is not None and self.outdoor_c is not None and self.flow_c is not None and self.live.running:
+            self.expected_cop = self.rating.expected.cop(self.outdoor_c, self.flow_c)
         self._store.async_delay_save(self.live.export, SAVE_DELAY_S)
+
+    @property
+    def cop_gap_pct(self) -> float | None:
+        """Rolling measured COP against the datasheet's expectation now (negative: worse)."""
+        return gap_pct(self.live.rolling_cop, self.expected_cop)
 
     async def async_save(self) -> None:
         await self._store.async_save(self.live.export())

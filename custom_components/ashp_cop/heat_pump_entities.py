@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntityDescription
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntityDescription, SensorStateClass
-from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTime
 
 from .engine.live import LiveHeatPump
+from .heat_pump import HeatPumpCoordinator
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,5 +82,28 @@ HEAT_PUMP_BINARY_SENSORS: tuple[HeatPumpBinaryDescription, ...] = (
     HeatPumpBinaryDescription(
         key="running", translation_key="running", device_class=BinarySensorDeviceClass.RUNNING,
         value_fn=lambda live: live.running,
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingSensorDescription(SensorEntityDescription):
+    """Rated against measured: only with a datasheet."""
+
+    value_fn: Callable[[HeatPumpCoordinator], float | None]
+
+
+RATING_SENSORS: tuple[RatingSensorDescription, ...] = (
+    RatingSensorDescription(
+        key="rated_scop", translation_key="rated_scop", suggested_display_precision=2,
+        value_fn=lambda c: None if c.rating is None else c.rating.scop.scop,
+    ),
+    RatingSensorDescription(
+        key="expected_cop", translation_key="expected_cop", state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2, value_fn=lambda c: c.expected_cop,
+    ),
+    RatingSensorDescription(
+        key="cop_gap", translation_key="cop_gap", state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE, suggested_display_precision=1, value_fn=lambda c: c.cop_gap_pct,
     ),
 )  # fmt: skip

@@ -7,6 +7,7 @@ never recomputed behind the user's back.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import voluptuous as vol
@@ -14,8 +15,10 @@ from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.helpers import selector
 
 from .const import (
+    CONF_APPLICATION,
     CONF_BACKUP_IN_HEAT_METER,
     CONF_CLIMATE,
+    CONF_DATASHEET,
     CONF_FLOW_RATE_OFFSET,
     CONF_FLOW_TEMP_OFFSET,
     CONF_MASS_FRACTION,
@@ -30,7 +33,9 @@ from .const import (
     DEFAULT_RUNNING_THRESHOLD_W,
     DEFAULT_SCAN_INTERVAL_S,
 )
+from .engine.en14825 import parse_datasheet
 from .engine.errors import EngineInputError
+from .engine.expected import ExpectedCop
 from .engine.fluids import Medium, check_medium
 from .engine.heat import MeterPosition
 from .engine.live import Role
@@ -100,3 +105,33 @@ def check_circuit(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 def entry_config(roles: dict[str, str], circuit: dict[str, Any]) -> dict[str, Any]:
     return {CONF_ROLES: roles, **circuit}
+
+
+def datasheet_schema(config: dict[str, Any]) -> vol.Schema:
+    return vol.Schema({
+        vol.Optional(CONF_DATASHEET, description={"suggested_value": config.get(CONF_DATASHEET, "")}):
+            selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
+        vol.Required(CONF_APPLICATION, default=str(config.get(CONF_APPLICATION, 35))): selector.SelectSelector(
+            selector.SelectSelectorConfig(options=["35", "55"], translation_key=CONF_APPLICATION)),
+    })  # fmt: skip
+
+
+def check_datasheet(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """(settings, errors, placeholders): an empty datasheet is fine; a bad one is named."""
+    text = (user_input.get(CONF_DATASHEET) or "").strip()
+    application = int(user_input.get(CONF_APPLICATION, 35))
+    settings: dict[str, Any] = {CONF_DATASHEET: text, CONF_APPLICATION: application}
+    if not text:
+        return settings, {}, {"error": ""}
+    try:
+        sheet = parse_datasheet(json.loads(text))
+        ExpectedCop.from_points(sheet.points, application)
+    except json.JSONDecodeError as err:
+        return (
+            settings,
+            {CONF_DATASHEET: "invalid_datasheet"},
+            {"error": f"not valid JSON ({err.msg}, line {err.lineno})"},
+        )
+    except EngineInputError as err:
+        return settings, {CONF_DATASHEET: "invalid_datasheet"}, {"error": str(err)}
+    return settings, {}, {"error": ""}

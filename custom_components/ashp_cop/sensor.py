@@ -13,7 +13,7 @@ from homeassistant.helpers.typing import StateType
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
 from .entity import HeatPumpEntity, ModbusDeviceEntity
 from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
-from .heat_pump_entities import HEAT_PUMP_SENSORS, HeatPumpSensorDescription
+from .heat_pump_entities import HEAT_PUMP_SENSORS, RATING_SENSORS, HeatPumpSensorDescription, RatingSensorDescription
 from .modbus_entities import (
     DIAGNOSTIC_DESCRIPTIONS,
     ModbusDiagnosticDescription,
@@ -30,7 +30,10 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
     if isinstance(coordinator, HeatPumpCoordinator):
-        async_add_entities(HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS)  # type: ignore[arg-type]
+        figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]  # type: ignore[arg-type]
+        if coordinator.rating is not None:
+            figures += [RatingSensor(entry, d) for d in RATING_SENSORS]  # type: ignore[arg-type]
+        async_add_entities(figures)
         return
     for subentry_id, device in coordinator.devices.items():
         subentry = entry.subentries[subentry_id]
@@ -96,3 +99,17 @@ class HeatPumpSensor(HeatPumpEntity, SensorEntity):
     def native_value(self) -> StateType:
         value = self._value()
         return None if value is None else round(float(value), 6)
+
+
+class RatingSensor(HeatPumpEntity, SensorEntity):
+    """The datasheet's promise beside the measurement."""
+
+    entity_description: RatingSensorDescription
+
+    def _value(self) -> Any:
+        return self.entity_description.value_fn(self.coordinator)
+
+    @property
+    def native_value(self) -> StateType:
+        value = self._value()
+        return None if value is None else round(float(value), 4)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,9 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ashp_cop.const import (
+    CONF_APPLICATION,
     CONF_BACKUP_IN_HEAT_METER,
+    CONF_DATASHEET,
     CONF_ENTRY_TYPE,
     CONF_FLOW_RATE_OFFSET,
     CONF_FLOW_TEMP_OFFSET,
@@ -31,6 +35,7 @@ from tests.integration.conftest import setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 Plant = tuple[PlantSimulator, ModbusServer]
+SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "datasheet.json").read_text())
 # The plant's clock, mapped onto wall time after the entries' first (real-time) refresh.
 CLOCK_ORIGIN = time.time()
 CIRCUIT = {CONF_MEDIUM: "water", CONF_MASS_FRACTION: 0, CONF_METER_POSITION: "return", CONF_FLOW_TEMP_OFFSET: 0,
@@ -181,7 +186,23 @@ async def test_heat_pump_flow_with_every_error_and_recovery(hass: HomeAssistant)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], CIRCUIT | {CONF_MEDIUM: "propylene_glycol", CONF_MASS_FRACTION: 30}
     )
+    assert result["step_id"] == "datasheet"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DATASHEET: "{points: [", CONF_APPLICATION: "35"}
+    )
+    assert result["errors"] == {CONF_DATASHEET: "invalid_datasheet"}
+    assert result["description_placeholders"]["error"].startswith("not valid JSON")
+    zero_cop = SAMPLE | {"points": [p | {"cop": 0} for p in SAMPLE["points"]]}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DATASHEET: json.dumps(zero_cop), CONF_APPLICATION: "35"}
+    )
+    assert result["errors"] == {CONF_DATASHEET: "invalid_datasheet"}
+    assert "cop" in result["description_placeholders"]["error"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DATASHEET: json.dumps(SAMPLE), CONF_APPLICATION: "55"}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_APPLICATION] == 55 and json.loads(result["data"][CONF_DATASHEET]) == SAMPLE
     assert result["data"][CONF_ROLES] == {"heat_energy_kwh": "sensor.h", "elec_energy_kwh": "sensor.e"}
     assert result["data"][CONF_MEDIUM] == "propylene_glycol"
 
@@ -202,9 +223,31 @@ async def test_options_change_settings_from_now_on(hass: HomeAssistant) -> None:
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], CIRCUIT | {CONF_RUNNING_THRESHOLD: 2500}
     )
+    assert result["step_id"] == "datasheet"
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_APPLICATION: "35"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert hp.options[CONF_RUNNING_THRESHOLD] == 2500
     assert hp.runtime_data.live.settings.running_threshold_w == 2500
     assert _value(hass, "sensor.garden_heat_pump_heat_energy") == 123.0  # kept across the reload
     assert hass.states.get("sensor.garden_heat_pump_cop").state == "unknown"  # type: ignore[union-attr]
+
+
+async def test_datasheet_gives_rated_scop_expected_cop_and_the_gap(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    roles = MODBUS_ROLES | {"outdoor_temp_c": "sensor.controller_outdoor_temperature"}
+    hp = heat_pump_entry(roles, **{CONF_DATASHEET: json.dumps(SAMPLE), CONF_APPLICATION: 35})
+    await setup_entry(hass, hp)
+    await _run(hass, sim, hub_entry, hp, 10)
+    assert _value(hass, "sensor.garden_heat_pump_rated_scop_en_14825") == pytest.approx(4.65, abs=0.01)
+    coordinator = hp.runtime_data
+    state = sim.plant.heat_pumps[0].state
+    assert state.running
+    expected = _value(hass, "sensor.garden_heat_pump_expected_cop_now")
+    assert expected == pytest.approx(coordinator.rating.expected.cop(state.outdoor_c, state.flow_c), rel=0.01)
+    gap = _value(hass, "sensor.garden_heat_pump_cop_against_the_datasheet")
+    assert gap == pytest.approx(100 * (coordinator.live.rolling_cop / expected - 1), abs=0.1)
+    assert gap < 0  # the simulated unit (45 % of Carnot, frosting) falls short of this optimistic datasheet
