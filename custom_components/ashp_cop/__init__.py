@@ -6,6 +6,8 @@ its devices as subentries) and a heat pump (roles bound to measurements).
 
 from __future__ import annotations
 
+from functools import partial
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
@@ -16,6 +18,7 @@ from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
 from .heat_pump import HeatPumpCoordinator
 from .modbus.errors import ModbusConfigError, RegisterMapError
+from .seasonal import SeasonalCoordinator, record_daily_cop
 from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
@@ -47,6 +50,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
     else:
         heat_pump = HeatPumpCoordinator(hass, entry)  # type: ignore[arg-type]
         await heat_pump.async_config_entry_first_refresh()
+        if "recorder" in hass.config.components:
+            heat_pump.seasonal = SeasonalCoordinator(hass, entry)  # type: ignore[arg-type]
+            await heat_pump.seasonal.async_config_entry_first_refresh()
+            heat_pump.on_day_closed = partial(record_daily_cop, hass, entry)  # type: ignore[arg-type]
         entry.runtime_data = heat_pump  # type: ignore[assignment]
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))

@@ -112,6 +112,8 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.outdoor_c: float | None = None
         self.flow_c: float | None = None
         self.expected_cop: float | None = None
+        self.on_day_closed: Callable[[datetime, float | None], None] | None = None
+        self.seasonal: Any = None  # SeasonalCoordinator when the recorder runs
 
     async def _async_setup(self) -> None:
         saved = await self._store.async_load()
@@ -121,6 +123,9 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
 
     @callback
     def _new_day(self, now: datetime) -> None:
+        """Local midnight: yesterday's COP goes to the statistics, today starts from 0."""
+        if self.on_day_closed is not None:
+            self.on_day_closed(dt_util.start_of_local_day(now) - timedelta(days=1), self.live.daily_cop)
         self.live.start_day()
         self.async_update_listeners()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntityDescription
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntityDescription, SensorStateClass
@@ -107,3 +108,37 @@ RATING_SENSORS: tuple[RatingSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE, suggested_display_precision=1, value_fn=lambda c: c.cop_gap_pct,
     ),
 )  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeasonalSensorDescription(SensorEntityDescription):
+    """A figure over a period, from the recorder's statistics."""
+
+    value_fn: Callable[[dict[str, dict[str, Any]]], float | None]
+
+
+def _period(name: str, *path: str) -> Callable[[dict[str, dict[str, Any]]], float | None]:
+    def value(data: dict[str, dict[str, Any]]) -> float | None:
+        node: Any = data.get(name)
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, int | float) else None
+
+    return value
+
+
+SEASONAL_SENSORS: tuple[SeasonalSensorDescription, ...] = tuple(
+    SeasonalSensorDescription(
+        key=key,
+        translation_key=key,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=_period(*path),
+    )
+    for key, path in (
+        ("scop_season", ("season", "scop")),
+        ("scop_last_365_days", ("last_365_days", "scop")),
+        ("scop_lifetime", ("lifetime", "scop")),
+        ("scop_climate_normalised", ("last_365_days", "climate_normalised", "scop")),
+    )
+)

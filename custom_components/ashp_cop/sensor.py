@@ -13,7 +13,14 @@ from homeassistant.helpers.typing import StateType
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
 from .entity import HeatPumpEntity, ModbusDeviceEntity
 from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
-from .heat_pump_entities import HEAT_PUMP_SENSORS, RATING_SENSORS, HeatPumpSensorDescription, RatingSensorDescription
+from .heat_pump_entities import (
+    HEAT_PUMP_SENSORS,
+    RATING_SENSORS,
+    SEASONAL_SENSORS,
+    HeatPumpSensorDescription,
+    RatingSensorDescription,
+    SeasonalSensorDescription,
+)
 from .modbus_entities import (
     DIAGNOSTIC_DESCRIPTIONS,
     ModbusDiagnosticDescription,
@@ -33,6 +40,8 @@ async def async_setup_entry(
         figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]  # type: ignore[arg-type]
         if coordinator.rating is not None:
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]  # type: ignore[arg-type]
+        if coordinator.seasonal is not None:
+            figures += [SeasonalSensor(entry, d) for d in SEASONAL_SENSORS]  # type: ignore[arg-type]
         async_add_entities(figures)
         return
     for subentry_id, device in coordinator.devices.items():
@@ -108,6 +117,28 @@ class RatingSensor(HeatPumpEntity, SensorEntity):
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator)
+
+    @property
+    def native_value(self) -> StateType:
+        value = self._value()
+        return None if value is None else round(float(value), 4)
+
+
+class SeasonalSensor(HeatPumpEntity, SensorEntity):
+    """SCOP over a season, a year or the lifetime, refreshed hourly from statistics."""
+
+    entity_description: SeasonalSensorDescription
+
+    def __init__(self, entry: HeatPumpConfigEntry, description: SeasonalSensorDescription) -> None:
+        super().__init__(entry, description)
+        self._seasonal = entry.runtime_data.seasonal
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(self._seasonal.async_add_listener(self._handle_coordinator_update))
+
+    def _value(self) -> Any:
+        return self.entity_description.value_fn(self._seasonal.data or {})
 
     @property
     def native_value(self) -> StateType:

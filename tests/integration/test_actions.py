@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
-from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.components.recorder.statistics import async_import_statistics, statistics_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,6 +20,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 
 from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
+from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
 
@@ -129,3 +131,56 @@ async def test_recalculate_refuses_bad_requests(hass: HomeAssistant) -> None:
             await hass.services.async_call(DOMAIN, "recalculate", {"config_entry_id": entry_id, "start": start,
                                            "end": end}, blocking=True, return_response=True)  # fmt: skip
         assert raised.value.translation_key == key
+
+
+async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
+                          "outdoor_temp_c": "sensor.outside"})  # fmt: skip
+    await setup_entry(hass, hp)
+    start = dt_util.start_of_local_day() - timedelta(days=2)
+    heat, elec, outdoor = [6.0, 3.0] * 12, [2.0, 1.0] * 12, [0.0, 5.0] * 12
+    async_import_statistics(hass, _meta("sensor.garden_heat_pump_heat_energy", "kWh", has_sum=True),
+                            _hours(start, heat, cumulative=True))  # fmt: skip
+    async_import_statistics(hass, _meta("sensor.garden_heat_pump_electric_energy_while_running", "kWh", has_sum=True),
+                            _hours(start, elec, cumulative=True))  # fmt: skip
+    async_import_statistics(
+        hass, _meta("sensor.outside", "°C", has_sum=False), _hours(start, outdoor, cumulative=False)
+    )
+    await async_wait_recording_done(hass)
+    # lifetime starts when the entry was made: pretend it was made before the statistics
+    hass.config_entries.async_update_entry(hp, data={**hp.data})
+    object.__setattr__(hp, "created_at", start - timedelta(days=1))
+    seasonal = hp.runtime_data.seasonal
+    await seasonal.async_refresh()
+    await hass.async_block_till_done()
+    for name in ("season", "last_365_days", "lifetime"):
+        assert seasonal.data[name]["scop"] == pytest.approx(3.0)
+    assert float(hass.states.get("sensor.garden_heat_pump_scop_lifetime").state) == pytest.approx(3.0)  # type: ignore[union-attr]
+    normalised = hass.states.get("sensor.garden_heat_pump_scop_normalised_to_the_reference_climate")
+    assert normalised is not None and float(normalised.state) == pytest.approx(3.0)
+    again = await hass.services.async_call(DOMAIN, "recalculate", {"config_entry_id": hp.entry_id,
+        "start": seasonal.data["lifetime"]["start"], "end": seasonal.data["lifetime"]["end"]},
+        blocking=True, return_response=True)  # fmt: skip
+    assert again == seasonal.data["lifetime"]
+
+
+async def test_each_day_closes_with_its_cop_in_the_statistics(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"})
+    await setup_entry(hass, hp)
+    live = hp.runtime_data.live
+    live.day.heat_kwh, live.day.elec_running_kwh = 30.0, 10.0
+    midnight = dt_util.start_of_local_day()
+    hp.runtime_data._new_day(midnight)
+    await async_wait_recording_done(hass)
+    statistic_id = daily_cop_statistic_id(hp.entry_id)
+    rows = await get_instance(hass).async_add_executor_job(
+        statistics_during_period, hass, midnight - timedelta(days=2), None, {statistic_id}, "hour", None, {"mean"}
+    )
+    assert [(row["start"], row["mean"]) for row in rows[statistic_id]] == [
+        ((midnight - timedelta(days=1)).timestamp(), 3.0)
+    ]
+    assert live.daily_cop is None  # today starts empty

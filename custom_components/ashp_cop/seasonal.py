@@ -1,0 +1,65 @@
+"""Seasonal figures refreshed hourly from long-term statistics, and the daily COP written back.
+
+The figures (current heating season, last 365 days, lifetime) are computed
+from the recorder's statistics of the heat pump's own energy sensors
+(statistics.py), never from in-memory totals, so they survive restarts and
+the same statistics always give the same figures. Each day's COP is written
+as an external statistic ``ashp_cop:daily_cop_<entry>`` so it can be graphed
+in a statistics card over months.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
+from homeassistant.components.recorder.statistics import async_add_external_statistics
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ROLES, DEFAULT_CLIMATE, DOMAIN, LOGGER
+from .heat_pump import HeatPumpConfigEntry
+from .statistics import period_figures, seasonal_periods, statistic_ids
+
+REFRESH = timedelta(hours=1)
+
+
+def daily_cop_statistic_id(entry_id: str) -> str:
+    return f"{DOMAIN}:daily_cop_{entry_id.lower()}"
+
+
+class SeasonalCoordinator(DataUpdateCoordinator[dict[str, dict[str, Any]]]):
+    """SCOP of the season, the last 365 days and the lifetime, from statistics."""
+
+    config_entry: HeatPumpConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: HeatPumpConfigEntry) -> None:
+        super().__init__(hass, LOGGER, config_entry=entry, name=f"{DOMAIN} seasonal {entry.title}",
+                         update_interval=REFRESH)  # fmt: skip
+
+    async def _async_update_data(self) -> dict[str, dict[str, Any]]:
+        entry = self.config_entry
+        config: dict[str, Any] = {**entry.data, **entry.options}
+        ids = statistic_ids(self.hass, entry.entry_id, dict(config.get(CONF_ROLES, {})))
+        climate = config.get(CONF_CLIMATE, DEFAULT_CLIMATE)
+        metered = bool(config.get(CONF_BACKUP_IN_HEAT_METER, True))
+        periods = seasonal_periods(dt_util.now(), dt_util.as_local(entry.created_at))
+        return {
+            name: await period_figures(self.hass, ids, start, end, climate=climate, backup_heat_metered=metered)
+            for name, (start, end) in periods.items()
+            if end > start
+        }
+
+
+def record_daily_cop(hass: HomeAssistant, entry: HeatPumpConfigEntry, day_start: datetime, cop: float | None) -> None:
+    """Write one day's COP (an hour-aligned mean at the day's local midnight)."""
+    if cop is None or "recorder" not in hass.config.components:
+        return
+    metadata = StatisticMetaData(
+        statistic_id=daily_cop_statistic_id(entry.entry_id), source=DOMAIN, name=f"{entry.title} daily COP",
+        unit_of_measurement=None, has_sum=False, mean_type=StatisticMeanType.ARITHMETIC,
+    )  # fmt: skip
+    start = dt_util.as_utc(day_start)
+    async_add_external_statistics(hass, metadata, [StatisticData(start=start, mean=cop, min=cop, max=cop)])
