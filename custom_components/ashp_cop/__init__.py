@@ -16,8 +16,10 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
+from .engine.alerts import ALERTS
 from .heat_pump import HeatPumpCoordinator
 from .modbus.errors import ModbusConfigError, RegisterMapError
+from .repairs import clear_alert_issues
 from .seasonal import SeasonalCoordinator, record_daily_cop
 from .services import async_setup_services
 
@@ -72,3 +74,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool
     elif unloaded:
         await entry.runtime_data.async_save()  # type: ignore[attr-defined]
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: HubConfigEntry) -> None:
+    """A removed heat pump leaves no repair issues behind."""
+    clear_alert_issues(hass, entry.entry_id, ALERTS)

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import HubConfigEntry
 from .entity import HeatPumpEntity, ModbusDeviceEntity
 from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
-from .heat_pump_entities import HEAT_PUMP_BINARY_SENSORS, HeatPumpBinaryDescription
+from .heat_pump_entities import ALERT_BINARY_SENSORS, HEAT_PUMP_BINARY_SENSORS, HeatPumpBinaryDescription
 from .modbus_entities import ModbusFlagDescription, flag_description, is_flag
 
 PARALLEL_UPDATES = 0
@@ -23,6 +23,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     if isinstance(coordinator, HeatPumpCoordinator):
         async_add_entities(HeatPumpBinarySensor(entry, d) for d in HEAT_PUMP_BINARY_SENSORS)  # type: ignore[arg-type]
+        async_add_entities(AlertBinarySensor(entry, d) for d in ALERT_BINARY_SENSORS)  # type: ignore[arg-type]
         return
     for subentry_id, device in coordinator.devices.items():
         subentry = entry.subentries[subentry_id]
@@ -58,3 +59,10 @@ class HeatPumpBinarySensor(HeatPumpEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         return bool(self._value())
+
+
+class AlertBinarySensor(HeatPumpBinarySensor):
+    """On while an alert holds (the same condition raises a repair issue)."""
+
+    def _value(self) -> Any:
+        return self.coordinator.alerts.active[self.entity_description.key.removeprefix("alert_")]

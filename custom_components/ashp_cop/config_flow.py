@@ -44,6 +44,7 @@ from .const import (
 )
 from .coordinator import HubConfigEntry, device_register_map, hub_settings
 from .heat_pump_flow import (
+    alerts_schema,
     check_circuit,
     check_datasheet,
     check_roles,
@@ -271,6 +272,7 @@ class HeatPumpOptionsFlow(OptionsFlow):
     def __init__(self) -> None:
         self._roles: dict[str, str] = {}
         self._circuit: dict[str, Any] = {}
+        self._rating: dict[str, Any] = {}
 
     def _current(self) -> dict[str, Any]:
         return {**self.config_entry.data, **self.config_entry.options}
@@ -298,11 +300,17 @@ class HeatPumpOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders = {"error": ""}
         if user_input is not None:
-            rating, errors, placeholders = check_datasheet(user_input)
+            self._rating, errors, placeholders = check_datasheet(user_input)
             if not errors:
-                return self.async_create_entry(data=entry_config(self._roles, self._circuit | rating))
+                return await self.async_step_alerts()
         return self.async_show_form(step_id="datasheet", data_schema=datasheet_schema(user_input or self._current()),
                                     errors=errors, description_placeholders=placeholders)  # fmt: skip
+
+    async def async_step_alerts(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Thresholds of the alerts (repair issues and problem sensors)."""
+        if user_input is not None:
+            return self.async_create_entry(data=entry_config(self._roles, self._circuit | self._rating | user_input))
+        return self.async_show_form(step_id="alerts", data_schema=alerts_schema(self._current()))
 
 
 class DeviceSubentryFlow(ConfigSubentryFlow):

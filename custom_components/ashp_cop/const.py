@@ -50,3 +50,7 @@ DEFAULT_ROLLING_WINDOW_MIN: Final = 5
 DEFAULT_RUNNING_THRESHOLD_W: Final = 100
 DEFAULT_CLIMATE: Final = "average"
 CONF_APPLICATION: Final = "application_c"
+CONF_ALERT_LOW_COP: Final = "alert_low_cop"
+CONF_ALERT_DEGRADATION: Final = "alert_degradation_pct"
+CONF_ALERT_SUSTAIN: Final = "alert_sustain_min"
+CONF_ALERT_STUCK: Final = "alert_flow_stuck_min"

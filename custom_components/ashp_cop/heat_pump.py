@@ -17,6 +17,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_ALERT_DEGRADATION,
+    CONF_ALERT_LOW_COP,
+    CONF_ALERT_STUCK,
+    CONF_ALERT_SUSTAIN,
     CONF_APPLICATION,
     CONF_BACKUP_IN_HEAT_METER,
     CONF_DATASHEET,
@@ -35,12 +39,14 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .engine.alerts import AlertMonitor, AlertSettings, Conditions
 from .engine.en14825 import calculate_scop, parse_datasheet
 from .engine.en14825.scop import ScopResult
 from .engine.expected import ExpectedCop, gap_pct
 from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
-from .engine.live import LiveHeatPump, LiveSettings, Role
+from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
+from .repairs import sync_alert_issues
 from .role_sources import read_roles
 
 STORAGE_VERSION = 1
@@ -64,6 +70,15 @@ class Rating:
         sheet = parse_datasheet(json.loads(text))
         application = int(config.get(CONF_APPLICATION, 35))
         return cls(calculate_scop(sheet), ExpectedCop.from_points(sheet.points, application))
+
+
+def alert_settings(config: dict[str, Any]) -> AlertSettings:
+    return AlertSettings(
+        low_cop=float(config.get(CONF_ALERT_LOW_COP, 1.0)),
+        degradation_pct=float(config.get(CONF_ALERT_DEGRADATION, 20.0)),
+        sustain_s=60.0 * float(config.get(CONF_ALERT_SUSTAIN, 60.0)),
+        stuck_s=60.0 * float(config.get(CONF_ALERT_STUCK, 30.0)),
+    )
 
 
 def live_settings(config: dict[str, Any]) -> LiveSettings:
@@ -109,6 +124,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.heat_pump.{entry.entry_id}")
         self.rating = Rating.from_config(config)
+        self.alerts = AlertMonitor(alert_settings(config))
         self.outdoor_c: float | None = None
         self.flow_c: float | None = None
         self.expected_cop: float | None = None
@@ -119,6 +135,9 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         saved = await self._store.async_load()
         if saved:
             self.live.restore(saved)
+            alerts = saved.get("alerts")
+            if isinstance(alerts, dict):
+                self.alerts.restore(alerts)
         self.config_entry.async_on_unload(async_track_time_change(self.hass, self._new_day, hour=0, minute=0, second=0))
 
     @callback
@@ -138,7 +157,32 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.expected_cop = None
         if self.rating is not None and self.outdoor_c is not None and self.flow_c is not None and self.live.running:
             self.expected_cop = self.rating.expected.cop(self.outdoor_c, self.flow_c)
-        self._store.async_delay_save(self.live.export, SAVE_DELAY_S)
+        self._check_alerts(values)
+        self._store.async_delay_save(self._export, SAVE_DELAY_S)
+
+    def _check_alerts(self, values: dict[Role, Measurement]) -> None:
+        def value(role: Role) -> float | None:
+            reading = values.get(role)
+            return None if reading is None else reading.value
+
+        before = dict(self.alerts.active)
+        live = self.live
+        active = self.alerts.update(Conditions(
+            time_s=self.clock(), running=live.running, defrost=live.defrost_active, cop=live.rolling_cop,
+            outdoor_c=self.outdoor_c, flow_temp_c=self.flow_c, return_temp_c=value(Role.RETURN_TEMP),
+            flow_m3h=value(Role.FLOW_RATE),
+        ))  # fmt: skip
+        if active != before:
+            baseline = self.alerts.baseline_cop
+            placeholders = {
+                "cop": "-" if live.rolling_cop is None else f"{live.rolling_cop:.2f}",
+                "baseline": "-" if baseline is None else f"{baseline:.2f}",
+                "flow": self.roles.get(Role.FLOW_RATE.value, "-"),
+            }
+            sync_alert_issues(self.hass, self.config_entry.entry_id, self.config_entry.title, active, placeholders)
+
+    def _export(self) -> dict[str, Any]:
+        return {**self.live.export(), "alerts": self.alerts.export()}
 
     @property
     def cop_gap_pct(self) -> float | None:
@@ -146,4 +190,4 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         return gap_pct(self.live.rolling_cop, self.expected_cop)
 
     async def async_save(self) -> None:
-        await self._store.async_save(self.live.export())
+        await self._store.async_save(self._export())

@@ -10,6 +10,7 @@ from homeassistant.components.binary_sensor import BinarySensorDeviceClass, Bina
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntityDescription, SensorStateClass
 from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTime
 
+from .engine.alerts import ALERTS
 from .engine.live import LiveHeatPump
 from .heat_pump import HeatPumpCoordinator
 
@@ -78,6 +79,15 @@ HEAT_PUMP_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     _ratio("spf_system", lambda live: live.spf()["system"]),
 )  # fmt: skip
 
+ALERT_BINARY_SENSORS: tuple[HeatPumpBinaryDescription, ...] = tuple(
+    HeatPumpBinaryDescription(
+        key=f"alert_{name}",
+        translation_key=f"alert_{name}",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=lambda live: False,
+    )
+    for name in ALERTS
+)
 HEAT_PUMP_BINARY_SENSORS: tuple[HeatPumpBinaryDescription, ...] = (
     HeatPumpBinaryDescription(key="defrost", translation_key="defrost", value_fn=lambda live: live.defrost_active),
     HeatPumpBinaryDescription(

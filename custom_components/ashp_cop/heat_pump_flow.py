@@ -15,6 +15,10 @@ from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.helpers import selector
 
 from .const import (
+    CONF_ALERT_DEGRADATION,
+    CONF_ALERT_LOW_COP,
+    CONF_ALERT_STUCK,
+    CONF_ALERT_SUSTAIN,
     CONF_APPLICATION,
     CONF_BACKUP_IN_HEAT_METER,
     CONF_CLIMATE,
@@ -135,3 +139,19 @@ def check_datasheet(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[st
     except EngineInputError as err:
         return settings, {CONF_DATASHEET: "invalid_datasheet"}, {"error": str(err)}
     return settings, {}, {"error": ""}
+
+
+def alerts_schema(config: dict[str, Any]) -> vol.Schema:
+    def number(key: str, default: float, limits: tuple[float, float, float], unit: str | None) -> Any:
+        low, high, step = limits
+        options = selector.NumberSelectorConfig(min=low, max=high, step=step, mode=_BOX)
+        if unit:
+            options["unit_of_measurement"] = unit
+        return {vol.Required(key, default=config.get(key, default)): selector.NumberSelector(options)}
+
+    return vol.Schema({
+        **number(CONF_ALERT_LOW_COP, 1.0, (0.5, 3.0, 0.05), None),
+        **number(CONF_ALERT_DEGRADATION, 20, (5, 60, 1), "%"),
+        **number(CONF_ALERT_SUSTAIN, 60, (1, 1440, 1), "min"),
+        **number(CONF_ALERT_STUCK, 30, (1, 1440, 1), "min"),
+    })  # fmt: skip

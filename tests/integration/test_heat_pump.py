@@ -12,9 +12,14 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ashp_cop.const import (
+    CONF_ALERT_DEGRADATION,
+    CONF_ALERT_LOW_COP,
+    CONF_ALERT_STUCK,
+    CONF_ALERT_SUSTAIN,
     CONF_APPLICATION,
     CONF_BACKUP_IN_HEAT_METER,
     CONF_DATASHEET,
@@ -225,10 +230,16 @@ async def test_options_change_settings_from_now_on(hass: HomeAssistant) -> None:
     )
     assert result["step_id"] == "datasheet"
     result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_APPLICATION: "35"})
+    assert result["step_id"] == "alerts"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_ALERT_LOW_COP: 1.2, CONF_ALERT_DEGRADATION: 25, CONF_ALERT_SUSTAIN: 30, CONF_ALERT_STUCK: 20},
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert hp.options[CONF_RUNNING_THRESHOLD] == 2500
     assert hp.runtime_data.live.settings.running_threshold_w == 2500
+    assert hp.runtime_data.alerts.settings.low_cop == 1.2 and hp.runtime_data.alerts.settings.sustain_s == 1800
     assert _value(hass, "sensor.garden_heat_pump_heat_energy") == 123.0  # kept across the reload
     assert hass.states.get("sensor.garden_heat_pump_cop").state == "unknown"  # type: ignore[union-attr]
 
@@ -251,3 +262,39 @@ async def test_datasheet_gives_rated_scop_expected_cop_and_the_gap(
     gap = _value(hass, "sensor.garden_heat_pump_cop_against_the_datasheet")
     assert gap == pytest.approx(100 * (coordinator.live.rolling_cop / expected - 1), abs=0.1)
     assert gap < 0  # the simulated unit (45 % of Carnot, frosting) falls short of this optimistic datasheet
+
+
+async def test_stuck_flow_meter_raises_an_alert_and_a_repair_issue(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, issue_registry: ir.IssueRegistry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    hp = heat_pump_entry(MODBUS_ROLES, **{CONF_ALERT_STUCK: 5, CONF_ALERT_SUSTAIN: 5, CONF_ALERT_LOW_COP: 1.0,
+                                          CONF_ALERT_DEGRADATION: 20})  # fmt: skip
+    await setup_entry(hass, hp)
+    await _run(hass, sim, hub_entry, hp, 10)
+    assert hass.states.get("binary_sensor.garden_heat_pump_flow_meter_stuck").state == "off"  # type: ignore[union-attr]
+    sim.freeze_flow(0)
+    await _run(hass, sim, hub_entry, hp, 15)
+    assert hass.states.get("binary_sensor.garden_heat_pump_flow_meter_stuck").state == "on"  # type: ignore[union-attr]
+    issue = issue_registry.async_get_issue(DOMAIN, f"flow_stuck_{hp.entry_id}")
+    assert issue is not None and issue.translation_placeholders["flow"] == "sensor.heat_meter_flow_rate"  # type: ignore[index]
+    sim.faults.stuck_flow.clear()
+    await _run(hass, sim, hub_entry, hp, 2)
+    assert hass.states.get("binary_sensor.garden_heat_pump_flow_meter_stuck").state == "off"  # type: ignore[union-attr]
+    assert issue_registry.async_get_issue(DOMAIN, f"flow_stuck_{hp.entry_id}") is None
+
+
+async def test_low_cop_alert_with_a_silly_threshold(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, issue_registry: ir.IssueRegistry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    # a threshold of 6 makes this unit's ~3.5 a "low COP" for the test's sake
+    hp = heat_pump_entry(MODBUS_ROLES, **{CONF_ALERT_LOW_COP: 6.0, CONF_ALERT_SUSTAIN: 10})
+    await setup_entry(hass, hp)
+    await _run(hass, sim, hub_entry, hp, 30)
+    assert hass.states.get("binary_sensor.garden_heat_pump_cop_below_threshold").state == "on"  # type: ignore[union-attr]
+    assert issue_registry.async_get_issue(DOMAIN, f"low_cop_{hp.entry_id}") is not None
+    assert await hass.config_entries.async_remove(hp.entry_id)
+    assert issue_registry.async_get_issue(DOMAIN, f"low_cop_{hp.entry_id}") is None

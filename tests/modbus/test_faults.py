@@ -178,7 +178,7 @@ async def test_stuck_flow_meter_and_counter_reset(start_plant: StartPlant, make_
     sim.advance(600)
     stuck = (await hub.scan())[11].readings
     assert stuck["flow_m3h"].value == before["flow_m3h"].value
-    assert sim.plant.heat_pumps[0].state.flow_m3h in (0.0, 2.0)
+    assert sim.plant.heat_pumps[0].state.flow_m3h == pytest.approx(2.0, rel=0.02)  # the real flow moved on
 
     truth_before = sim.plant.heat_pumps[0].truth.heat_kwh
     sim.reset_counter(11)

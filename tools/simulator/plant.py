@@ -196,7 +196,9 @@ class Plant:
                     hp.truth.defrost_count += 1
                     s.defrosting = True
 
-        s.flow_m3h = spec.design_flow_m3h if demand_w > 0 or running else 0.0
+        # an ultrasonic meter's reading jitters by a few tenths of a percent
+        pumping = demand_w > 0 or running
+        s.flow_m3h = spec.design_flow_m3h * (1.0 + 0.003 * self.rng.gauss(0.0, 1.0)) if pumping else 0.0
         if s.defrosting:
             heat_w = -0.3 * spec.rated_heat_w
             elec_unit_w = 0.15 * spec.rated_heat_w
