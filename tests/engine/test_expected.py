@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.ashp_cop.engine.en14825 import parse_datasheet
-from custom_components.ashp_cop.engine.en14825.datasheet import TestPoint
+from custom_components.ashp_cop.engine.en14825.datasheet import TestPoint as Point
 from custom_components.ashp_cop.engine.errors import EngineInputError
 from custom_components.ashp_cop.engine.expected import ExpectedCop, carnot_cop, datasheet_outlet_c, gap_pct
 
@@ -28,7 +28,7 @@ def test_hotter_flow_and_colder_air_cost_cop() -> None:
 
 
 def test_a_frosting_dip_at_plus_2_is_applied_in_its_band_only() -> None:
-    frosty = [p if p.t_c != 2 else TestPoint(2.0, p.pdh_kw, 3.6) for p in SHEET.points]
+    frosty = [p if p.t_c != 2 else Point(2.0, p.pdh_kw, 3.6) for p in SHEET.points]
     expected = ExpectedCop.from_points(frosty)
     assert expected.frosting_penalty > 0.1
     no_frost = ExpectedCop(expected.anchors_c, expected.eta, 0.0)

@@ -18,11 +18,11 @@ Plant = tuple[PlantSimulator, ModbusServer]
 
 @pytest.fixture
 async def start_plant(socket_enabled: None) -> AsyncIterator[Callable[..., Coroutine[Any, Any, Plant]]]:
-    """Start a simulator (TCP unless told otherwise); stopped after the test."""
+    """Start a simulator (TCP unless told otherwise, its clock stopped unless given a speed); stopped after."""
     servers: list[ModbusServer] = []
 
     async def start(
-        heat_pumps: int = 1, *, transport: Transport = Transport.TCP, baud: int | None = None, speed: float = 1.0
+        heat_pumps: int = 1, *, transport: Transport = Transport.TCP, baud: int | None = None, speed: float = 0.0
     ) -> Plant:
         sim = PlantSimulator(heat_pumps, seed=1, speed=speed)
         server = ModbusServer(sim, rtu=transport in (Transport.RTU_OVER_TCP, Transport.SERIAL), baud=baud)
