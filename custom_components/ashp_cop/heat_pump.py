@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -129,6 +128,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.flow_c: float | None = None
         self.expected_cop: float | None = None
         self.on_day_closed: Callable[[datetime, float | None], None] | None = None
+        self._day = self._today()
         self.seasonal: Any = None  # SeasonalCoordinator when the recorder runs
 
     async def _async_setup(self) -> None:
@@ -138,18 +138,29 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
             alerts = saved.get("alerts")
             if isinstance(alerts, dict):
                 self.alerts.restore(alerts)
-        self.config_entry.async_on_unload(async_track_time_change(self.hass, self._new_day, hour=0, minute=0, second=0))
+        day = saved.get("day_date") if saved else None
+        if isinstance(day, str):
+            self._day = date.fromisoformat(day)
+
+    def _today(self) -> date:
+        return dt_util.as_local(dt_util.utc_from_timestamp(self.clock())).date()
 
     @callback
-    def _new_day(self, now: datetime) -> None:
-        """Local midnight: yesterday's COP goes to the statistics, today starts from 0."""
+    def close_day(self) -> None:
+        """The local day changed: its COP goes to the statistics and the new day starts from 0.
+
+        Checked on every update rather than by a midnight timer, so a day that
+        ended while Home Assistant was down is still closed on the first update.
+        """
         if self.on_day_closed is not None:
-            self.on_day_closed(dt_util.start_of_local_day(now) - timedelta(days=1), self.live.daily_cop)
+            self.on_day_closed(dt_util.start_of_local_day(self._day), self.live.daily_cop)
         self.live.start_day()
-        self.async_update_listeners()
+        self._day = self._today()
 
     async def _async_update_data(self) -> None:
         values, self.problems = read_roles(self.hass, self.roles)
+        if self._today() != self._day:
+            self.close_day()
         self.live.update(self.clock(), values)
         outdoor, flow = values.get(Role.OUTDOOR_TEMP), values.get(Role.FLOW_TEMP)
         self.outdoor_c = None if outdoor is None else outdoor.value
@@ -182,7 +193,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
             sync_alert_issues(self.hass, self.config_entry.entry_id, self.config_entry.title, active, placeholders)
 
     def _export(self) -> dict[str, Any]:
-        return {**self.live.export(), "alerts": self.alerts.export()}
+        return {**self.live.export(), "alerts": self.alerts.export(), "day_date": self._day.isoformat()}
 
     @property
     def cop_gap_pct(self) -> float | None:

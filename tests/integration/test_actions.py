@@ -174,7 +174,11 @@ async def test_each_day_closes_with_its_cop_in_the_statistics(hass: HomeAssistan
     live = hp.runtime_data.live
     live.day.heat_kwh, live.day.elec_running_kwh = 30.0, 10.0
     midnight = dt_util.start_of_local_day()
-    hp.runtime_data._new_day(midnight)
+    coordinator = hp.runtime_data
+    coordinator.clock = (midnight - timedelta(minutes=1)).timestamp
+    coordinator._day = coordinator._today()  # the day before
+    coordinator.clock = (midnight + timedelta(minutes=1)).timestamp
+    await coordinator.async_refresh()  # the first update after midnight closes yesterday
     await async_wait_recording_done(hass)
     statistic_id = daily_cop_statistic_id(hp.entry_id)
     rows = await get_instance(hass).async_add_executor_job(

@@ -57,8 +57,8 @@ MODBUS_ROLES = {
 }
 
 
-def heat_pump_entry(roles: dict[str, str], **options: Any) -> MockConfigEntry:
-    return MockConfigEntry(domain=DOMAIN, title="Garden heat pump", options=options,
+def heat_pump_entry(roles: dict[str, str], entry_id: str | None = None, **options: Any) -> MockConfigEntry:
+    return MockConfigEntry(domain=DOMAIN, title="Garden heat pump", options=options, entry_id=entry_id,
                            data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, CONF_ROLES: roles, **CIRCUIT})  # fmt: skip
 
 
