@@ -12,6 +12,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB
@@ -19,6 +20,7 @@ from .coordinator import HubConfigEntry, ModbusHubCoordinator
 from .engine.alerts import ALERTS
 from .heat_pump import HeatPumpCoordinator
 from .modbus.errors import ModbusConfigError, RegisterMapError
+from .modbus.profiles import builtin_profiles
 from .repairs import clear_alert_issues
 from .seasonal import SeasonalCoordinator, record_daily_cop
 from .services import async_setup_services
@@ -35,6 +37,12 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
     if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
+        await hass.async_add_executor_job(builtin_profiles)  # reads the shipped YAML files once, off the loop
+        device_registry = dr.async_get(hass)
+        device_registry.async_get_or_create(
+            config_entry_id=entry.entry_id, identifiers={(DOMAIN, entry.entry_id)}, name=entry.title,
+            manufacturer="Modbus", model=str(entry.data.get("transport", "")).replace("_", " ").upper(),
+        )  # fmt: skip
         try:
             coordinator = ModbusHubCoordinator(hass, entry)
         except (ModbusConfigError, RegisterMapError) as err:

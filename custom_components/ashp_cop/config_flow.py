@@ -331,9 +331,11 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
         })  # fmt: skip
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        await self.hass.async_add_executor_job(builtin_profiles)  # file reads stay off the event loop
         return await self._device_step("user", user_input)
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        await self.hass.async_add_executor_job(builtin_profiles)
         return await self._device_step("reconfigure", user_input)
 
     async def _device_step(self, step_id: str, user_input: dict[str, Any] | None) -> SubentryFlowResult:
@@ -350,7 +352,8 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
                 self._data = {CONF_UNIT_ID: unit_id, CONF_PROFILE: user_input[CONF_PROFILE],
                               CONF_NAME: user_input[CONF_NAME].strip()}  # fmt: skip
                 if user_input[CONF_PROFILE] == PROFILE_CUSTOM:
-                    self._data[CONF_REGISTER_MAP] = defaults.get(CONF_REGISTER_MAP, _template())
+                    template = defaults.get(CONF_REGISTER_MAP) or await self.hass.async_add_executor_job(_template)
+                    self._data[CONF_REGISTER_MAP] = template
                     return await self.async_step_register_map()
                 probe_error = await self._probe()
                 if probe_error is None:

@@ -67,7 +67,7 @@ HEAT_PUMP_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     _energy("defrost_energy", lambda live: live.totals.defrost_heat_kwh),
     HeatPumpSensorDescription(
         key="defrost_count", translation_key="defrost_count", state_class=SensorStateClass.TOTAL_INCREASING,
-        is_total=True, value_fn=lambda live: live.totals.defrost_count,
+        suggested_display_precision=0, is_total=True, value_fn=lambda live: live.totals.defrost_count,
     ),
     HeatPumpSensorDescription(
         key="defrost_duration", translation_key="defrost_duration", device_class=SensorDeviceClass.DURATION,
@@ -106,7 +106,8 @@ class RatingSensorDescription(SensorEntityDescription):
 
 RATING_SENSORS: tuple[RatingSensorDescription, ...] = (
     RatingSensorDescription(
-        key="rated_scop", translation_key="rated_scop", suggested_display_precision=2,
+        key="rated_scop", translation_key="rated_scop", state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
         value_fn=lambda c: None if c.rating is None else c.rating.scop.scop,
     ),
     RatingSensorDescription(

@@ -45,7 +45,7 @@ class SeasonalCoordinator(DataUpdateCoordinator[dict[str, dict[str, Any]]]):
         ids = statistic_ids(self.hass, entry.entry_id, dict(config.get(CONF_ROLES, {})))
         climate = config.get(CONF_CLIMATE, DEFAULT_CLIMATE)
         metered = bool(config.get(CONF_BACKUP_IN_HEAT_METER, True))
-        periods = seasonal_periods(dt_util.now(), dt_util.as_local(entry.created_at))
+        periods = seasonal_periods(dt_util.now())
         return {
             name: await period_figures(self.hass, ids, start, end, climate=climate, backup_heat_metered=metered)
             for name, (start, end) in periods.items()

@@ -11,7 +11,7 @@ with the same hours' heat and electricity, feeds the climate-normalised SCOP
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -132,7 +132,11 @@ def heating_season_start(now: datetime) -> datetime:
     return now.replace(year=year, month=9, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def seasonal_periods(now: datetime, lifetime_start: datetime) -> dict[str, tuple[datetime, datetime]]:
+# "Lifetime" is every statistic there is: the recorder holds none from before the sensors existed.
+LIFETIME_START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def seasonal_periods(now: datetime, lifetime_start: datetime = LIFETIME_START) -> dict[str, tuple[datetime, datetime]]:
     end = now.replace(minute=0, second=0, microsecond=0)
     return {
         "season": (heating_season_start(now), end),

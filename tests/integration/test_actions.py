@@ -149,9 +149,6 @@ async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass:
         hass, _meta("sensor.outside", "°C", has_sum=False), _hours(start, outdoor, cumulative=False)
     )
     await async_wait_recording_done(hass)
-    # lifetime starts when the entry was made: pretend it was made before the statistics
-    hass.config_entries.async_update_entry(hp, data={**hp.data})
-    object.__setattr__(hp, "created_at", start - timedelta(days=1))
     seasonal = hp.runtime_data.seasonal
     await seasonal.async_refresh()
     await hass.async_block_till_done()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+import stat
 import sys
 
 from .devices import TRUTH_UNIT
@@ -42,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def _control(sim: PlantSimulator, server: ModbusServer) -> None:
     loop = asyncio.get_running_loop()
+    mode = os.fstat(sys.stdin.fileno()).st_mode if not sys.stdin.closed else 0
+    if not (stat.S_ISFIFO(mode) or (stat.S_ISCHR(mode) and sys.stdin.isatty()) or stat.S_ISSOCK(mode)):
+        return  # /dev/null or a file (a background run): faults only through the Python API
     reader = asyncio.StreamReader()
     try:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)

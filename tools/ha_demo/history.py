@@ -1,0 +1,128 @@
+"""Backfilled history: the simulated plant's past weeks as hourly statistics.
+
+So the demo shows seasonal figures at once, the same plant simulation is run
+offline for the weeks before now and its hourly energies and outdoor
+temperatures are imported into the recorder, under the statistic ids of the
+heat pump's own sensors, through Home Assistant's websocket API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from homeassistant.util import dt as dt_util
+
+from custom_components.ashp_cop.const import DOMAIN
+from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
+from tools.simulator.plant import STEP_S, Plant
+
+from .seed import HEAT_PUMP_ENTRY_ID
+
+HOUR_S = 3600
+
+
+@dataclass(slots=True)
+class Hourly:
+    start: list[datetime] = field(default_factory=list)
+    heat_kwh: list[float] = field(default_factory=list)
+    running_kwh: list[float] = field(default_factory=list)
+    standby_kwh: list[float] = field(default_factory=list)
+    backup_kwh: list[float] = field(default_factory=list)
+    pump_kwh: list[float] = field(default_factory=list)
+    outdoor_c: list[float] = field(default_factory=list)
+
+
+def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
+    """The plant's hourly figures for the ``days`` before ``end`` (an hour boundary, UTC)."""
+    start = end - timedelta(days=days)
+    plant = Plant(1, seed, start_s=float(start.hour * HOUR_S))
+    hp = plant.heat_pumps[0]
+    out = Hourly()
+    for hour in range(days * 24):
+        heat = running = standby = backup = pump = outdoor = 0.0
+        for _ in range(int(HOUR_S / STEP_S)):
+            plant.advance(STEP_S)
+            s = hp.state
+            kwh = STEP_S / 3600 / 1000
+            heat += s.heat_w * kwh
+            if s.running:
+                running += s.elec_unit_w * kwh
+            else:
+                standby += s.elec_unit_w * kwh
+            backup += s.elec_backup_w * kwh
+            pump += s.elec_pump_w * kwh
+            outdoor += s.outdoor_c * STEP_S / HOUR_S
+        out.start.append(start + timedelta(hours=hour))
+        for name, value in (("heat_kwh", heat), ("running_kwh", running), ("standby_kwh", standby),
+                            ("backup_kwh", backup), ("pump_kwh", pump), ("outdoor_c", outdoor)):  # fmt: skip
+            getattr(out, name).append(value)
+    return out
+
+
+# heat pump sensor (entity id) -> Hourly field
+ENERGY_SENSORS = {
+    "sensor.heat_pump_heat_energy": "heat_kwh",
+    "sensor.heat_pump_electric_energy_while_running": "running_kwh",
+    "sensor.heat_pump_electric_energy_in_standby": "standby_kwh",
+    "sensor.heat_pump_backup_heater_energy": "backup_kwh",
+    "sensor.heat_pump_circulation_pump_energy": "pump_kwh",
+}
+OUTDOOR_SENSOR = "sensor.controller_outdoor_temperature"
+
+
+def import_messages(history: Hourly) -> list[dict[str, Any]]:
+    messages = []
+    for statistic_id, name in ENERGY_SENSORS.items():
+        total, stats = 0.0, []
+        for start, value in zip(history.start, getattr(history, name), strict=True):
+            total += value
+            stats.append({"start": start.isoformat(), "state": round(total, 4), "sum": round(total, 4)})
+        messages.append({"type": "recorder/import_statistics", "stats": stats, "metadata": {
+            "has_mean": False, "has_sum": True, "name": None, "source": "recorder", "statistic_id": statistic_id,
+            "unit_of_measurement": "kWh"}})  # fmt: skip
+    stats = [{"start": s.isoformat(), "mean": round(t, 2), "min": round(t, 2), "max": round(t, 2)}
+             for s, t in zip(history.start, history.outdoor_c, strict=True)]  # fmt: skip
+    messages.append({"type": "recorder/import_statistics", "stats": stats, "metadata": {
+        "has_mean": True, "has_sum": False, "name": None, "source": "recorder", "statistic_id": OUTDOOR_SENSOR,
+        "unit_of_measurement": "°C"}})  # fmt: skip
+    messages.append(_daily_cop(history))
+    return messages
+
+
+def _daily_cop(history: Hourly) -> dict[str, Any]:
+    """Each past local day's COP, as the integration writes it when a day closes."""
+    days: dict[datetime, list[float]] = {}
+    for start, heat, running, standby in zip(history.start, history.heat_kwh, history.running_kwh,
+                                             history.standby_kwh, strict=True):  # fmt: skip
+        day = dt_util.start_of_local_day(dt_util.as_local(start))
+        totals = days.setdefault(day, [0.0, 0.0])
+        totals[0] += heat
+        totals[1] += running + standby
+    today = dt_util.start_of_local_day()
+    stats = [{"start": day.isoformat(), "mean": round(h / e, 3), "min": round(h / e, 3), "max": round(h / e, 3)}
+             for day, (h, e) in sorted(days.items()) if e > 0 and day < today]  # fmt: skip
+    return {"type": "recorder/import_statistics", "stats": stats, "metadata": {
+        "has_mean": True, "has_sum": False, "name": "Heat pump daily COP", "source": DOMAIN,
+        "statistic_id": daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID), "unit_of_measurement": None}}  # fmt: skip
+
+
+async def send(url: str, token: str, messages: list[dict[str, Any]]) -> None:
+    """Send websocket commands one by one, failing loudly on an error answer."""
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}/api/websocket") as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        reply = await ws.receive_json()
+        if reply.get("type") != "auth_ok":
+            raise RuntimeError(f"websocket login refused: {reply}")
+        for number, message in enumerate(messages, start=1):
+            await ws.send_json({"id": number, **message})
+            answer = await ws.receive_json()
+            if not answer.get("success"):
+                raise RuntimeError(f"{message['type']} failed: {answer.get('error')}")
+
+
+def last_full_hour() -> datetime:
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
