@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
+
+from custom_components.ashp_cop.heat_pump_entities import (
+    ALERT_BINARY_SENSORS,
+    HEAT_PUMP_BINARY_SENSORS,
+    HEAT_PUMP_SENSORS,
+    RATING_SENSORS,
+    SEASONAL_SENSORS,
+)
+from custom_components.ashp_cop.modbus_entities import DIAGNOSTIC_DESCRIPTIONS, TRANSLATED_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "custom_components" / "ashp_cop"
@@ -74,3 +84,25 @@ def test_shipped_code_never_imports_the_simulator() -> None:
     for path in PACKAGE.rglob("*.py"):
         for name in _absolute_imports(path):
             assert not name.startswith(("tools", "tests")), f"{path.relative_to(REPO)} imports {name}"
+
+
+def test_translations_cover_every_entity_and_error() -> None:
+    strings = json.loads((PACKAGE / "strings.json").read_text())
+    assert strings == json.loads((PACKAGE / "translations" / "en.json").read_text())
+    sensors, binaries = strings["entity"]["sensor"], strings["entity"]["binary_sensor"]
+    for description in (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS, *DIAGNOSTIC_DESCRIPTIONS):
+        assert description.translation_key in sensors, description.key
+    for description in (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS):
+        assert description.translation_key in binaries, description.key
+    assert sensors.keys() | binaries.keys() >= TRANSLATED_KEYS
+    code = "\n".join(path.read_text() for path in PACKAGE.glob("*.py"))
+    raised = re.findall(r'translation_domain=DOMAIN,\s*translation_key="([a-z_]+)"', code)
+    for key in set(raised) | set(re.findall(r'_invalid\("([a-z_]+)"', code)):
+        assert key in strings["exceptions"], key
+    for key in re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', code):
+        assert key in strings["config"]["error"] or key in strings["config_subentries"]["device"]["error"], key
+    for alert in ("low_cop", "degraded", "flow_stuck", "no_flow"):
+        assert alert in strings["issues"]
+    services = (PACKAGE / "services.yaml").read_text()
+    for service in strings["services"]:
+        assert f"{service}:" in services
