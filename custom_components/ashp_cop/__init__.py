@@ -15,12 +15,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB
+from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB, ENTRY_PLANT
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
 from .engine.alerts import ALERTS
 from .heat_pump import HeatPumpCoordinator
 from .modbus.errors import ModbusConfigError, RegisterMapError
 from .modbus.profiles import builtin_profiles
+from .plant import PlantCoordinator
 from .repairs import clear_alert_issues
 from .seasonal import SeasonalCoordinator, record_daily_cop
 from .services import async_setup_services
@@ -57,6 +58,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
             coordinator.shutdown_hub()  # a serial port must not stay open for the retry
             raise
         entry.runtime_data = coordinator
+    elif entry.data.get(CONF_ENTRY_TYPE) == ENTRY_PLANT:
+        plant = PlantCoordinator(hass, entry)  # type: ignore[arg-type]
+        await plant.async_config_entry_first_refresh()
+        entry.runtime_data = plant  # type: ignore[assignment]
     else:
         heat_pump = HeatPumpCoordinator(hass, entry)  # type: ignore[arg-type]
         await heat_pump.async_config_entry_first_refresh()

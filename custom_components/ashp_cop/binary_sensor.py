@@ -13,14 +13,19 @@ from .entity import HeatPumpEntity, ModbusDeviceEntity
 from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
 from .heat_pump_entities import ALERT_BINARY_SENSORS, HEAT_PUMP_BINARY_SENSORS, HeatPumpBinaryDescription
 from .modbus_entities import ModbusFlagDescription, flag_description, is_flag
+from .plant import PlantConfigEntry, PlantCoordinator
 
 PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: HubConfigEntry | HeatPumpConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: HubConfigEntry | HeatPumpConfigEntry | PlantConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data
+    if isinstance(coordinator, PlantCoordinator):
+        return
     if isinstance(coordinator, HeatPumpCoordinator):
         async_add_entities(HeatPumpBinarySensor(entry, d) for d in HEAT_PUMP_BINARY_SENSORS)  # type: ignore[arg-type]
         async_add_entities(AlertBinarySensor(entry, d) for d in ALERT_BINARY_SENSORS)  # type: ignore[arg-type]

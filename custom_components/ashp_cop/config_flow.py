@@ -39,6 +39,7 @@ from .const import (
     DOMAIN,
     ENTRY_HEAT_PUMP,
     ENTRY_HUB,
+    ENTRY_PLANT,
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
 )
@@ -58,6 +59,7 @@ from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapErr
 from .modbus.hub import ModbusHub
 from .modbus.profiles import PROFILE_DIR, builtin_profiles
 from .modbus.settings import HubSettings, Transport
+from .plant_flow import check_plant, plant_schema
 
 _NUMBER = selector.NumberSelectorMode.BOX
 
@@ -159,7 +161,19 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
         return {}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self.async_show_menu(step_id="user", menu_options=["hub", "heat_pump"])
+        return self.async_show_menu(step_id="user", menu_options=["hub", "heat_pump", "plant"])
+
+    async def async_step_plant(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Several heat pumps and the loads they share, with one COP for the whole."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            settings, errors = check_plant(user_input)
+            if not errors:
+                name = user_input[CONF_NAME].strip()
+                return self.async_create_entry(title=name, data={CONF_ENTRY_TYPE: ENTRY_PLANT, **settings})
+        name = vol.Required(CONF_NAME, default=(user_input or {}).get(CONF_NAME, vol.UNDEFINED))
+        schema = vol.Schema({name: selector.TextSelector()}).extend(plant_schema(self.hass, user_input or {}).schema)
+        return self.async_show_form(step_id="plant", data_schema=schema, errors=errors)
 
     async def async_step_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the heat pump and bind its measurements."""
@@ -199,12 +213,14 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_PLANT:
+            return PlantOptionsFlow()
         return HeatPumpOptionsFlow()
 
     @classmethod
     @callback
     def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        return config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HEAT_PUMP
+        return config_entry.data.get(CONF_ENTRY_TYPE) in (ENTRY_HEAT_PUMP, ENTRY_PLANT)
 
     async def async_step_hub(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
@@ -264,6 +280,22 @@ def _transport_schema(default: Transport) -> vol.Schema:
             options=[t.value for t in Transport], translation_key=CONF_TRANSPORT,
             mode=selector.SelectSelectorMode.LIST)),
     })  # fmt: skip
+
+
+class PlantOptionsFlow(OptionsFlow):
+    """Change which heat pumps and shared loads make up the plant."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self.async_step_plant()
+
+    async def async_step_plant(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            settings, errors = check_plant(user_input)
+            if not errors:
+                return self.async_create_entry(data=settings)
+        current = user_input or {**self.config_entry.data, **self.config_entry.options}
+        return self.async_show_form(step_id="plant", data_schema=plant_schema(self.hass, current), errors=errors)
 
 
 class HeatPumpOptionsFlow(OptionsFlow):

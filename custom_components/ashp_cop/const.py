@@ -54,3 +54,9 @@ CONF_ALERT_LOW_COP: Final = "alert_low_cop"
 CONF_ALERT_DEGRADATION: Final = "alert_degradation_pct"
 CONF_ALERT_SUSTAIN: Final = "alert_sustain_min"
 CONF_ALERT_STUCK: Final = "alert_flow_stuck_min"
+
+# plant entry
+ENTRY_PLANT: Final = "plant"
+CONF_HEAT_PUMPS: Final = "heat_pumps"
+CONF_SHARED_POWER: Final = "shared_power"
+CONF_SHARED_ENERGY: Final = "shared_energy"

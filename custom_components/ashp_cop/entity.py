@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
 from .const import DOMAIN
 from .coordinator import ModbusHubCoordinator
-from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
+from .heat_pump import HeatPumpCoordinator
 from .modbus.device import ModbusDevice
+from .plant import PlantCoordinator
 
 
 class ChangeOnlyEntity:
@@ -79,18 +80,17 @@ class ModbusDeviceEntity(ChangeOnlyEntity, CoordinatorEntity[ModbusHubCoordinato
         self._last_written = self._shown()
 
 
-class HeatPumpEntity(ChangeOnlyEntity, CoordinatorEntity[HeatPumpCoordinator]):
-    """One figure of a heat pump entry."""
+class EntryFigureEntity[C: DataUpdateCoordinator[Any]](ChangeOnlyEntity, CoordinatorEntity[C]):
+    """One figure of a heat pump or plant entry, on the entry's own device."""
 
     _attr_has_entity_name = True
+    _model = ""
 
-    def __init__(self, entry: HeatPumpConfigEntry, description: EntityDescription) -> None:
+    def __init__(self, entry: ConfigEntry[C], description: EntityDescription) -> None:
         super().__init__(entry.runtime_data)
         self.entity_description = description
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)}, name=entry.title, model="Air-source heat pump"
-        )
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)}, name=entry.title, model=self._model)
 
     def _shown(self) -> tuple[Any, ...]:
         return (self.available, self._value())
@@ -105,3 +105,15 @@ class HeatPumpEntity(ChangeOnlyEntity, CoordinatorEntity[HeatPumpCoordinator]):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self._last_written = self._shown()
+
+
+class HeatPumpEntity(EntryFigureEntity[HeatPumpCoordinator]):
+    """One figure of a heat pump entry."""
+
+    _model = "Air-source heat pump"
+
+
+class PlantEntity(EntryFigureEntity[PlantCoordinator]):
+    """One figure of a plant entry."""
+
+    _model = "Heat-pump plant"

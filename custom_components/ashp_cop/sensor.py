@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
-from .entity import HeatPumpEntity, ModbusDeviceEntity
+from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
 from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
 from .heat_pump_entities import (
     HEAT_PUMP_SENSORS,
@@ -28,14 +28,26 @@ from .modbus_entities import (
     is_flag,
     value_description,
 )
+from .plant import PlantConfigEntry, PlantCoordinator
+from .plant_entities import PLANT_SENSORS, PlantSensorDescription, unit_spf_description
 
 PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: HubConfigEntry | HeatPumpConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: HubConfigEntry | HeatPumpConfigEntry | PlantConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data
+    if isinstance(coordinator, PlantCoordinator):
+        plant: list[SensorEntity] = [PlantSensor(entry, d) for d in PLANT_SENSORS]  # type: ignore[arg-type]
+        for unit in coordinator.heat_pump_ids:
+            sensor = PlantSensor(entry, unit_spf_description(unit))  # type: ignore[arg-type]
+            sensor._attr_translation_placeholders = {"unit": coordinator.unit_title(unit)}
+            plant.append(sensor)
+        async_add_entities(plant)
+        return
     if isinstance(coordinator, HeatPumpCoordinator):
         figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]  # type: ignore[arg-type]
         if coordinator.rating is not None:
@@ -144,3 +156,21 @@ class SeasonalSensor(HeatPumpEntity, SensorEntity):
     def native_value(self) -> StateType:
         value = self._value()
         return None if value is None else round(float(value), 4)
+
+
+class PlantSensor(PlantEntity, SensorEntity):
+    """A figure of the whole plant; energy totals stay available with their last value."""
+
+    entity_description: PlantSensorDescription
+
+    @property
+    def available(self) -> bool:
+        return self.entity_description.is_total or super().available
+
+    def _value(self) -> Any:
+        return self.entity_description.value_fn(self.coordinator.ledger)
+
+    @property
+    def native_value(self) -> StateType:
+        value = self._value()
+        return None if value is None else round(float(value), 6)
