@@ -1,4 +1,4 @@
-"""The register maps shipped with the integration (``modbus/profiles/*.yaml``)."""
+"""The register maps shipped with the integration (``modbus/maps/*.yaml``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .registermap import RegisterMap, load_register_map
 
-PROFILE_DIR = Path(__file__).parent / "profiles"
+PROFILE_DIR = Path(__file__).parent / "maps"
 
 
 @cache
