@@ -298,3 +298,27 @@ async def test_low_cop_alert_with_a_silly_threshold(
     assert issue_registry.async_get_issue(DOMAIN, f"low_cop_{hp.entry_id}") is not None
     assert await hass.config_entries.async_remove(hp.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, f"low_cop_{hp.entry_id}") is None
+
+
+async def test_role_problems_are_named(hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    hass.states.async_set("sensor.odd_power", "5", {"unit_of_measurement": "gal"})
+    hass.states.async_set("sensor.text", "broken")
+    hass.states.async_set("sensor.nan", "nan", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.kw_meter", "1.5", {"unit_of_measurement": "kW"})
+    roles = {"heat_power_w": "sensor.odd_power", "elec_power_w": "sensor.text", "pump_power_w": "sensor.nan",
+             "backup_power_w": "sensor.kw_meter", "outdoor_temp_c": "sensor.missing",
+             "flow_temp_c": "sensor.heat_meter_flow_temperature"}  # fmt: skip
+    hp = heat_pump_entry(roles)
+    await setup_entry(hass, hp)
+    assert hp.runtime_data.problems == {
+        "heat_power_w": "sensor.odd_power is in 'gal', which cannot be converted to W",
+        "elec_power_w": "sensor.text is not a number ('broken')",
+        "pump_power_w": "sensor.nan has no reading",
+        "outdoor_temp_c": "sensor.missing is missing",
+    }
+    sim.faults.silent.add(11)
+    await hub_entry.runtime_data.async_refresh()
+    await hp.runtime_data.async_refresh()
+    assert hp.runtime_data.problems["flow_temp_c"] == "sensor.heat_meter_flow_temperature has no reading"
