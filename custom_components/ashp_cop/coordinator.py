@@ -1,4 +1,8 @@
-"""Coordinators: one per Modbus hub (one connection, polled), one per heat pump."""
+"""The Modbus hub coordinator: one per hub (one connection), polling every device on it.
+
+The heat pump, plant and seasonal coordinators live beside their figures
+(heat_pump.py, plant.py, seasonal.py); they read, they do not poll a bus.
+"""
 
 from __future__ import annotations
 

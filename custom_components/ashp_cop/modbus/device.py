@@ -113,6 +113,7 @@ class ModbusDevice:
         if len(block.values) > 1:
             return list(split_block(block))
         spec = block.values[0]
+        self.last.pop(spec.key, None)  # no stale value behind a register that is gone
         text = message if spec.count == 1 else f"{message} ({spec.key}, registers {spec.address} to {spec.end - 1})"
         self.missing[(spec.table, spec.address)] = _Missing(text, time.monotonic() + self.missing_retry_s)
         return []
