@@ -5,6 +5,8 @@
 * ``analyze_year_10s_s``: ``engine analyze`` on a year of 10-second samples
   (3.15 million rows; target well under a minute).
 Both run the real command line in a subprocess, as an auditor would.
+* One poll of a 30-device hub inside Home Assistant (tools/bench_ha_poll.py):
+  CPU time per poll and state writes per poll.
 * The Modbus figures of :mod:`tools.modbus_bench` (requests per scan of a
   30-device plant, planned against per-value polling; scan time on a 9600 baud
   serial bus against its wire-time limit).
@@ -60,6 +62,16 @@ def _write_year(path: Path) -> int:
     return int(t.size)
 
 
+def _ha_poll() -> dict[str, object]:
+    """tools/bench_ha_poll.py runs under pytest (it borrows the test harness's Home Assistant)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tools/bench_ha_poll.py", "-p", "no:cacheprovider", "--no-cov", "-q", "-s",
+         "-p", "no:logging"], cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
+    return dict(json.loads(line))
+
+
 def main() -> None:
     report: dict[str, object] = modbus_report()
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,6 +84,7 @@ def main() -> None:
         csv_path = Path(tmp) / "year.csv"
         report["analyze_rows"] = _write_year(csv_path)
         report["analyze_year_10s_s"] = round(_engine("analyze", str(csv_path), "--no-events"), 2)
+    report |= _ha_poll()
     print(json.dumps(report))
 
 

@@ -144,6 +144,6 @@ DIAGNOSTIC_DESCRIPTIONS: tuple[ModbusDiagnosticDescription, ...] = (
         key="missing_registers",
         translation_key="missing_registers",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda device: len(device.missing_registers()),
+        value_fn=lambda device: len(device.missing),
     ),
 )

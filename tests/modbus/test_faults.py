@@ -263,3 +263,30 @@ class _CountingLock:
 
     async def __aexit__(self, *exc: object) -> None:
         self.inside -= 1
+
+
+async def test_an_answer_that_does_not_match_is_a_framing_error(start_plant: StartPlant, make_hub: MakeHub) -> None:
+    sim, server = await start_plant()
+    hub = make_hub(server, retries=0)
+    hub.add_device(11, builtin_profile("generic_heat_meter"))
+    hub.add_device(15, builtin_profile("generic_temperature_transmitter"))
+    sim.faults.short.add(11)
+    scans = await hub.scan()
+    assert scans[11].errors == ["unit 11: answer did not match the request (10 of 11 values)"]
+    assert hub.devices[11].diagnostics.errors == {"framing": 1}
+    assert scans[15].available  # the connection was reopened for the next device
+    sim.faults.short.clear()
+    assert (await hub.scan())[11].available
+
+
+async def test_reconnect_attempts_back_off_and_say_why(socket_enabled: None, unused_tcp_port: int) -> None:
+    hub = ModbusHub(HubSettings(Transport.TCP, host="127.0.0.1", port=unused_tcp_port, timeout_s=0.2))
+    hub.add_device(11, builtin_profile("generic_heat_meter"))
+    try:
+        with pytest.raises(HubConnectionError):
+            await hub.connect()
+        assert "next reconnect attempt pending" in (await hub.scan())[11].errors[0]
+        await asyncio.sleep(0.6)  # the first back-off (0.5 s) has passed: a new attempt, refused again
+        assert (await hub.scan())[11].errors[0].startswith(f"cannot connect to tcp://127.0.0.1:{unused_tcp_port}")
+    finally:
+        hub.close()

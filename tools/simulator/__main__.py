@@ -81,6 +81,8 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
                 faults.out_of_range.add(int(unit))
             case ["corrupt", unit]:
                 faults.corrupt.add(int(unit))
+            case ["short", unit]:
+                faults.short.add(int(unit))
             case ["drop"]:
                 server.drop_connections()
             case ["stuck_flow", hp]:

@@ -100,6 +100,8 @@ class PlantSimulator:
             packed = bytes(sum(b << i for i, b in enumerate(bits[j : j + 8])) for j in range(0, count, 8))
             return bytes([function, len(packed)]) + packed
         words = [image.get((table, a), 0) for a in wanted]
+        if unit in self.faults.short and count > 1:
+            words, count = words[:-1], count - 1
         return bytes([function, 2 * count]) + struct.pack(f">{count}H", *words)
 
     def _image(self, device: SimDevice) -> dict[tuple[Table, int], int]:

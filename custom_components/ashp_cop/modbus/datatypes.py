@@ -44,6 +44,7 @@ _STRUCT: dict[DataType, str] = {
 }
 
 FLOAT_TYPES = frozenset({DataType.FLOAT32, DataType.FLOAT64})
+_STRUCTS = {data_type: struct.Struct(">" + code) for data_type, code in _STRUCT.items()}
 
 
 def register_count(data_type: DataType) -> int:
@@ -51,12 +52,17 @@ def register_count(data_type: DataType) -> int:
     return struct.calcsize(">" + _STRUCT[data_type]) // 2
 
 
-def _to_bytes(registers: list[int], word_order: Order, byte_order: Order) -> bytes:
-    words = registers if word_order is Order.BIG else registers[::-1]
-    raw = b"".join(word.to_bytes(2, "big") for word in words)
+def ordered_bytes(wire: bytes, word_order: Order, byte_order: Order) -> bytes:
+    """A value's bytes as sent (register after register, each big-endian) put into big-endian value order."""
     if byte_order is Order.LITTLE:
-        raw = b"".join(raw[i + 1 : i + 2] + raw[i : i + 1] for i in range(0, len(raw), 2))
-    return raw
+        wire = b"".join(wire[i + 1 : i + 2] + wire[i : i + 1] for i in range(0, len(wire), 2))
+    if word_order is Order.LITTLE:
+        wire = b"".join(wire[i : i + 2] for i in range(len(wire) - 2, -1, -2))
+    return wire
+
+
+def _to_bytes(registers: list[int], word_order: Order, byte_order: Order) -> bytes:
+    return ordered_bytes(struct.pack(f">{len(registers)}H", *registers), word_order, byte_order)
 
 
 def _to_registers(raw: bytes, word_order: Order, byte_order: Order) -> list[int]:
@@ -71,13 +77,17 @@ def bit_pattern(registers: list[int], word_order: Order, byte_order: Order) -> i
     return int.from_bytes(_to_bytes(registers, word_order, byte_order), "big")
 
 
-def decode(registers: list[int], data_type: DataType, word_order: Order, byte_order: Order) -> float | int | bool:
-    """The raw (unscaled) value held in ``registers``."""
-    raw = _to_bytes(registers, word_order, byte_order)
-    value: float | int = struct.unpack(">" + _STRUCT[data_type], raw)[0]
+def decode_bytes(data: bytes, data_type: DataType) -> float | int | bool:
+    """The raw value held in ``data`` (big-endian value order)."""
+    value: float | int = _STRUCTS[data_type].unpack(data)[0]
     if data_type is DataType.BOOL:
         return value != 0
     return value
+
+
+def decode(registers: list[int], data_type: DataType, word_order: Order, byte_order: Order) -> float | int | bool:
+    """The raw (unscaled) value held in ``registers``."""
+    return decode_bytes(_to_bytes(registers, word_order, byte_order), data_type)
 
 
 def encode(value: float | int | bool, data_type: DataType, word_order: Order, byte_order: Order) -> list[int]:

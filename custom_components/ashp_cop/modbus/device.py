@@ -63,10 +63,18 @@ class ModbusDevice:
         self.available = True
         self.missing: dict[tuple[Table, int], _Missing] = {}
         self.last: dict[str, Reading] = {}
+        self._plan: list[ReadBlock] | None = None
 
     def plan(self, now: float | None = None) -> list[ReadBlock]:
         """This scan's requests: known-missing registers left out until their retry time."""
-        now = time.monotonic() if now is None else now
+        if not self.missing:  # the usual case: the plan only changes when a register goes missing
+            if self._plan is None:
+                self._plan = self._make_plan(0.0)
+            return self._plan
+        self._plan = None
+        return self._make_plan(time.monotonic() if now is None else now)
+
+    def _make_plan(self, now: float) -> list[ReadBlock]:
         due = {where for where, m in self.missing.items() if m.retry_at <= now}
         skipped = self.missing.keys() - due
         values = [v for v in self.register_map.values if (v.table, v.address) not in skipped]

@@ -11,7 +11,7 @@ import itertools
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -77,16 +77,15 @@ class ValueSpec:
     no_reading: tuple[int, ...] = ()
     nan_is_no_reading: bool = True
     description: str = ""
+    # Registers (or bits) the value occupies and the first address after it;
+    # worked out once, as every scan plans and decodes with them.
+    count: int = field(init=False, repr=False, compare=False)
+    end: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def count(self) -> int:
-        """Registers (or bits) the value occupies."""
-        return 1 if self.table.is_bits else register_count(self.data_type)
-
-    @property
-    def end(self) -> int:
-        """First address after the value."""
-        return self.address + self.count
+    def __post_init__(self) -> None:
+        count = 1 if self.table.is_bits else register_count(self.data_type)
+        object.__setattr__(self, "count", count)
+        object.__setattr__(self, "end", self.address + count)
 
 
 @dataclass(frozen=True, slots=True)
