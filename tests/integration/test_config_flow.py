@@ -30,6 +30,9 @@ from custom_components.ashp_cop.const import (
 from tests.integration.conftest import setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
+# Talks Modbus to the simulator: run again against the newest pymodbus.
+pytestmark = pytest.mark.modbus
+
 Plant = tuple[PlantSimulator, ModbusServer]
 NETWORK = {CONF_SCAN_INTERVAL: 10, CONF_TIMEOUT: 0.3, CONF_RETRIES: 0}
 

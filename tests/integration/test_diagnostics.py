@@ -12,6 +12,9 @@ from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import MODBUS_ROLES, heat_pump_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
+# Talks Modbus to the simulator: run again against the newest pymodbus.
+pytestmark = pytest.mark.modbus
+
 
 async def test_hub_diagnostics_redact_the_host(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, plant: tuple[PlantSimulator, ModbusServer],

@@ -39,6 +39,9 @@ from custom_components.ashp_cop.const import (
 from tests.integration.conftest import setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
+# Talks Modbus to the simulator: run again against the newest pymodbus.
+pytestmark = pytest.mark.modbus
+
 Plant = tuple[PlantSimulator, ModbusServer]
 SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "samples" / "datasheet.json").read_text())
 # The plant's clock, mapped onto wall time after the entries' first (real-time) refresh.

@@ -13,6 +13,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from tests.integration.conftest import HUB_ENTRY_ID, hub_data, setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
+# Talks Modbus to the simulator: run again against the newest pymodbus.
+pytestmark = pytest.mark.modbus
+
 Plant = tuple[PlantSimulator, ModbusServer]
 
 

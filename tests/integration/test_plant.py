@@ -20,6 +20,9 @@ from custom_components.ashp_cop.const import (
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
 
+# Talks Modbus to the simulator: run again against the newest pymodbus.
+pytestmark = pytest.mark.modbus
+
 
 async def _two_heat_pumps(hass: HomeAssistant) -> tuple[MockConfigEntry, MockConfigEntry]:
     for name, heat, elec in (("a", "6000", "2000"), ("b", "3000", "1200")):

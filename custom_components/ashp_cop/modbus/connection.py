@@ -76,6 +76,9 @@ class Connection:
             self._next_connect_at = time.monotonic() + self._reconnect_backoff_s
             self._reconnect_backoff_s = min(self._reconnect_backoff_s * 2, RECONNECT_BACKOFF_MAX_S)
             raise HubConnectionError(f"cannot connect to {self.settings.describe}: {reason}")
+        # pymodbus (3.10 and newer) finishes a serial transport's setup in a
+        # callback: let it run, or a close right after this would race it.
+        await asyncio.sleep(0)
         if self._was_connected:
             self.reconnects += 1
         self._was_connected = True
