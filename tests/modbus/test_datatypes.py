@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from custom_components.ashp_cop.modbus.datatypes import DataType, Order, bit_pattern, decode, encode, register_count
+from custom_components.ashp_cop.modbus.datatypes import DataType, Order, decode, encode, register_count
 from custom_components.ashp_cop.modbus.reading import decode_value
 from custom_components.ashp_cop.modbus.registermap import Table, ValueSpec
 
@@ -48,9 +48,11 @@ def test_encode_decode_round_trip(data_type: DataType, word_order: Order, byte_o
     assert decode(registers, data_type, word_order, byte_order) == value
 
 
-def test_bit_pattern_is_in_the_values_own_order() -> None:
-    assert bit_pattern([0x0000, 0x8000], LITTLE, BIG) == 0x80000000
-    assert bit_pattern([0xFFFF], BIG, BIG) == 0xFFFF
+def test_sentinel_pattern_is_in_the_values_own_order() -> None:
+    # 0x80000000 as a little-word-order int32: the low word comes first on the wire
+    spec = _spec(data_type=DataType.INT32, word_order=LITTLE, no_reading=(0x80000000,))
+    assert decode_value(spec, [0x0000, 0x8000], taken_at=1.0).value is None
+    assert decode_value(spec, [0x8000, 0x0000], taken_at=1.0).value == 32768
 
 
 def _spec(**kwargs: object) -> ValueSpec:

@@ -72,11 +72,6 @@ def _to_registers(raw: bytes, word_order: Order, byte_order: Order) -> list[int]
     return words if word_order is Order.BIG else words[::-1]
 
 
-def bit_pattern(registers: list[int], word_order: Order, byte_order: Order) -> int:
-    """The value's bits as one unsigned integer, for comparing with sentinels like 0xFFFF."""
-    return int.from_bytes(_to_bytes(registers, word_order, byte_order), "big")
-
-
 def decode_bytes(data: bytes, data_type: DataType) -> float | int | bool:
     """The raw value held in ``data`` (big-endian value order)."""
     value: float | int = _STRUCTS[data_type].unpack(data)[0]
