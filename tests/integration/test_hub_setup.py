@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+from typing import Any
+
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
@@ -10,6 +14,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ashp_cop.modbus.profiles import builtin_profiles
 from tests.integration.conftest import HUB_ENTRY_ID, hub_data, setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
@@ -114,3 +119,30 @@ async def test_unload_closes_the_connection(hass: HomeAssistant, hub_entry: Mock
     assert await hass.config_entries.async_unload(hub_entry.entry_id)
     assert hub_entry.state is ConfigEntryState.NOT_LOADED
     assert not connection.connected
+
+
+async def test_setup_reads_files_off_the_loop_and_registers_the_hub_device(
+    hass: HomeAssistant,
+    hub_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    builtin_profiles.cache_clear()  # the shipped maps are read from disk again, as on a fresh start
+    loop_thread = threading.get_ident()
+    read_text = Path.read_text
+    reads_in_loop: list[str] = []
+
+    def guarded(path: Path, *args: Any, **kwargs: Any) -> str:
+        if threading.get_ident() == loop_thread:
+            reads_in_loop.append(path.name)
+        return read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", guarded)
+    await setup_entry(hass, hub_entry)
+    assert reads_in_loop == []  # Home Assistant reports file reads in the event loop as blocking calls
+    hub = device_registry.async_get_device(identifiers={("ashp_cop", HUB_ENTRY_ID)})
+    assert hub is not None and hub.model == "TCP"
+    meter = device_registry.async_get_device(identifiers={("ashp_cop", "device_12")})
+    assert meter is not None and meter.via_device_id == hub.id
+    assert "non existing `via_device`" not in caplog.text
