@@ -20,3 +20,8 @@ def test_readings_too_far_apart_name_both() -> None:
 def test_negative_limit_refused() -> None:
     with pytest.raises(EngineInputError, match="max_skew_s"):
         check_simultaneous({"a": 0.0}, max_skew_s=-1)
+
+
+def test_a_single_reading_needs_no_partner() -> None:
+    check_simultaneous({"flow_m3h": 100.0}, max_skew_s=0)
+    check_simultaneous({}, max_skew_s=0)
