@@ -11,9 +11,8 @@ import asyncio
 
 from custom_components.ashp_cop.modbus.device import DeviceScan
 from custom_components.ashp_cop.modbus.hub import ModbusHub
-from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus.settings import HubSettings, Transport
-from tools.simulator.devices import LAYOUT, unit_id
+from tools.simulator.devices import add_plant_devices
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 SPEED = 1800.0
@@ -27,8 +26,7 @@ async def poll(scans: int = SCANS) -> list[str]:
     await server.start_tcp()
     hub = ModbusHub(HubSettings(Transport.TCP, host="127.0.0.1", port=server.port, timeout_s=1.0))
     try:
-        for offset, profile, role, _ in LAYOUT:
-            hub.add_device(unit_id(0, offset), builtin_profile(profile), name=role)
+        add_plant_devices(hub)
         await hub.connect()
         truth = sim.plant.heat_pumps[0].truth
         first = await hub.scan()

@@ -20,9 +20,8 @@ import time
 
 from custom_components.ashp_cop.modbus.hub import ModbusHub
 from custom_components.ashp_cop.modbus.planner import ReadBlock
-from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus.settings import HubSettings, Transport
-from tools.simulator.devices import LAYOUT, unit_id
+from tools.simulator.devices import LAYOUT, add_plant_devices
 from tools.simulator.server import BITS_PER_CHARACTER, ModbusServer, PlantSimulator
 
 HEAT_PUMPS = 5
@@ -47,9 +46,7 @@ async def _scan(transport: Transport, *, merge: bool, baud: int | None = None) -
     await server.start_tcp()
     hub = ModbusHub(HubSettings(transport, host="127.0.0.1", port=server.port, timeout_s=5.0, retries=0))
     try:
-        for n in range(HEAT_PUMPS):
-            for offset, profile, _, _ in LAYOUT:
-                hub.add_device(unit_id(n, offset), builtin_profile(profile), merge=merge)
+        add_plant_devices(hub, HEAT_PUMPS, merge=merge)
         await hub.connect()
         await hub.scan()  # warm-up: connection, caches
         blocks = [b for d in hub.devices.values() for b in d.plan()]
@@ -81,9 +78,7 @@ async def _scan_cpu_ms(scans: int = 50) -> float:
         assert server.stdout is not None
         server.stdout.readline()  # the banner: it listens
         hub = ModbusHub(HubSettings(Transport.TCP, host="127.0.0.1", port=port, timeout_s=5.0, retries=0))
-        for n in range(HEAT_PUMPS):
-            for offset, profile, _, _ in LAYOUT:
-                hub.add_device(unit_id(n, offset), builtin_profile(profile))
+        add_plant_devices(hub, HEAT_PUMPS)
         await hub.connect()
         await hub.scan()
         started = time.process_time()

@@ -45,10 +45,6 @@ async def async_setup_entry(
 class ModbusFlagSensor(ModbusDeviceEntity, BinarySensorEntity):
     entity_description: ModbusFlagDescription
 
-    def _value(self) -> Any:
-        reading = self.device.last.get(self.entity_description.key)
-        return None if reading is None else reading.value
-
     @property
     def is_on(self) -> bool | None:
         value = self._value()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import voluptuous as vol
@@ -142,6 +143,30 @@ async def validate_hub(data: dict[str, Any]) -> tuple[HubSettings | None, dict[s
     return settings, {}, {}
 
 
+type Checker = Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, str], dict[str, str]]]
+
+
+async def settings_step(
+    flow: ConfigFlow | OptionsFlow,
+    step_id: str,
+    user_input: dict[str, Any] | None,
+    *,
+    check: Checker,
+    schema: Callable[[dict[str, Any]], vol.Schema],
+    defaults: dict[str, Any],
+    on_valid: Callable[[dict[str, Any]], Awaitable[ConfigFlowResult]],
+) -> ConfigFlowResult:
+    """One heat-pump settings form, shared by the config flow and the options flow: check it, go on or show why."""
+    errors: dict[str, str] = {}
+    placeholders = {"error": ""}
+    if user_input is not None:
+        settings, errors, placeholders = check(user_input)
+        if not errors:
+            return await on_valid(settings)
+    return flow.async_show_form(step_id=step_id, data_schema=schema(user_input or defaults), errors=errors,
+                                description_placeholders=placeholders)  # fmt: skip
+
+
 class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Modbus hub or a heat pump."""
 
@@ -189,26 +214,25 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Medium, sensor offsets, thresholds."""
-        errors: dict[str, str] = {}
-        placeholders = {"error": ""}
-        if user_input is not None:
-            self._circuit, errors, placeholders = check_circuit(user_input)
-            if not errors:
-                return await self.async_step_datasheet()
-        return self.async_show_form(step_id="circuit", data_schema=circuit_schema(user_input or {}), errors=errors,
-                                    description_placeholders=placeholders)  # fmt: skip
+
+        async def next_step(circuit: dict[str, Any]) -> ConfigFlowResult:
+            self._circuit = circuit
+            return await self.async_step_datasheet()
+
+        return await settings_step(
+            self, "circuit", user_input, check=check_circuit, schema=circuit_schema, defaults={}, on_valid=next_step
+        )
 
     async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Optionally, the unit's EN 14825 datasheet, for the rated SCOP and the COP to expect."""
-        errors: dict[str, str] = {}
-        placeholders = {"error": ""}
-        if user_input is not None:
-            rating, errors, placeholders = check_datasheet(user_input)
-            if not errors:
-                data = {CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **entry_config(self._roles, self._circuit | rating)}
-                return self.async_create_entry(title=self._name, data=data)
-        return self.async_show_form(step_id="datasheet", data_schema=datasheet_schema(user_input or {}), errors=errors,
-                                    description_placeholders=placeholders)  # fmt: skip
+
+        async def create(rating: dict[str, Any]) -> ConfigFlowResult:
+            data = {CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **entry_config(self._roles, self._circuit | rating)}
+            return self.async_create_entry(title=self._name, data=data)
+
+        return await settings_step(
+            self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema, defaults={}, on_valid=create
+        )
 
     @staticmethod
     @callback
@@ -319,24 +343,20 @@ class HeatPumpOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="init", data_schema=roles_schema(roles), errors=errors)
 
     async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        placeholders = {"error": ""}
-        if user_input is not None:
-            self._circuit, errors, placeholders = check_circuit(user_input)
-            if not errors:
-                return await self.async_step_datasheet()
-        return self.async_show_form(step_id="circuit", data_schema=circuit_schema(user_input or self._current()),
-                                    errors=errors, description_placeholders=placeholders)  # fmt: skip
+        async def next_step(circuit: dict[str, Any]) -> ConfigFlowResult:
+            self._circuit = circuit
+            return await self.async_step_datasheet()
+
+        return await settings_step(self, "circuit", user_input, check=check_circuit, schema=circuit_schema,
+                                   defaults=self._current(), on_valid=next_step)  # fmt: skip
 
     async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        placeholders = {"error": ""}
-        if user_input is not None:
-            self._rating, errors, placeholders = check_datasheet(user_input)
-            if not errors:
-                return await self.async_step_alerts()
-        return self.async_show_form(step_id="datasheet", data_schema=datasheet_schema(user_input or self._current()),
-                                    errors=errors, description_placeholders=placeholders)  # fmt: skip
+        async def next_step(rating: dict[str, Any]) -> ConfigFlowResult:
+            self._rating = rating
+            return await self.async_step_alerts()
+
+        return await settings_step(self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema,
+                                   defaults=self._current(), on_valid=next_step)  # fmt: skip
 
     async def async_step_alerts(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Thresholds of the alerts (repair issues and problem sensors)."""

@@ -17,29 +17,37 @@ from .modbus.device import ModbusDevice
 from .plant import PlantCoordinator
 
 
-class ChangeOnlyEntity:
-    """Writes its state only when what it shows changed (value or availability).
+class ChangeOnlyEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[C]):
+    """A coordinator's entity that writes its state only when what it shows changed.
 
-    A 30-device plant polled every few seconds would otherwise write hundreds
-    of unchanged states a minute into the state machine and the recorder.
+    What it shows is its availability and ``_value()``. A 30-device plant polled
+    every few seconds would otherwise write hundreds of unchanged states a
+    minute into the state machine and the recorder.
     """
 
+    _attr_has_entity_name = True
     _last_written: tuple[Any, ...] | None = None
 
-    def _shown(self) -> tuple[Any, ...]:
+    def _value(self) -> Any:
         raise NotImplementedError
 
-    def _write_if_changed(self) -> None:
+    def _shown(self) -> tuple[Any, ...]:
+        return (self.available, self._value())
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
         shown = self._shown()
         if shown != self._last_written:
             self._last_written = shown
-            self.async_write_ha_state()  # type: ignore[attr-defined]
+            self.async_write_ha_state()
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._last_written = self._shown()
 
 
-class ModbusDeviceEntity(ChangeOnlyEntity, CoordinatorEntity[ModbusHubCoordinator]):
-    """One entity of one Modbus device (a config subentry of a hub)."""
-
-    _attr_has_entity_name = True
+class ModbusDeviceEntity(ChangeOnlyEntity[ModbusHubCoordinator]):
+    """One entity of one Modbus device (a config subentry of a hub); shows the reading of its key."""
 
     def __init__(
         self, coordinator: ModbusHubCoordinator, subentry: ConfigSubentry, description: EntityDescription
@@ -65,25 +73,14 @@ class ModbusDeviceEntity(ChangeOnlyEntity, CoordinatorEntity[ModbusHubCoordinato
     def available(self) -> bool:
         return super().available and self.device.available
 
-    def _shown(self) -> tuple[Any, ...]:
-        return (self.available, self._value())
-
     def _value(self) -> Any:
-        raise NotImplementedError
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        self._write_if_changed()
-
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        self._last_written = self._shown()
+        reading = self.device.last.get(self.entity_description.key)
+        return None if reading is None else reading.value
 
 
-class EntryFigureEntity[C: DataUpdateCoordinator[Any]](ChangeOnlyEntity, CoordinatorEntity[C]):
+class EntryFigureEntity[C: DataUpdateCoordinator[Any]](ChangeOnlyEntity[C]):
     """One figure of a heat pump or plant entry, on the entry's own device."""
 
-    _attr_has_entity_name = True
     _model = ""
 
     def __init__(self, entry: ConfigEntry[C], description: EntityDescription) -> None:
@@ -91,20 +88,6 @@ class EntryFigureEntity[C: DataUpdateCoordinator[Any]](ChangeOnlyEntity, Coordin
         self.entity_description = description
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)}, name=entry.title, model=self._model)
-
-    def _shown(self) -> tuple[Any, ...]:
-        return (self.available, self._value())
-
-    def _value(self) -> Any:
-        raise NotImplementedError
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        self._write_if_changed()
-
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        self._last_written = self._shown()
 
 
 class HeatPumpEntity(EntryFigureEntity[HeatPumpCoordinator]):

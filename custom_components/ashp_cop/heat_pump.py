@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
@@ -46,6 +46,9 @@ from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
 from .repairs import sync_alert_issues
+
+if TYPE_CHECKING:
+    from .seasonal import SeasonalCoordinator
 from .role_sources import read_roles
 
 STORAGE_VERSION = 1
@@ -129,7 +132,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.expected_cop: float | None = None
         self.on_day_closed: Callable[[datetime, float | None], None] | None = None
         self._day = self._today()
-        self.seasonal: Any = None  # SeasonalCoordinator when the recorder runs
+        self.seasonal: SeasonalCoordinator | None = None  # made in setup when the recorder runs
 
     async def _async_setup(self) -> None:
         saved = await self._store.async_load()
@@ -142,8 +145,8 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         if isinstance(day, str):
             self._day = date.fromisoformat(day)
 
-    def _today(self) -> date:
-        return dt_util.as_local(dt_util.utc_from_timestamp(self.clock())).date()
+    def _today(self, now_s: float | None = None) -> date:
+        return dt_util.as_local(dt_util.utc_from_timestamp(self.clock() if now_s is None else now_s)).date()
 
     @callback
     def close_day(self) -> None:
@@ -159,19 +162,20 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
 
     async def _async_update_data(self) -> None:
         values, self.problems = read_roles(self.hass, self.roles)
-        if self._today() != self._day:
+        now_s = self.clock()
+        if self._today(now_s) != self._day:
             self.close_day()
-        self.live.update(self.clock(), values)
+        self.live.update(now_s, values)
         outdoor, flow = values.get(Role.OUTDOOR_TEMP), values.get(Role.FLOW_TEMP)
         self.outdoor_c = None if outdoor is None else outdoor.value
         self.flow_c = None if flow is None else flow.value
         self.expected_cop = None
         if self.rating is not None and self.outdoor_c is not None and self.flow_c is not None and self.live.running:
             self.expected_cop = self.rating.expected.cop(self.outdoor_c, self.flow_c)
-        self._check_alerts(values)
+        self._check_alerts(now_s, values)
         self._store.async_delay_save(self._export, SAVE_DELAY_S)
 
-    def _check_alerts(self, values: dict[Role, Measurement]) -> None:
+    def _check_alerts(self, now_s: float, values: dict[Role, Measurement]) -> None:
         def value(role: Role) -> float | None:
             reading = values.get(role)
             return None if reading is None else reading.value
@@ -179,7 +183,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         before = dict(self.alerts.active)
         live = self.live
         active = self.alerts.update(Conditions(
-            time_s=self.clock(), running=live.running, defrost=live.defrost_active, cop=live.rolling_cop,
+            time_s=now_s, running=live.running, defrost=live.defrost_active, cop=live.rolling_cop,
             outdoor_c=self.outdoor_c, flow_temp_c=self.flow_c, return_temp_c=value(Role.RETURN_TEMP),
             flow_m3h=value(Role.FLOW_RATE),
         ))  # fmt: skip

@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ROLES, DEFAULT_CLIMATE, DOMAIN, LOGGER
 from .heat_pump import HeatPumpConfigEntry
-from .statistics import period_figures, seasonal_periods, statistic_ids
+from .statistics import figures_of, hourly_statistics, seasonal_periods, statistic_ids
 
 REFRESH = timedelta(hours=1)
 
@@ -45,11 +45,16 @@ class SeasonalCoordinator(DataUpdateCoordinator[dict[str, dict[str, Any]]]):
         ids = statistic_ids(self.hass, entry.entry_id, dict(config.get(CONF_ROLES, {})))
         climate = config.get(CONF_CLIMATE, DEFAULT_CLIMATE)
         metered = bool(config.get(CONF_BACKUP_IN_HEAT_METER, True))
-        periods = seasonal_periods(dt_util.now())
+        periods = {name: (start, end) for name, (start, end) in seasonal_periods(dt_util.now()).items() if end > start}
+        if not periods:
+            return {}
+        # One read covering every period (the lifetime holds the others), then each period sliced from it.
+        first = min(start for start, _ in periods.values())
+        last = max(end for _, end in periods.values())
+        hourly = await hourly_statistics(self.hass, ids, first, last)
         return {
-            name: await period_figures(self.hass, ids, start, end, climate=climate, backup_heat_metered=metered)
+            name: figures_of(hourly, ids, start, end, climate=climate, backup_heat_metered=metered)
             for name, (start, end) in periods.items()
-            if end > start
         }
 
 

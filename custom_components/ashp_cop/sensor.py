@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import HubConfigEntry, ModbusHubCoordinator
+from .coordinator import HubConfigEntry
 from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
 from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
 from .heat_pump_entities import (
@@ -72,15 +71,6 @@ class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
 
     entity_description: ModbusValueDescription
 
-    def __init__(
-        self, coordinator: ModbusHubCoordinator, subentry: ConfigSubentry, description: ModbusValueDescription
-    ) -> None:
-        super().__init__(coordinator, subentry, description)
-
-    def _value(self) -> Any:
-        reading = self.device.last.get(self.entity_description.key)
-        return None if reading is None else reading.value
-
     @property
     def native_value(self) -> StateType:
         value = self._value()
@@ -104,46 +94,54 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
         return self._value()
 
 
-class HeatPumpSensor(HeatPumpEntity, SensorEntity):
-    """A figure of the heat pump; totals stay available with their last value."""
+class FigureSensor(SensorEntity):
+    """A computed figure, rounded; an energy total (``is_total``) stays available with its last value."""
 
-    entity_description: HeatPumpSensorDescription
+    _digits = 6
+
+    def _value(self) -> Any:
+        raise NotImplementedError
 
     @property
     def available(self) -> bool:
-        return self.entity_description.is_total or super().available
+        return bool(getattr(self.entity_description, "is_total", False)) or super().available
+
+    @property
+    def native_value(self) -> StateType:
+        value = self._value()
+        return None if value is None else round(float(value), self._digits)
+
+
+class HeatPumpSensor(FigureSensor, HeatPumpEntity):
+    """A figure of the heat pump."""
+
+    entity_description: HeatPumpSensorDescription
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.live)
 
-    @property
-    def native_value(self) -> StateType:
-        value = self._value()
-        return None if value is None else round(float(value), 6)
 
-
-class RatingSensor(HeatPumpEntity, SensorEntity):
+class RatingSensor(FigureSensor, HeatPumpEntity):
     """The datasheet's promise beside the measurement."""
 
     entity_description: RatingSensorDescription
+    _digits = 4
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator)
 
-    @property
-    def native_value(self) -> StateType:
-        value = self._value()
-        return None if value is None else round(float(value), 4)
 
-
-class SeasonalSensor(HeatPumpEntity, SensorEntity):
+class SeasonalSensor(FigureSensor, HeatPumpEntity):
     """SCOP over a season, a year or the lifetime, refreshed hourly from statistics."""
 
     entity_description: SeasonalSensorDescription
+    _digits = 4
 
     def __init__(self, entry: HeatPumpConfigEntry, description: SeasonalSensorDescription) -> None:
         super().__init__(entry, description)
-        self._seasonal = entry.runtime_data.seasonal
+        seasonal = entry.runtime_data.seasonal
+        assert seasonal is not None  # only made when the recorder runs
+        self._seasonal = seasonal
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
@@ -152,25 +150,11 @@ class SeasonalSensor(HeatPumpEntity, SensorEntity):
     def _value(self) -> Any:
         return self.entity_description.value_fn(self._seasonal.data or {})
 
-    @property
-    def native_value(self) -> StateType:
-        value = self._value()
-        return None if value is None else round(float(value), 4)
 
-
-class PlantSensor(PlantEntity, SensorEntity):
-    """A figure of the whole plant; energy totals stay available with their last value."""
+class PlantSensor(FigureSensor, PlantEntity):
+    """A figure of the whole plant."""
 
     entity_description: PlantSensorDescription
 
-    @property
-    def available(self) -> bool:
-        return self.entity_description.is_total or super().available
-
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.ledger)
-
-    @property
-    def native_value(self) -> StateType:
-        value = self._value()
-        return None if value is None else round(float(value), 6)

@@ -52,6 +52,26 @@ def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> 
     return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value))
 
 
+type Hourly = dict[str, dict[float, float]]  # statistic id -> hour start (epoch s) -> change or mean
+
+
+async def hourly_statistics(hass: HomeAssistant, ids: StatisticIds, start: datetime, end: datetime) -> Hourly:
+    """One read of the recorder: each energy's hourly change and the outdoor temperature's hourly mean."""
+    wanted = set(ids.energies.values()) | ({ids.outdoor} if ids.outdoor else set())
+    rows = await get_instance(hass).async_add_executor_job(
+        statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
+    )
+    hourly: Hourly = {}
+    for statistic_id, entries in rows.items():
+        column = "mean" if statistic_id == ids.outdoor else "change"
+        hourly[statistic_id] = {
+            float(row["start"]): float(row[column])  # type: ignore[literal-required]
+            for row in entries
+            if row.get(column) is not None
+        }
+    return hourly
+
+
 async def period_figures(
     hass: HomeAssistant,
     ids: StatisticIds,
@@ -62,18 +82,22 @@ async def period_figures(
     backup_heat_metered: bool = True,
 ) -> dict[str, Any]:
     """SPF per boundary, SCOP and climate-normalised SCOP of [start, end) from hourly statistics."""
-    wanted = set(ids.energies.values()) | ({ids.outdoor} if ids.outdoor else set())
-    rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
-    )
-    hourly: dict[str, dict[float, float]] = {}
-    for statistic_id, entries in rows.items():
-        column = "mean" if statistic_id == ids.outdoor else "change"
-        hourly[statistic_id] = {
-            float(row["start"]): float(row[column])  # type: ignore[literal-required]
-            for row in entries
-            if row.get(column) is not None
-        }
+    hourly = await hourly_statistics(hass, ids, start, end)
+    return figures_of(hourly, ids, start, end, climate=climate, backup_heat_metered=backup_heat_metered)
+
+
+def figures_of(
+    hourly: Hourly,
+    ids: StatisticIds,
+    start: datetime,
+    end: datetime,
+    *,
+    climate: str = "average",
+    backup_heat_metered: bool = True,
+) -> dict[str, Any]:
+    """The figures of [start, end) from hourly statistics read for that period or a longer one."""
+    low, high = start.timestamp(), end.timestamp()
+    hourly = {sid: {t: v for t, v in hours.items() if low <= t < high} for sid, hours in hourly.items()}
     totals = {field: sum(hourly.get(sid, {}).values()) for field, sid in ids.energies.items()}
     balance = EnergyBalance(
         heat_kwh=totals.get("heat_kwh", 0.0),
@@ -83,23 +107,22 @@ async def period_figures(
         pumps_kwh=totals.get("pumps_kwh", 0.0),
         backup_heat_metered=backup_heat_metered,
     )
-    hours = sorted(hourly.get(ids.energies.get("heat_kwh", ""), {}))
     figures: dict[str, Any] = {
         "start": start.isoformat(),
         "end": end.isoformat(),
-        "hours": len(hours),
+        "hours": len(hourly.get(ids.energies.get("heat_kwh", ""), {})),
         "heat_kwh": round(balance.system_heat_kwh, 4),
         "elec_kwh": round(balance.elec_kwh, 4),
         "scop": _rounded(period_cop(balance.system_heat_kwh, balance.elec_kwh)),
         "spf_boundaries": {name: _rounded(value) for name, value in balance.spf_boundaries().items()},
         "climate_normalised": None,
     }
-    if ids.outdoor and ids.outdoor in hourly:
+    if ids.outdoor and hourly.get(ids.outdoor):
         figures["climate_normalised"] = _normalised(hourly, ids, climate)
     return figures
 
 
-def _normalised(hourly: dict[str, dict[float, float]], ids: StatisticIds, climate: str) -> dict[str, Any] | None:
+def _normalised(hourly: Hourly, ids: StatisticIds, climate: str) -> dict[str, Any] | None:
     heat = hourly.get(ids.energies.get("heat_kwh", ""), {})
     # an energy sensor without statistics has recorded nothing: it adds 0, it does not empty the hours
     elec_ids = [ids.energies[f] for f in ("unit_running_kwh", "unit_standby_kwh", "backup_kwh", "pumps_kwh")

@@ -56,4 +56,6 @@ def test_baseline_survives_export_and_restore() -> None:
     restored.restore(monitor.export())
     _run(restored, 0, 1, cop=3.2)
     assert restored.baseline_cop == monitor.baseline_cop
+    before = restored.export()
     restored.restore({"cells": [["x"], [1, 2, 3]]})  # damaged entries are skipped
+    assert restored.export() == before

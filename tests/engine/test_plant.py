@@ -31,6 +31,7 @@ def test_shared_counters_are_reset_proof_and_restored() -> None:
     assert again.shared.total_kwh == pytest.approx(0.8)
     again.restore({"baselines": {"x": ["bad"]}, "shared_kwh": -1})  # damaged parts are ignored
     assert again.shared.total_kwh == pytest.approx(0.8)
+    assert "x" not in again.baselines
 
 
 def test_instant_plant_cop() -> None:

@@ -21,8 +21,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
-from tests.integration.conftest import setup_entry
-from tests.integration.test_heat_pump import heat_pump_entry
+from tests.integration.test_heat_pump import power_heat_pump
 
 
 @pytest.fixture(autouse=True)
@@ -78,11 +77,7 @@ def _meta(statistic_id: str, unit: str, *, has_sum: bool) -> StatisticMetaData:
 
 
 async def test_recalculate_from_statistics_is_idempotent(hass: HomeAssistant) -> None:
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
-                          "outdoor_temp_c": "sensor.outside"})  # fmt: skip
-    await setup_entry(hass, hp)
+    hp = await power_heat_pump(hass, outdoor="sensor.outside")
     start = dt_util.start_of_local_day() - timedelta(days=2)
     heat = [6.0, 6.0, 3.0, 0.0] * 6  # a day, kWh per hour
     elec = [2.0, 2.0, 1.2, 0.0] * 6
@@ -115,10 +110,7 @@ async def test_recalculate_from_statistics_is_idempotent(hass: HomeAssistant) ->
 
 
 async def test_recalculate_refuses_bad_requests(hass: HomeAssistant) -> None:
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"})
-    await setup_entry(hass, hp)
+    hp = await power_heat_pump(hass)
     other = MockConfigEntry(domain="ashp_cop", data={"entry_type": "hub"})
     other.add_to_hass(hass)
     now = dt_util.utcnow()
@@ -134,11 +126,7 @@ async def test_recalculate_refuses_bad_requests(hass: HomeAssistant) -> None:
 
 
 async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass: HomeAssistant) -> None:
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
-                          "outdoor_temp_c": "sensor.outside"})  # fmt: skip
-    await setup_entry(hass, hp)
+    hp = await power_heat_pump(hass, outdoor="sensor.outside")
     start = dt_util.start_of_local_day() - timedelta(days=2)
     heat, elec, outdoor = [6.0, 3.0] * 12, [2.0, 1.0] * 12, [0.0, 5.0] * 12
     async_import_statistics(hass, _meta("sensor.garden_heat_pump_heat_energy", "kWh", has_sum=True),
@@ -164,10 +152,7 @@ async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass:
 
 
 async def test_each_day_closes_with_its_cop_in_the_statistics(hass: HomeAssistant) -> None:
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"})
-    await setup_entry(hass, hp)
+    hp = await power_heat_pump(hass)
     live = hp.runtime_data.live
     live.day.heat_kwh, live.day.elec_running_kwh = 30.0, 10.0
     midnight = dt_util.start_of_local_day()

@@ -9,7 +9,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import get_dia
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from tests.integration.conftest import setup_entry
-from tests.integration.test_heat_pump import MODBUS_ROLES, heat_pump_entry
+from tests.integration.test_heat_pump import modbus_heat_pump
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 # Talks Modbus to the simulator: run again against the newest pymodbus.
@@ -41,9 +41,7 @@ async def test_heat_pump_diagnostics(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, plant: tuple[PlantSimulator, ModbusServer],
     hub_entry: MockConfigEntry,
 ) -> None:  # fmt: skip
-    await setup_entry(hass, hub_entry)
-    hp = heat_pump_entry(MODBUS_ROLES)
-    await setup_entry(hass, hp)
+    hp = await modbus_heat_pump(hass, hub_entry)
     report = await get_diagnostics_for_config_entry(hass, hass_client, hp)
     assert report["heat_pump"]["settings"]["running_threshold_w"] == 100
     assert report["heat_pump"]["totals"]["heat_kwh"] == 0.0

@@ -65,6 +65,24 @@ def heat_pump_entry(roles: dict[str, str], entry_id: str | None = None, **option
                            data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, CONF_ROLES: roles, **CIRCUIT})  # fmt: skip
 
 
+async def modbus_heat_pump(hass: HomeAssistant, hub_entry: MockConfigEntry, **options: Any) -> MockConfigEntry:
+    """The hub of the simulated plant, and a heat pump on its Modbus values."""
+    await setup_entry(hass, hub_entry)
+    hp = heat_pump_entry(MODBUS_ROLES, **options)
+    await setup_entry(hass, hp)
+    return hp
+
+
+async def power_heat_pump(hass: HomeAssistant, outdoor: str | None = None) -> MockConfigEntry:
+    """A heat pump set up on two plain power sensors (6 kW heat, 2 kW electric), optionally an outdoor sensor."""
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    roles = {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"}
+    hp = heat_pump_entry(roles | ({"outdoor_temp_c": outdoor} if outdoor else {}))
+    await setup_entry(hass, hp)
+    return hp
+
+
 async def _run(
     hass: HomeAssistant, sim: PlantSimulator, hub: MockConfigEntry, hp: MockConfigEntry, minutes: int
 ) -> None:
@@ -87,9 +105,7 @@ async def test_figures_from_our_modbus_values_match_the_truth(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
 ) -> None:
     sim, _ = plant
-    await setup_entry(hass, hub_entry)
-    hp = heat_pump_entry(MODBUS_ROLES)
-    await setup_entry(hass, hp)
+    hp = await modbus_heat_pump(hass, hub_entry)
     truth = sim.plant.heat_pumps[0].truth
     start = (truth.heat_kwh, truth.elec_unit_kwh, truth.defrost_count)
     await _run(hass, sim, hub_entry, hp, 6 * 60)
@@ -130,9 +146,7 @@ async def test_totals_survive_a_restart_and_an_unavailable_source(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
 ) -> None:
     sim, _ = plant
-    await setup_entry(hass, hub_entry)
-    hp = heat_pump_entry(MODBUS_ROLES)
-    await setup_entry(hass, hp)
+    hp = await modbus_heat_pump(hass, hub_entry)
     await _run(hass, sim, hub_entry, hp, 60)
     heat = _value(hass, "sensor.garden_heat_pump_heat_energy")
     assert heat > 1
@@ -155,9 +169,7 @@ async def test_an_electricity_meter_reset_never_takes_the_total_back(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
 ) -> None:
     sim, _ = plant
-    await setup_entry(hass, hub_entry)
-    hp = heat_pump_entry(MODBUS_ROLES)
-    await setup_entry(hass, hp)
+    hp = await modbus_heat_pump(hass, hub_entry)
     truth = sim.plant.heat_pumps[0].truth
     start = truth.elec_unit_kwh
     await _run(hass, sim, hub_entry, hp, 60)
@@ -216,10 +228,7 @@ async def test_heat_pump_flow_with_every_error_and_recovery(hass: HomeAssistant)
 
 
 async def test_options_change_settings_from_now_on(hass: HomeAssistant) -> None:
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"})
-    await setup_entry(hass, hp)
+    hp = await power_heat_pump(hass)
     hp.runtime_data.live.totals.heat_kwh = 123.0
     result = await hass.config_entries.options.async_init(hp.entry_id)
     assert result["step_id"] == "init"
@@ -271,10 +280,8 @@ async def test_stuck_flow_meter_raises_an_alert_and_a_repair_issue(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, issue_registry: ir.IssueRegistry
 ) -> None:
     sim, _ = plant
-    await setup_entry(hass, hub_entry)
-    hp = heat_pump_entry(MODBUS_ROLES, **{CONF_ALERT_STUCK: 5, CONF_ALERT_SUSTAIN: 5, CONF_ALERT_LOW_COP: 1.0,
-                                          CONF_ALERT_DEGRADATION: 20})  # fmt: skip
-    await setup_entry(hass, hp)
+    alerts = {CONF_ALERT_STUCK: 5, CONF_ALERT_SUSTAIN: 5, CONF_ALERT_LOW_COP: 1.0, CONF_ALERT_DEGRADATION: 20}
+    hp = await modbus_heat_pump(hass, hub_entry, **alerts)
     await _run(hass, sim, hub_entry, hp, 10)
     assert hass.states.get("binary_sensor.garden_heat_pump_flow_meter_stuck").state == "off"  # type: ignore[union-attr]
     sim.freeze_flow(0)
@@ -292,10 +299,8 @@ async def test_low_cop_alert_with_a_silly_threshold(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, issue_registry: ir.IssueRegistry
 ) -> None:
     sim, _ = plant
-    await setup_entry(hass, hub_entry)
     # a threshold of 6 makes this unit's ~3.5 a "low COP" for the test's sake
-    hp = heat_pump_entry(MODBUS_ROLES, **{CONF_ALERT_LOW_COP: 6.0, CONF_ALERT_SUSTAIN: 10})
-    await setup_entry(hass, hp)
+    hp = await modbus_heat_pump(hass, hub_entry, **{CONF_ALERT_LOW_COP: 6.0, CONF_ALERT_SUSTAIN: 10})
     await _run(hass, sim, hub_entry, hp, 30)
     assert hass.states.get("binary_sensor.garden_heat_pump_cop_below_threshold").state == "on"  # type: ignore[union-attr]
     assert issue_registry.async_get_issue(DOMAIN, f"low_cop_{hp.entry_id}") is not None

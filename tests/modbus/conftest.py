@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.ashp_cop.modbus.hub import ModbusHub
-from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus.settings import HubSettings, Transport
-from tools.simulator.devices import LAYOUT, unit_id
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 Plant = tuple[PlantSimulator, ModbusServer]
@@ -59,10 +57,3 @@ def make_hub() -> Callable[..., ModbusHub]:
     yield make  # type: ignore[misc]
     for hub in hubs:
         hub.close()
-
-
-def add_plant_devices(hub: ModbusHub, heat_pumps: int = 1) -> None:
-    """Every device of the simulated heat pumps, with the profile the simulator serves."""
-    for n in range(heat_pumps):
-        for offset, profile, role, _ in LAYOUT:
-            hub.add_device(unit_id(n, offset), builtin_profile(profile), name=f"hp{n + 1} {role}")

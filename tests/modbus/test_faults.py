@@ -12,7 +12,7 @@ from custom_components.ashp_cop.modbus.errors import HubConnectionError, ModbusC
 from custom_components.ashp_cop.modbus.hub import ModbusHub
 from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus.settings import HubSettings, Transport
-from tests.modbus.conftest import add_plant_devices
+from tools.simulator.devices import add_plant_devices
 
 pytestmark = pytest.mark.modbus
 StartPlant = Callable[..., Any]

@@ -12,8 +12,7 @@ from custom_components.ashp_cop.modbus.compat import PYMODBUS_VERSION
 from custom_components.ashp_cop.modbus.device import ModbusDevice
 from custom_components.ashp_cop.modbus.hub import ModbusHub
 from custom_components.ashp_cop.modbus.settings import Transport
-from tests.modbus.conftest import add_plant_devices
-from tools.simulator.devices import TRUTH_UNIT, truth_map
+from tools.simulator.devices import TRUTH_UNIT, add_plant_devices, truth_map
 
 pytestmark = pytest.mark.modbus
 

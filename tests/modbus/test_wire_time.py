@@ -10,8 +10,8 @@ import pytest
 
 from custom_components.ashp_cop.modbus.hub import ModbusHub
 from custom_components.ashp_cop.modbus.settings import Transport
-from tests.modbus.conftest import add_plant_devices
 from tools.modbus_bench import RTU_REQUEST_BYTES, rtu_response_bytes, wire_time_s
+from tools.simulator.devices import add_plant_devices
 from tools.simulator.server import BITS_PER_CHARACTER
 
 pytestmark = pytest.mark.modbus

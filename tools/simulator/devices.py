@@ -11,8 +11,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from custom_components.ashp_cop.modbus.datatypes import DataType, encode
+from custom_components.ashp_cop.modbus.hub import ModbusHub
 from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus.registermap import RegisterMap, Table, ValueSpec, load_register_map
 
@@ -111,6 +113,14 @@ LAYOUT: tuple[tuple[int, str, str, dict[str, ValueFn]], ...] = (
 def unit_id(heat_pump: int, offset: int) -> int:
     """Heat pump n (0-based) uses units 10(n+1)+1 to 10(n+1)+6: 11-16, 21-26, ..."""
     return 10 * (heat_pump + 1) + offset
+
+
+def add_plant_devices(hub: ModbusHub, heat_pumps: int = 1, **options: Any) -> None:
+    """Every device the simulator serves for ``heat_pumps`` heat pumps, with the map it serves, on ``hub``."""
+    for n in range(heat_pumps):
+        for offset, profile, role, _ in LAYOUT:
+            name = role if heat_pumps == 1 else f"hp{n + 1} {role}"
+            hub.add_device(unit_id(n, offset), builtin_profile(profile), name=name, **options)
 
 
 def truth_map(heat_pumps: int) -> RegisterMap:

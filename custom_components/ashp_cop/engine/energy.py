@@ -46,6 +46,17 @@ def interval_energy_wh(power_w: FloatArray, intervals: Intervals) -> FloatArray:
     return np.where(intervals.usable & np.isfinite(energy), energy, np.nan)
 
 
+def counter_increase(last: float | None, value: float) -> float | None:
+    """What a meter counted since its reading ``last`` (None for the first reading).
+
+    A counter that went backwards was reset or replaced: the new reading counts
+    from zero, so a total built from these increases never goes backwards.
+    """
+    if last is None:
+        return None
+    return value - last if value >= last else value
+
+
 class EnergyIntegrator:
     """Streaming twin of :func:`interval_energy_wh` for live readings.
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from .cop import DEFAULT_ROLLING_WINDOW_S, DEFAULT_RUNNING_THRESHOLD_W, RollingCop, instantaneous_cop, period_cop
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
+from .energy import counter_increase
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
@@ -207,9 +208,7 @@ class LiveHeatPump:
             return None
         last = self._counters.get(role.value)
         self._counters[role.value] = reading.value
-        if last is None:
-            return None
-        return reading.value - last if reading.value >= last else reading.value
+        return counter_increase(last, reading.value)
 
     def _heat_power(self, snapshot: Snapshot, counter_kwh: float | None, dt_s: float | None) -> float | None:
         self.problem = None

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .cop import period_cop
+from .energy import EnergyIntegrator, counter_increase
 
 WH_PER_KWH = 1000.0
 
@@ -33,27 +34,20 @@ class UnitReading:
 
 @dataclass(slots=True)
 class SharedLoads:
-    """Energy of the shared loads: meter counters where bound (reset-aware), else integrated power."""
+    """Energy of the shared loads: meter counters where bound (reset-aware), plus integrated power."""
 
     total_kwh: float = 0.0
     counters: dict[str, float] = field(default_factory=dict)
-    _last: tuple[float, float] | None = None  # (time, summed power)
+    _power: EnergyIntegrator | None = None
 
     def update(self, now_s: float, powers_w: list[float], counters_kwh: Mapping[str, float], max_gap_s: float) -> None:
         for key, value in counters_kwh.items():
-            if not math.isfinite(value) or value < 0:
-                continue
-            last = self.counters.get(key)
-            self.counters[key] = value
-            if last is not None:
-                self.total_kwh += value - last if value >= last else value  # a drop is a reset: count from 0
-        if not powers_w:
-            self._last = None
-            return
-        power = sum(powers_w)
-        if self._last is not None and 0 < now_s - self._last[0] <= max_gap_s:
-            self.total_kwh += 0.5 * (self._last[1] + power) * (now_s - self._last[0]) / 3600.0 / WH_PER_KWH
-        self._last = (now_s, power)
+            if math.isfinite(value) and value >= 0:
+                self.total_kwh += counter_increase(self.counters.get(key), value) or 0.0
+                self.counters[key] = value
+        if self._power is None or self._power.max_gap_s != max_gap_s:
+            self._power = EnergyIntegrator(max_gap_s)
+        self.total_kwh += self._power.add(now_s, sum(powers_w) if powers_w else None) / WH_PER_KWH
 
 
 @dataclass(slots=True)

@@ -1,6 +1,7 @@
 """Everything that differs between pymodbus 3.8.3 and the newest release.
 
 Known differences handled here:
+* connecting: from 3.10 a serial transport completes its setup in a callback;
 * the unit-id keyword of the read calls: ``slave=`` up to 3.9, ``device_id=`` from 3.10;
 * client constructors: ``framer=FramerType...`` and ``retries``/``reconnect_delay``
   keywords, identical across the range today, kept here so a change lands in one place.
@@ -9,6 +10,7 @@ Nothing outside this module imports pymodbus.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -61,6 +63,15 @@ def make_client(settings: HubSettings, trace_packet: TracePacket) -> Client:
         return AsyncModbusUdpClient(settings.host, port=settings.port, framer=FramerType.SOCKET, **common)
     framer = FramerType.RTU if settings.transport is Transport.RTU_OVER_TCP else FramerType.SOCKET
     return AsyncModbusTcpClient(settings.host, port=settings.port, framer=framer, **common)
+
+
+async def connect(client: Client) -> bool:
+    """Open the client's connection; True once it is usable."""
+    ok = bool(await client.connect())
+    # pymodbus 3.10 and newer finish a serial transport's setup in a loop
+    # callback: let it run, or a close right after this races it.
+    await asyncio.sleep(0)
+    return ok
 
 
 async def read(client: Client, table: Table, address: int, count: int, unit_id: int) -> Any:

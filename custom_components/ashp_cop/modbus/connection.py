@@ -66,7 +66,7 @@ class Connection:
             ok, reason = False, "no such device"
         else:
             try:
-                ok = await self.client.connect()
+                ok = await compat.connect(self.client)
             except Exception as err:  # termios refusing the line settings, permissions
                 ok = False
                 reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
@@ -76,9 +76,6 @@ class Connection:
             self._next_connect_at = time.monotonic() + self._reconnect_backoff_s
             self._reconnect_backoff_s = min(self._reconnect_backoff_s * 2, RECONNECT_BACKOFF_MAX_S)
             raise HubConnectionError(f"cannot connect to {self.settings.describe}: {reason}")
-        # pymodbus (3.10 and newer) finishes a serial transport's setup in a
-        # callback: let it run, or a close right after this would race it.
-        await asyncio.sleep(0)
         if self._was_connected:
             self.reconnects += 1
         self._was_connected = True

@@ -69,9 +69,6 @@ class ModbusHub:
         self.devices[unit_id] = device
         return device
 
-    def remove_device(self, unit_id: int) -> None:
-        self.devices.pop(unit_id, None)
-
     async def scan(self) -> dict[int, DeviceScan]:
         """One pass over every device, in unit-id order."""
         return {

@@ -24,10 +24,6 @@ class ReadBlock:
     count: int
     values: tuple[ValueSpec, ...]
 
-    @property
-    def end(self) -> int:
-        return self.address + self.count
-
 
 def plan_reads(
     values: Iterable[ValueSpec],
