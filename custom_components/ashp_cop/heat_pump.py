@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
@@ -39,20 +38,33 @@ from .const import (
     LOGGER,
 )
 from .engine.alerts import AlertMonitor, AlertSettings, Conditions
+from .engine.counters import CounterEvent
 from .engine.en14825 import calculate_scop, parse_datasheet
 from .engine.en14825.scop import ScopResult
 from .engine.expected import ExpectedCop, gap_pct
 from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
+from .engine.plant import UnitReading
+from .recorded import last_recorded_totals
 from .repairs import sync_alert_issues
+from .role_sources import read_roles
+from .totals_store import TotalsStore
 
 if TYPE_CHECKING:
     from .seasonal import SeasonalCoordinator
-from .role_sources import read_roles
 
-STORAGE_VERSION = 1
-SAVE_DELAY_S = 60
+# heat pump sensor key -> (the total it shows, the unit the engine keeps it in)
+SHOWN_TOTALS: dict[str, tuple[str, str | None]] = {
+    "heat_energy": ("heat_kwh", "kWh"),
+    "defrost_energy": ("defrost_heat_kwh", "kWh"),
+    "electric_energy_running": ("elec_running_kwh", "kWh"),
+    "electric_energy_standby": ("elec_standby_kwh", "kWh"),
+    "backup_energy": ("backup_kwh", "kWh"),
+    "pump_energy": ("pumps_kwh", "kWh"),
+    "defrost_count": ("defrost_count", None),
+    "defrost_duration": ("defrost_s", "s"),
+}
 
 type HeatPumpConfigEntry = ConfigEntry[HeatPumpCoordinator]
 
@@ -83,6 +95,19 @@ def alert_settings(config: dict[str, Any]) -> AlertSettings:
     )
 
 
+def log_counter_event(title: str, source: str, event: CounterEvent) -> None:
+    """A meter's counter changed series (logged as a warning) or a glitch was ignored (debug)."""
+    if event.kind == "glitch_ignored":
+        LOGGER.debug("%s: %s read %g for a moment, ignored (the series is at %g)", title, source, event.after,
+                     event.before)  # fmt: skip
+        return
+    LOGGER.warning(
+        "%s: the counter of %s %s (%g kWh -> %g kWh); counting goes on from the new series, the span across the "
+        "change is left out", title, source, {"reset": "was reset", "replaced": "was replaced"}.get(event.kind,
+        "jumped"), event.before, event.after,
+    )  # fmt: skip
+
+
 def live_settings(config: dict[str, Any]) -> LiveSettings:
     """The engine's settings from the entry's data and options (options win)."""
     circuit = HeatCircuit(
@@ -98,14 +123,15 @@ def live_settings(config: dict[str, Any]) -> LiveSettings:
         running_threshold_w=float(config.get(CONF_RUNNING_THRESHOLD, DEFAULT_RUNNING_THRESHOLD_W)),
         rolling_window_s=60.0 * float(config.get(CONF_ROLLING_WINDOW, DEFAULT_ROLLING_WINDOW_MIN)),
         backup_heat_metered=bool(config.get(CONF_BACKUP_IN_HEAT_METER, True)),
+        bound=frozenset(Role(key) for key in config.get(CONF_ROLES, {}) if key in Role.__members__.values()),
     )
 
 
 class HeatPumpCoordinator(DataUpdateCoordinator[None]):
     """Reads every bound role once per interval and updates the live model.
 
-    Totals are saved to storage (at most once a minute and on unload), so
-    they continue after a restart instead of starting from 0.
+    Totals are saved every minute while they change and at Home Assistant's final write
+    (totals_store.py), so they continue after a restart instead of starting from 0.
     """
 
     config_entry: HeatPumpConfigEntry
@@ -124,7 +150,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.problems: dict[str, str] = {}
         # seconds since the epoch; replaceable so tests can run the plant's clock
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.heat_pump.{entry.entry_id}")
+        self.totals_store = TotalsStore(hass, f"{DOMAIN}.heat_pump.{entry.entry_id}", self._export)
         self.rating = Rating.from_config(config)
         self.alerts = AlertMonitor(alert_settings(config))
         self.outdoor_c: float | None = None
@@ -135,7 +161,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.seasonal: SeasonalCoordinator | None = None  # made in setup when the recorder runs
 
     async def _async_setup(self) -> None:
-        saved = await self._store.async_load()
+        saved = await self.totals_store.async_load()
         if saved:
             self.live.restore(saved)
             alerts = saved.get("alerts")
@@ -144,6 +170,22 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         day = saved.get("day_date") if saved else None
         if isinstance(day, str):
             self._day = date.fromisoformat(day)
+        saved_at = saved.get("saved_at") if saved else None
+        await self._adopt_shown_totals(saved_at if isinstance(saved_at, int | float) else None)
+
+    async def _adopt_shown_totals(self, saved_at: float | None) -> None:
+        """After an unclean stop, no total comes back lower than the recorder saw it."""
+        entry = self.config_entry
+        sensors = {key: unit for key, (_, unit) in SHOWN_TOTALS.items()} | {"electric_energy": "kWh"}
+        shown = await last_recorded_totals(self.hass, entry, saved_at, sensors)
+        totals = {SHOWN_TOTALS[key][0]: value for key, value in shown.items() if key in SHOWN_TOTALS}
+        raised = self.live.adopt_shown(totals)
+        # the unit's electricity is shown as a sum too: what it showed beyond its parts ran while running
+        beyond = shown.get("electric_energy", 0.0) - self.live.totals.elec_unit_kwh
+        if beyond > 0:
+            raised |= self.live.adopt_shown({"elec_running_kwh": self.live.totals.elec_running_kwh + beyond})
+        if raised:
+            LOGGER.info("%s: totals raised to what the recorder showed before an unclean stop: %s", entry.title, raised)
 
     def _today(self, now_s: float | None = None) -> date:
         return dt_util.as_local(dt_util.utc_from_timestamp(self.clock() if now_s is None else now_s)).date()
@@ -173,7 +215,9 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         if self.rating is not None and self.outdoor_c is not None and self.flow_c is not None and self.live.running:
             self.expected_cop = self.rating.expected.cop(self.outdoor_c, self.flow_c)
         self._check_alerts(now_s, values)
-        self._store.async_delay_save(self._export, SAVE_DELAY_S)
+        for role, event in self.live.take_counter_events():
+            log_counter_event(self.config_entry.title, self.roles.get(role.value, role.value), event)
+        self.totals_store.changed()
 
     def _check_alerts(self, now_s: float, values: dict[Role, Measurement]) -> None:
         def value(role: Role) -> float | None:
@@ -205,4 +249,12 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         return gap_pct(self.live.rolling_cop, self.expected_cop)
 
     async def async_save(self) -> None:
-        await self._store.async_save(self._export())
+        await self.totals_store.async_save()
+
+    def unit_reading(self) -> UnitReading:
+        """This unit's lifetime totals and powers, as a plant adds them up."""
+        live = self.live
+        totals = live.totals
+        balance = totals.balance(live.settings.backup_heat_metered)
+        heat = totals.heat_kwh + (0.0 if live.settings.backup_heat_metered else totals.backup_kwh)
+        return UnitReading(heat, balance.elec_kwh, totals.defrost_heat_kwh, live.heat_power_w, live.elec_power_w)

@@ -59,6 +59,12 @@ HEAT_PUMP_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     _ratio("rolling_cop", lambda live: live.rolling_cop),
     _ratio("daily_cop", lambda live: live.daily_cop),
     _energy("heat_energy", lambda live: live.totals.heat_kwh),
+    # Net heat falls while a defrost draws heat back, so it is a `total`, never `total_increasing`.
+    HeatPumpSensorDescription(
+        key="net_heat_energy", translation_key="net_heat_energy", device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL, native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2, is_total=True, value_fn=lambda live: live.totals.net_heat_kwh,
+    ),
     _energy("electric_energy", lambda live: live.totals.elec_unit_kwh),
     _energy("electric_energy_running", lambda live: live.totals.elec_running_kwh),
     _energy("electric_energy_standby", lambda live: live.totals.elec_standby_kwh),

@@ -9,20 +9,21 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_HEAT_PUMPS, CONF_SHARED_ENERGY, CONF_SHARED_POWER, DEFAULT_SCAN_INTERVAL_S, DOMAIN, LOGGER
-from .engine.live import Role
+from .engine.live import DEFAULT_MAX_GAP_S, Role
 from .engine.plant import PlantLedger, UnitReading
-from .heat_pump import HeatPumpCoordinator
+from .heat_pump import HeatPumpCoordinator, log_counter_event
+from .recorded import last_recorded_totals
 from .role_sources import read_roles
-
-STORAGE_VERSION = 1
-SAVE_DELAY_S = 60
+from .totals_store import TotalsStore
 
 type PlantConfigEntry = ConfigEntry[PlantCoordinator]
+
+# plant sensor key -> what the recorder shows of it (all kWh)
+SHOWN_TOTALS = ("plant_heat_energy", "plant_electric_energy", "shared_energy")
 
 
 class PlantCoordinator(DataUpdateCoordinator[None]):
@@ -39,19 +40,36 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
         self.heat_pump_ids: list[str] = list(config.get(CONF_HEAT_PUMPS, []))
         self.shared_power: list[str] = list(config.get(CONF_SHARED_POWER, []))
         self.shared_energy: list[str] = list(config.get(CONF_SHARED_ENERGY, []))
-        self.ledger = PlantLedger()
+        self.ledger = PlantLedger(
+            unit_ids=tuple(self.heat_pump_ids), shared_power=bool(self.shared_power),
+            shared_counter_keys=tuple(self.shared_energy), max_gap_s=DEFAULT_MAX_GAP_S,
+        )  # fmt: skip
         self.problems: dict[str, str] = {}
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.plant.{entry.entry_id}")
+        self.totals_store = TotalsStore(hass, f"{DOMAIN}.plant.{entry.entry_id}", self.ledger.export)
 
     def unit_title(self, entry_id: str) -> str:
         entry = self.hass.config_entries.async_get_entry(entry_id)
         return entry.title if entry else entry_id
 
     async def _async_setup(self) -> None:
-        saved = await self._store.async_load()
+        saved = await self.totals_store.async_load()
         if saved:
             self.ledger.restore(saved)
+        entry = self.config_entry
+        saved_at = saved.get("saved_at") if saved else None
+        shown = await last_recorded_totals(
+            self.hass,
+            entry,
+            saved_at if isinstance(saved_at, int | float) else None,
+            dict.fromkeys(SHOWN_TOTALS, "kWh"),
+        )
+        shared = max(self.ledger.totals.shared_kwh, shown.get("shared_energy", 0.0))
+        wanted = {"heat_kwh": shown.get("plant_heat_energy", 0.0), "shared_kwh": shared,
+                  "elec_units_kwh": shown.get("plant_electric_energy", 0.0) - shared}  # fmt: skip
+        raised = self.ledger.adopt_shown(wanted)
+        if raised:
+            LOGGER.info("%s: totals raised to what the recorder showed before an unclean stop: %s", entry.title, raised)
 
     async def _async_update_data(self) -> None:
         units: dict[str, UnitReading] = {}
@@ -66,24 +84,25 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
             ):
                 self.problems[entry_id] = "heat pump not loaded"
                 continue
-            live = coordinator.live
-            balance = live.totals.balance(live.settings.backup_heat_metered)
-            units[entry_id] = UnitReading(
-                balance.system_heat_kwh, balance.elec_kwh, live.heat_power_w, live.elec_power_w
-            )
-        power_values: list[float] = []
-        counters: dict[str, float] = {}
-        for role, entity_ids in ((Role.PUMP_POWER, self.shared_power), (Role.PUMP_ENERGY, self.shared_energy)):
-            for entity_id in entity_ids:
-                values, problems = read_roles(self.hass, {role.value: entity_id})
-                if role in values and role is Role.PUMP_POWER:
-                    power_values.append(values[role].value)
-                elif role in values:
-                    counters[entity_id] = values[role].value
-                if problems:
-                    self.problems[entity_id] = next(iter(problems.values()))
-        self.ledger.update(self.clock(), units, power_values, counters)
-        self._store.async_delay_save(self.ledger.export, SAVE_DELAY_S)
+            units[entry_id] = coordinator.unit_reading()
+        powers = [self._read(Role.PUMP_POWER, entity_id) for entity_id in self.shared_power]
+        counters = {entity_id: self._read(Role.PUMP_ENERGY, entity_id) for entity_id in self.shared_energy}
+        # the shared powers are one channel: their sum is only known when every one of them was read
+        shared_w = None if not powers or None in powers else sum(p[0] for p in powers if p is not None)
+        self.ledger.update(self.clock(), units, shared_w, counters)
+        for key, event in self.ledger.take_counter_events():
+            log_counter_event(self.config_entry.title, key, event)
+        self.totals_store.changed()
+
+    def _read(self, role: Role, entity_id: str) -> tuple[float, float] | None:
+        """(value, when it was taken) of one shared load's sensor, or None (the problem is noted)."""
+        values, problems = read_roles(self.hass, {role.value: entity_id})
+        if problems:
+            self.problems[entity_id] = next(iter(problems.values()))
+        return (values[role].value, values[role].taken_at) if role in values else None
 
     async def async_save(self) -> None:
-        await self._store.async_save(self.ledger.export())
+        await self.totals_store.async_save()
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {"ledger": self.ledger.export(), "problems": self.problems}

@@ -28,7 +28,12 @@ def _energy(key: str, value_fn: Callable[[PlantLedger], float | None]) -> PlantS
 PLANT_SENSORS: tuple[PlantSensorDescription, ...] = (
     _energy("plant_heat_energy", lambda ledger: ledger.heat_kwh),
     _energy("plant_electric_energy", lambda ledger: ledger.elec_kwh),
-    _energy("shared_energy", lambda ledger: ledger.shared.total_kwh),
+    _energy("shared_energy", lambda ledger: ledger.totals.shared_kwh),
+    PlantSensorDescription(
+        key="plant_net_heat_energy", translation_key="plant_net_heat_energy", device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL, native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2, is_total=True, value_fn=lambda ledger: ledger.totals.net_heat_kwh,
+    ),
     PlantSensorDescription(key="plant_spf", translation_key="plant_spf", state_class=SensorStateClass.MEASUREMENT,
                            suggested_display_precision=2, value_fn=lambda ledger: ledger.spf),
     PlantSensorDescription(key="plant_cop", translation_key="plant_cop", state_class=SensorStateClass.MEASUREMENT,

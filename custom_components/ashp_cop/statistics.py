@@ -26,9 +26,10 @@ from .engine.cop import period_cop
 from .engine.live import Role
 from .engine.spf import EnergyBalance
 
-# heat pump sensor key -> EnergyBalance field
+# heat pump sensor key -> EnergyBalance field; net heat is heat delivered less the heat defrosts drew back
 ENERGY_KEYS = {
     "heat_energy": "heat_kwh",
+    "defrost_energy": "defrost_heat_kwh",
     "electric_energy_running": "unit_running_kwh",
     "electric_energy_standby": "unit_standby_kwh",
     "backup_energy": "backup_kwh",
@@ -100,7 +101,7 @@ def figures_of(
     hourly = {sid: {t: v for t, v in hours.items() if low <= t < high} for sid, hours in hourly.items()}
     totals = {field: sum(hourly.get(sid, {}).values()) for field, sid in ids.energies.items()}
     balance = EnergyBalance(
-        heat_kwh=totals.get("heat_kwh", 0.0),
+        heat_kwh=totals.get("heat_kwh", 0.0) - totals.get("defrost_heat_kwh", 0.0),
         unit_running_kwh=totals.get("unit_running_kwh", 0.0),
         unit_standby_kwh=totals.get("unit_standby_kwh", 0.0),
         backup_kwh=totals.get("backup_kwh", 0.0),
@@ -123,7 +124,9 @@ def figures_of(
 
 
 def _normalised(hourly: Hourly, ids: StatisticIds, climate: str) -> dict[str, Any] | None:
-    heat = hourly.get(ids.energies.get("heat_kwh", ""), {})
+    delivered = hourly.get(ids.energies.get("heat_kwh", ""), {})
+    drawn = hourly.get(ids.energies.get("defrost_heat_kwh", ""), {})
+    heat = {hour: kwh - drawn.get(hour, 0.0) for hour, kwh in delivered.items()}
     # an energy sensor without statistics has recorded nothing: it adds 0, it does not empty the hours
     elec_ids = [ids.energies[f] for f in ("unit_running_kwh", "unit_standby_kwh", "backup_kwh", "pumps_kwh")
                 if ids.energies.get(f) in hourly]  # fmt: skip

@@ -1,40 +1,55 @@
 """A heat pump followed live, reading by reading: the streaming twin of analyze.
 
-The Home Assistant layer feeds one :class:`Snapshot` per poll (each role's
-value with the time it was taken); this class turns them into powers,
-never-decreasing energy totals, COPs and defrost accounting. It keeps no
-Home Assistant state, so it is tested on its own and restored from a dict.
+The Home Assistant layer feeds one :class:`Snapshot` per poll (each role's value with the time it was
+taken); this class turns them into powers, never-decreasing energy totals, COPs and defrost
+accounting. It keeps no Home Assistant state, so it is tested on its own and restored from a dict.
 
-Energy of a role comes from its meter's counter where one is bound (a meter
-integrates far faster than any poll) and otherwise from the trapezoid rule
-over the polled power (energy.py), never across a gap longer than
-``max_gap_s``. A counter that goes backwards was reset or replaced: the new
-reading counts from zero, so totals never go backwards.
+Energy channels. Heat comes from the heat meter's counter where one is bound (a meter integrates far
+faster than any poll), otherwise from the heat power (the meter's, or m_dot * cp * dT) by the
+trapezoid rule (energy.py), never across a gap longer than ``max_gap_s``; the same for the unit's
+electricity, the backup heater and the circulation pumps. Counters are judged reading by reading
+(counters.py): dips, glitches, implausible jumps, resets and replacements never enter a total.
 
-A heat meter's counter holds heating energy only (EN 1434 meters register
-heat while T_flow > T_return), so the heat drawn back during defrosts,
-integrated from the signed heat power, is subtracted to give net heat.
+Joint spans. Every figure here (totals, COP today, rolling COP, SPF, and through the recorder the
+seasonal SCOP) is a ratio of energies, so energies are only counted over spans in which *every* bound
+channel was measured, as the engine's analyze does with its intervals. A span runs from the last poll
+at which every channel had a reading to the next such poll. If a channel was silent in between, a
+counter's catch-up covers the same span as the others (paired); a power that was silent longer than
+the gap limit, a counter that changed series, or a restart break the span: it is left out on every
+side. Nothing is ever counted on one side only.
+
+Heat and defrosts (EN 1434 heat meters register heat while T_flow > T_return): ``heat_kwh`` is the
+heat delivered, ``defrost_heat_kwh`` the heat drawn back from the water while defrosting (from the
+signed heat power); both only ever increase, and net heat = delivered - drawn. A negative heat power
+outside a defrost (sensor noise while idle) is carried as a debt the next heat pays off, so that net
+heat stays unbiased and delivered heat never decreases.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 
 import numpy as np
 
 from .cop import DEFAULT_ROLLING_WINDOW_S, DEFAULT_RUNNING_THRESHOLD_W, RollingCop, instantaneous_cop, period_cop
+from .counters import CounterEvent, MeterCounter, Outcome, Step
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
-from .energy import counter_increase
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
+from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
 from .spf import EnergyBalance
 
 WH_PER_KWH = 1000.0
 DEFAULT_MAX_GAP_S = 900.0
+# A power reading beyond this is a decoding or scaling error, not a heat pump (the largest
+# air-source units are a few hundred kW); it is refused rather than integrated into a total.
+MAX_PLAUSIBLE_POWER_W = 1.0e6
+# Version of export(): 1 kept net heat in heat_kwh; 2 keeps delivered heat there.
+EXPORT_FORMAT = 2
 
 
 class Role(StrEnum):
@@ -63,6 +78,16 @@ class Measurement:
 
 Snapshot = Mapping[Role, Measurement]
 
+HEAT_PARTS = (Role.FLOW_TEMP, Role.RETURN_TEMP, Role.FLOW_RATE)
+# energy channel -> (its counter role, its power role)
+_CHANNEL_ROLES: dict[str, tuple[Role, Role]] = {
+    "heat": (Role.HEAT_ENERGY, Role.HEAT_POWER),
+    "elec": (Role.ELEC_ENERGY, Role.ELEC_POWER),
+    "backup": (Role.BACKUP_ENERGY, Role.BACKUP_POWER),
+    "pumps": (Role.PUMP_ENERGY, Role.PUMP_POWER),
+}
+COUNTER_ROLES = tuple(counter for counter, _ in _CHANNEL_ROLES.values())
+
 
 @dataclass(frozen=True, slots=True)
 class LiveSettings:
@@ -72,14 +97,16 @@ class LiveSettings:
     max_skew_s: float = DEFAULT_MAX_SKEW_S
     max_gap_s: float = DEFAULT_MAX_GAP_S
     backup_heat_metered: bool = True
+    # The roles bound to a measurement; None: every role seen so far (engine use without a config).
+    bound: frozenset[Role] | None = None
 
 
 @dataclass(slots=True)
 class Totals:
     """Cumulative figures (kWh, s, count); restored across restarts, never decreasing."""
 
-    heat_kwh: float = 0.0
-    defrost_heat_kwh: float = 0.0
+    heat_kwh: float = 0.0  # heat delivered to the water
+    defrost_heat_kwh: float = 0.0  # heat drawn back from the water by defrosts
     elec_running_kwh: float = 0.0
     elec_standby_kwh: float = 0.0
     backup_kwh: float = 0.0
@@ -89,23 +116,28 @@ class Totals:
     running_s: float = 0.0
 
     @property
+    def net_heat_kwh(self) -> float:
+        return self.heat_kwh - self.defrost_heat_kwh
+
+    @property
     def elec_unit_kwh(self) -> float:
         return self.elec_running_kwh + self.elec_standby_kwh
 
     def balance(self, backup_heat_metered: bool) -> EnergyBalance:
-        return EnergyBalance(self.heat_kwh, self.elec_running_kwh, self.elec_standby_kwh, self.backup_kwh,
+        return EnergyBalance(self.net_heat_kwh, self.elec_running_kwh, self.elec_standby_kwh, self.backup_kwh,
                              self.pumps_kwh, backup_heat_metered)  # fmt: skip
+
+
+# Energies of one span, counted once every channel has measured it (kWh).
+_BUCKETS = ("heat_kwh", "defrost_heat_kwh", "heat_debt_kwh", "elec_running_kwh", "elec_standby_kwh", "backup_kwh",
+            "pumps_kwh")  # fmt: skip
 
 
 @dataclass(slots=True)
 class _Point:
-    """One poll's powers and states, the end of one interval and the start of the next."""
+    """One poll's state, the end of one interval and the start of the next."""
 
     time_s: float
-    heat_w: float | None
-    elec_w: float | None
-    backup_w: float | None
-    pump_w: float | None
     running: bool | None  # None: not known (restored after a restart)
     defrost: bool
 
@@ -123,18 +155,47 @@ class LiveHeatPump:
         self.running = False
         self.defrost_active = False
         self.problem: str | None = None
+        self.counters: dict[Role, MeterCounter] = {}
+        self.heat_debt_kwh = 0.0
         self._rolling = RollingCop(self.settings.rolling_window_s)
         self._previous: _Point | None = None
-        self._counters: dict[str, float] = {}
+        self._powers: dict[str, PowerChannel] = {}
+        self._span = Span(_BUCKETS)
+        self._seen: set[Role] = set(self.settings.bound or ())
+        # energy shown before an unclean stop but not saved: absorbed by the first span that replays it
+        self._credits: dict[str, float] = {}
 
-    # -- restore -------------------------------------------------------------
+    # -- channels ----------------------------------------------------------------------------------
+    def _bound(self) -> frozenset[Role]:
+        return self.settings.bound if self.settings.bound is not None else frozenset(self._seen)
+
+    def _heat_power_bound(self, bound: frozenset[Role]) -> bool:
+        return Role.HEAT_POWER in bound or all(part in bound for part in HEAT_PARTS)
+
+    def channels(self) -> dict[str, str]:
+        """Each energy channel and where it is measured: a counter role or a power."""
+        bound = self._bound()
+        out: dict[str, str] = {}
+        for name, (counter, power) in _CHANNEL_ROLES.items():
+            if counter in bound:
+                out[name] = counter.value
+            elif power in bound or (name == "heat" and self._heat_power_bound(bound)):
+                out[name] = "power"
+        if Role.HEAT_ENERGY in bound and self._heat_power_bound(bound):
+            out["heat_power"] = "power"  # the signed power tells the heat drawn back by defrosts
+        return out
+
+    # -- restore -----------------------------------------------------------------------------------
     def export(self) -> dict[str, object]:
-        """What must survive a restart (totals, the day so far, last counter readings)."""
+        """What must survive a restart: totals, the day so far, the counters and the open span."""
         last = None if self._previous is None else self._previous.time_s
         return {
+            "format": EXPORT_FORMAT,
             "totals": asdict(self.totals),
             "day": asdict(self.day),
-            "counters": dict(self._counters),
+            "counters": {role.value: counter.export() for role, counter in self.counters.items()},
+            "span": self._span.export(),
+            "heat_debt_kwh": self.heat_debt_kwh,
             "time_s": last,
         }
 
@@ -143,95 +204,151 @@ class LiveHeatPump:
         for name, target in (("totals", self.totals), ("day", self.day)):
             values = saved.get(name)
             if isinstance(values, Mapping):
-                for key, value in values.items():
-                    if hasattr(target, key) and isinstance(value, int | float) and math.isfinite(value) and value >= 0:
-                        setattr(target, key, type(getattr(target, key))(value))
+                _restore_fields(target, values)
+        if saved.get("format") != EXPORT_FORMAT:
+            # format 1 kept net heat in heat_kwh: delivered heat is net heat plus the heat drawn back
+            for target in (self.totals, self.day):
+                target.heat_kwh += target.defrost_heat_kwh
         counters = saved.get("counters")
         if isinstance(counters, Mapping):
-            self._counters = {k: float(v) for k, v in counters.items() if isinstance(v, int | float)}
-        last = saved.get("time_s")
-        if isinstance(last, int | float) and math.isfinite(last):
-            # Meter counters kept counting while we were down: the first reading
-            # after the restart closes the interval from here.
-            self._previous = _Point(float(last), None, None, None, None, None, False)
+            for key, state in counters.items():
+                if key in {r.value for r in COUNTER_ROLES} and isinstance(state, Mapping):
+                    self.counters[Role(key)] = MeterCounter.restore(state)
+                elif key in {r.value for r in COUNTER_ROLES} and finite(state) is not None:
+                    self.counters[Role(key)] = MeterCounter.restore(
+                        {"last_value": state, "last_s": saved.get("time_s")}
+                    )
+        self._span.restore(saved.get("span"))
+        debt = finite(saved.get("heat_debt_kwh"))
+        self.heat_debt_kwh = debt if debt is not None and debt >= 0 else 0.0
+        last = finite(saved.get("time_s"))
+        if last is not None:
+            # Powers cannot be integrated across a restart; counters kept counting meanwhile and
+            # close the span from where they were.
+            self._previous = _Point(last, None, False)
+
+    def adopt_shown(self, shown: Mapping[str, float]) -> dict[str, float]:
+        """Raise totals to values already shown (recorded) before an unclean stop; returns what rose.
+
+        After a kill the saved totals can lag what the sensors had shown by up to one save interval.
+        A total never comes back lower than it was shown: it takes the shown value, and where a
+        counter measured that energy it will replay it in the first span after the restart, so the
+        difference is kept as a credit that span absorbs instead of counting it twice.
+        """
+        raised: dict[str, float] = {}
+        channels = self.channels()
+        for name, value in shown.items():
+            if not hasattr(self.totals, name) or not math.isfinite(value):
+                continue
+            current = float(getattr(self.totals, name))
+            if value <= current:
+                continue
+            setattr(self.totals, name, type(getattr(self.totals, name))(value))
+            raised[name] = value - current
+            source = {"heat_kwh": "heat", "elec_running_kwh": "elec", "elec_standby_kwh": "elec",
+                      "backup_kwh": "backup", "pumps_kwh": "pumps"}.get(name)  # fmt: skip
+            if source is not None and channels.get(source, "power") != "power":
+                self._credits[name] = self._credits.get(name, 0.0) + value - current
+        return raised
 
     def start_day(self) -> None:
         self.day = Totals()
 
-    # -- figures ---------------------------------------------------------------
+    # -- figures -----------------------------------------------------------------------------------
     @property
     def rolling_cop(self) -> float | None:
         return self._rolling.value
 
     @property
     def daily_cop(self) -> float | None:
-        return period_cop(self.day.heat_kwh, self.day.elec_unit_kwh)
+        return period_cop(self.day.net_heat_kwh, self.day.elec_unit_kwh)
 
     def spf(self) -> dict[str, float | None]:
         return self.totals.balance(self.settings.backup_heat_metered).spf_boundaries()
 
-    # -- update ------------------------------------------------------------------
+    def take_counter_events(self) -> list[tuple[Role, CounterEvent]]:
+        """Counter resets, replacements and ignored glitches since the last call."""
+        return [(role, event) for role, counter in self.counters.items() for event in counter.take_new_events()]
+
+    # -- update --------------------------------------------------------------------------------------
     def update(self, now_s: float, snapshot: Snapshot) -> None:
         """Take one poll's measurements (roles missing from ``snapshot`` are unavailable)."""
         previous = self._previous
         if previous is not None and now_s <= previous.time_s:
             return  # the same poll twice, or a clock step back: nothing new to integrate
+        self._seen.update(snapshot)
+        self.problem = None
+        snapshot = self._plausible(snapshot)
         dt_s = None if previous is None else now_s - previous.time_s
-        counter_deltas = {role: self._counter_delta(role, snapshot) for role in _COUNTER_ROLES}
+        steps = {role: self._counter(role).observe(_value_of(snapshot, role), now_s, _time_of(snapshot, role))
+                 for role in COUNTER_ROLES if role in self._bound()}  # fmt: skip
 
-        heat_w = self._heat_power(snapshot, counter_deltas.get(Role.HEAT_ENERGY), dt_s)
-        elec_w = self._power(snapshot, Role.ELEC_POWER, counter_deltas.get(Role.ELEC_ENERGY), dt_s)
-        backup_w = self._power(snapshot, Role.BACKUP_POWER, counter_deltas.get(Role.BACKUP_ENERGY), dt_s)
-        pump_w = self._power(snapshot, Role.PUMP_POWER, counter_deltas.get(Role.PUMP_ENERGY), dt_s)
-        running: bool | None = None  # unknown until a power is known; then judged by the interval's mean
+        heat_w = self._heat_power(snapshot)
+        elec_w = self._power(snapshot, Role.ELEC_POWER, steps.get(Role.ELEC_ENERGY), dt_s)
+        shown_heat_w = heat_w if heat_w is not None else self._counter_power(steps.get(Role.HEAT_ENERGY), dt_s)
+        running: bool | None = None  # unknown until a power is known
         if elec_w is not None:
             running = elec_w >= self.settings.running_threshold_w
-        elif heat_w is not None:
-            running = heat_w > 0
+        elif shown_heat_w is not None:
+            running = shown_heat_w > 0
         defrost = self._defrost(snapshot, bool(running))
+        self.heat_power_w, self.elec_power_w = shown_heat_w, elec_w
+        self.running, self.defrost_active = bool(running), defrost
+        self.cop = instantaneous_cop(shown_heat_w, elec_w, self.settings.running_threshold_w)
 
-        self.heat_power_w, self.elec_power_w, self.running, self.defrost_active = heat_w, elec_w, bool(running), defrost
-        self.cop = instantaneous_cop(heat_w, elec_w, self.settings.running_threshold_w)
-
-        current = _Point(now_s, heat_w, elec_w, backup_w, pump_w, running, defrost)
-        if previous is not None:
-            if now_s - previous.time_s > self.settings.max_gap_s:
-                # Powers cannot be integrated across a gap; counters still can.
-                previous = _Point(previous.time_s, None, None, None, None, None, previous.defrost)
-            self._integrate(previous, current, counter_deltas)
+        current = _Point(now_s, running, defrost)
+        if previous is not None and dt_s is not None and dt_s <= self.settings.max_gap_s:
+            self._count_time(previous, current, dt_s)
+        self._measure(previous, current, snapshot, steps, heat_w)
         self._previous = current
 
-    def _counter_delta(self, role: Role, snapshot: Snapshot) -> float | None:
-        """kWh since the last reading of a counter role; a drop counts from 0 (a reset)."""
-        reading = snapshot.get(role)
-        if reading is None or not math.isfinite(reading.value) or reading.value < 0:
-            return None
-        last = self._counters.get(role.value)
-        self._counters[role.value] = reading.value
-        return counter_increase(last, reading.value)
+    def _counter(self, role: Role) -> MeterCounter:
+        return self.counters.setdefault(role, MeterCounter())
 
-    def _heat_power(self, snapshot: Snapshot, counter_kwh: float | None, dt_s: float | None) -> float | None:
-        self.problem = None
+    def _plausible(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot without power readings no heat pump could produce (they are named in ``problem``)."""
+        refused = [role for role, m in snapshot.items() if role.value.endswith("_w") and
+                   (not math.isfinite(m.value) or abs(m.value) > MAX_PLAUSIBLE_POWER_W)]  # fmt: skip
+        if not refused:
+            return snapshot
+        self.problem = "; ".join(f"{r.value}: {snapshot[r].value:g} W is not a plausible power" for r in refused)
+        return {role: m for role, m in snapshot.items() if role not in refused}
+
+    def _heat_power(self, snapshot: Snapshot) -> float | None:
+        """The heat power now: the meter's, or computed from flow and temperatures read together."""
         metered = snapshot.get(Role.HEAT_POWER)
         if metered is not None:
             return metered.value
-        parts = {role: snapshot.get(role) for role in (Role.FLOW_TEMP, Role.RETURN_TEMP, Role.FLOW_RATE)}
-        if all(parts.values()):
-            try:
-                check_simultaneous({r.value: m.taken_at for r, m in parts.items() if m}, self.settings.max_skew_s)
-                flow_c, return_c, flow_m3h = (np.array([_value(parts[r])]) for r in parts)
-                power = heat_power_w(self.settings.circuit, flow_c, return_c, flow_m3h)[0]
-            except EngineInputError as err:
-                self.problem = str(err)
-                return None
-            return float(power)
-        return None if counter_kwh is None or not dt_s else counter_kwh * WH_PER_KWH * 3600.0 / dt_s
+        parts = [snapshot.get(role) for role in HEAT_PARTS]
+        if not all(parts):
+            return None
+        try:
+            check_simultaneous({r.value: m.taken_at for r, m in zip(HEAT_PARTS, parts, strict=True) if m},
+                               self.settings.max_skew_s)  # fmt: skip
+            flow_c, return_c, flow_m3h = (np.array([m.value]) for m in parts if m)
+            power = float(heat_power_w(self.settings.circuit, flow_c, return_c, flow_m3h)[0])
+        except EngineInputError as err:
+            self.problem = str(err)
+            return None
+        if not math.isfinite(power) or abs(power) > MAX_PLAUSIBLE_POWER_W:
+            self.problem = f"heat power {power:g} W from flow and temperatures is not plausible"
+            return None
+        return power
 
-    def _power(self, snapshot: Snapshot, role: Role, counter_kwh: float | None, dt_s: float | None) -> float | None:
+    def _power(self, snapshot: Snapshot, role: Role, step: Step | None, dt_s: float | None) -> float | None:
         reading = snapshot.get(role)
         if reading is not None:
             return reading.value
-        return None if counter_kwh is None or not dt_s else counter_kwh * WH_PER_KWH * 3600.0 / dt_s
+        return self._counter_power(step, dt_s)
+
+    @staticmethod
+    def _counter_power(step: Step | None, dt_s: float | None) -> float | None:
+        """A counter's mean power over the last poll (shown when no power is bound)."""
+        if step is None or step.outcome is not Outcome.ACCEPTED or not step.dt_s:
+            return None
+        if dt_s is None or step.dt_s > 2 * dt_s + 1:
+            return None  # a catch-up after a gap says nothing about the power now
+        return step.increase_kwh * WH_PER_KWH * 3600.0 / step.dt_s
 
     def _defrost(self, snapshot: Snapshot, running: bool) -> bool:
         signal = snapshot.get(Role.DEFROST)
@@ -246,62 +363,124 @@ class LiveHeatPump:
             return True
         return self.defrost_active and delta_k <= DEFAULT_EXIT_DELTA_K
 
-    def _integrate(self, previous: _Point, current: _Point, counters: Mapping[Role, float | None]) -> None:
-        dt_s = current.time_s - previous.time_s
-        hours = dt_s / 3600.0
-        heat_kwh = _trapezoid_kwh(previous.heat_w, current.heat_w, hours)
-        drawn_kwh = max(0.0, -heat_kwh) if heat_kwh is not None else 0.0
-        heat_counter = counters.get(Role.HEAT_ENERGY)
-        if heat_counter is not None:
-            # the counter holds heating only: take the defrost draw from the signed power
-            negative = _trapezoid_kwh(_negative(previous.heat_w), _negative(current.heat_w), hours)
-            drawn_kwh = -negative if negative is not None else 0.0
-            heat_kwh = heat_counter - drawn_kwh
-        elec_kwh = _energy(counters.get(Role.ELEC_ENERGY), previous.elec_w, current.elec_w, hours)
-        if heat_kwh is None or elec_kwh is None:
-            return  # heat and electricity must come from the same interval, or neither counts
-        backup_kwh = _energy(counters.get(Role.BACKUP_ENERGY), previous.backup_w, current.backup_w, hours) or 0.0
-        pumps_kwh = _energy(counters.get(Role.PUMP_ENERGY), previous.pump_w, current.pump_w, hours) or 0.0
-        defrost = current.defrost
-        was_running = previous.running
-        if was_running is None:  # after a restart: judge by the interval's mean power
-            was_running = elec_kwh * WH_PER_KWH * 3600.0 / dt_s >= self.settings.running_threshold_w
-        in_defrost = previous.defrost or defrost
+    def _count_time(self, previous: _Point, current: _Point, dt_s: float) -> None:
+        """Running and defrost time and the defrost count: from states, not from meters."""
         for totals in (self.totals, self.day):
-            totals.heat_kwh = max(0.0, totals.heat_kwh + heat_kwh)
-            if was_running:
-                totals.elec_running_kwh += max(0.0, elec_kwh)
+            if previous.running:
                 totals.running_s += dt_s
-            else:
-                totals.elec_standby_kwh += max(0.0, elec_kwh)
-            totals.backup_kwh += max(0.0, backup_kwh)
-            totals.pumps_kwh += max(0.0, pumps_kwh)
-            if in_defrost:
-                totals.defrost_heat_kwh += drawn_kwh
             if previous.defrost:
                 totals.defrost_s += dt_s
-            if defrost and not previous.defrost:
+            if current.defrost and not previous.defrost:
                 totals.defrost_count += 1
-        self._rolling.add(current.time_s, heat_kwh * WH_PER_KWH, elec_kwh * WH_PER_KWH)
+
+    def _was_running(self, previous: _Point | None, kwh: float, dt_s: float) -> bool:
+        """Whether electricity of an interval counts as running: the state at its start, else its mean power."""
+        if previous is not None and previous.running is not None and dt_s <= self.settings.max_gap_s:
+            return previous.running
+        return dt_s > 0 and kwh * WH_PER_KWH * 3600.0 / dt_s >= self.settings.running_threshold_w
+
+    def _measure(
+        self,
+        previous: _Point | None,
+        current: _Point,
+        snapshot: Snapshot,
+        steps: Mapping[Role, Step],
+        heat_w: float | None,
+    ) -> None:
+        """Add this poll's energies to the open span; count or drop the span once every channel has a reading."""
+        span = self._span
+        channels = self.channels()
+        present: set[str] = set()
+        in_defrost = current.defrost or (previous is not None and previous.defrost)
+        for name, source in channels.items():
+            if source == "power":
+                power_w = heat_w if name in ("heat", "heat_power") else _value_of(snapshot, _CHANNEL_ROLES[name][1])
+                channel = self._powers.setdefault(name, PowerChannel())
+                try:
+                    interval = channel.step(current.time_s, power_w, self.settings.max_gap_s)
+                except SpanBrokenError:
+                    span.broken.add(name)
+                    present.add(name)
+                    continue
+                if power_w is not None:
+                    present.add(name)
+                if interval is not None:
+                    self._add_power(name, interval, in_defrost, previous)
+                continue
+            step = steps[Role(source)]
+            if step.outcome in (Outcome.FIRST, Outcome.NEW_SERIES):
+                span.broken.add(name)
+                present.add(name)
+            elif step.outcome is Outcome.ACCEPTED:
+                present.add(name)
+                self._add_counter(name, step.increase_kwh, step.dt_s, previous)
+        every_channel = bool(channels) and set(channels) <= present
+        counted = span.settle(current.time_s, channels, present)
+        if counted is not None:
+            self._commit(current.time_s, counted)
+        elif every_channel:
+            self._credits.clear()  # the span that would have replayed them was not counted
+
+    def _add_power(
+        self, name: str, interval: tuple[float, float, float], in_defrost: bool, previous: _Point | None
+    ) -> None:
+        start_w, end_w, dt_s = interval
+        span = self._span
+        if name in ("heat", "heat_power"):
+            counted_heat = name == "heat"  # "heat_power" beside a heat counter only tells the defrost draw
+            positive, negative = trapezoid_parts_kwh(start_w, end_w, dt_s)
+            if in_defrost:
+                span.add("defrost_heat_kwh", negative)
+            elif counted_heat:
+                span.add("heat_debt_kwh", negative)
+            if counted_heat:
+                span.add("heat_kwh", positive)
+            return
+        kwh = 0.5 * (start_w + end_w) * dt_s / 3600.0 / WH_PER_KWH
+        self._add_electricity(name, max(kwh, 0.0), dt_s, previous)
+
+    def _add_counter(self, name: str, kwh: float, dt_s: float, previous: _Point | None) -> None:
+        if name == "heat":
+            self._span.add("heat_kwh", kwh)
+        else:
+            self._add_electricity(name, kwh, dt_s, previous)
+
+    def _add_electricity(self, name: str, kwh: float, dt_s: float, previous: _Point | None) -> None:
+        if name == "elec":
+            bucket = "elec_running_kwh" if self._was_running(previous, kwh, dt_s) else "elec_standby_kwh"
+        else:
+            bucket = "backup_kwh" if name == "backup" else "pumps_kwh"
+        self._span.add(bucket, kwh)
+
+    def _commit(self, now_s: float, energy: dict[str, float]) -> None:
+        credits, self._credits = self._credits, {}
+        # heat that arrives while a debt of negative idle heat is open pays it off first
+        self.heat_debt_kwh += energy.pop("heat_debt_kwh")
+        paid = min(self.heat_debt_kwh, energy["heat_kwh"])
+        self.heat_debt_kwh -= paid
+        energy["heat_kwh"] -= paid
+        # the lifetime total already holds what it showed before an unclean stop; the day does not
+        for bucket, kwh in after_credits(energy, credits).items():
+            setattr(self.totals, bucket, getattr(self.totals, bucket) + kwh)
+        for bucket, kwh in energy.items():
+            setattr(self.day, bucket, getattr(self.day, bucket) + kwh)
+        elec_wh = (energy["elec_running_kwh"] + energy["elec_standby_kwh"]) * WH_PER_KWH
+        self._rolling.add(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
 
 
-_COUNTER_ROLES = (Role.HEAT_ENERGY, Role.ELEC_ENERGY, Role.BACKUP_ENERGY, Role.PUMP_ENERGY)
+def _value_of(snapshot: Snapshot, role: Role) -> float | None:
+    reading = snapshot.get(role)
+    return None if reading is None else reading.value
 
 
-def _value(reading: Measurement | None) -> float:
-    assert reading is not None
-    return reading.value
+def _time_of(snapshot: Snapshot, role: Role) -> float | None:
+    reading = snapshot.get(role)
+    return None if reading is None else reading.taken_at
 
 
-def _negative(power_w: float | None) -> float | None:
-    return None if power_w is None else min(power_w, 0.0)
-
-
-def _trapezoid_kwh(start_w: float | None, end_w: float | None, hours: float) -> float | None:
-    if start_w is None or end_w is None:
-        return None
-    return 0.5 * (start_w + end_w) * hours / WH_PER_KWH
-
-
-def _energy(counter_kwh: float | None, start_w: float | None, end_w: float | None, hours: float) -> float | None:
-    return counter_kwh if counter_kwh is not None else _trapezoid_kwh(start_w, end_w, hours)
+def _restore_fields(target: Totals, values: Mapping[str, object]) -> None:
+    names = {f.name for f in fields(target)}
+    for key, value in values.items():
+        number = finite(value)
+        if key in names and number is not None and number >= 0:
+            setattr(target, key, type(getattr(target, key))(number))

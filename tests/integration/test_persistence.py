@@ -1,0 +1,136 @@
+"""Totals across stops: saved on a fixed cadence, written at the final write, never restored lower than shown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
+
+from custom_components.ashp_cop.const import (
+    CONF_ENTRY_TYPE,
+    CONF_HEAT_PUMPS,
+    CONF_SHARED_ENERGY,
+    CONF_SHARED_POWER,
+    DOMAIN,
+    ENTRY_PLANT,
+)
+from custom_components.ashp_cop.totals_store import TotalsStore
+from tests.integration.conftest import setup_entry
+from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
+
+HEAT = "sensor.garden_heat_pump_heat_energy"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None, socket_enabled: None
+) -> None:
+    """With the recorder, as a user runs it (it must start before Home Assistant does)."""
+
+
+async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: int, every_s: int = 10) -> None:
+    """Let Home Assistant's own timers run for ``seconds``: coordinator polls and delayed saves."""
+    for _ in range(seconds // every_s):
+        freezer.tick(timedelta(seconds=every_s))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+
+def _shown(hass: HomeAssistant, entity_id: str = HEAT) -> float:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return float(state.state)
+
+
+async def test_totals_are_saved_every_minute_while_polled(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    hp = await power_heat_pump(hass)
+    key = f"{DOMAIN}.heat_pump.{hp.entry_id}"
+    await _poll(hass, freezer, 50)
+    assert key not in hass_storage  # a save is pending, not yet due
+    await _poll(hass, freezer, 30)  # polled every 10 s: the save must not be pushed back by each poll
+    saved = hass_storage[key]["data"]
+    assert saved["totals"]["heat_kwh"] > 0
+    assert saved["totals"]["heat_kwh"] == pytest.approx(_shown(hass), abs=6.0 * 30 / 3600)  # at most 30 s behind
+    first = saved["saved_at"]
+    await _poll(hass, freezer, 70)
+    assert hass_storage[key]["data"]["saved_at"] > first  # and again a minute later
+
+
+async def test_a_clean_stop_writes_the_latest_totals(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    hp = await power_heat_pump(hass)
+    await _poll(hass, freezer, 90)  # saved once, the next save pending
+    shown = _shown(hass)
+    assert hass_storage[f"{DOMAIN}.heat_pump.{hp.entry_id}"]["data"]["totals"]["heat_kwh"] < shown
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    assert hass_storage[f"{DOMAIN}.heat_pump.{hp.entry_id}"]["data"]["totals"]["heat_kwh"] == pytest.approx(shown)
+
+
+async def test_plant_totals_never_show_zero_while_their_units_load(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    hp = await power_heat_pump(hass)
+    data = {CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: [hp.entry_id], CONF_SHARED_POWER: [], CONF_SHARED_ENERGY: []}
+    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data=data)
+    await setup_entry(hass, plant)
+    await _poll(hass, freezer, 120)
+    shown = _shown(hass, "sensor.plant_room_plant_heat_energy")
+    assert shown > 0
+    # a restart: the plant comes up while its heat pump is not loaded yet
+    assert await hass.config_entries.async_unload(hp.entry_id)
+    assert await hass.config_entries.async_reload(plant.entry_id)
+    await hass.async_block_till_done()
+    assert _shown(hass, "sensor.plant_room_plant_heat_energy") == pytest.approx(shown)  # not 0
+    assert await hass.config_entries.async_setup(hp.entry_id)
+    await _poll(hass, freezer, 60)
+    assert _shown(hass, "sensor.plant_room_plant_heat_energy") > shown
+
+
+async def _counter_heat_pump(hass: HomeAssistant) -> MockConfigEntry:
+    hass.states.async_set("sensor.hm_energy", "1000.0", {"unit_of_measurement": "kWh"})
+    hass.states.async_set("sensor.meter_energy", "400.0", {"unit_of_measurement": "kWh"})
+    hp = heat_pump_entry({"heat_energy_kwh": "sensor.hm_energy", "elec_energy_kwh": "sensor.meter_energy"})
+    await setup_entry(hass, hp)
+    return hp
+
+
+async def _count(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: int, start_s: int) -> int:
+    """Meters counting 6 kW of heat and 2 kW of electricity, updated every 10 s, polled after each."""
+    t = start_s
+    for _ in range(seconds // 10):
+        t += 10
+        hass.states.async_set("sensor.hm_energy", f"{1000 + 6 * t / 3600:.4f}", {"unit_of_measurement": "kWh"})
+        hass.states.async_set("sensor.meter_energy", f"{400 + 2 * t / 3600:.4f}", {"unit_of_measurement": "kWh"})
+        await _poll(hass, freezer, 10)
+    return t
+
+
+async def test_a_kill_never_brings_a_total_back_below_what_was_shown(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    hp = await _counter_heat_pump(hass)
+    t = await _count(hass, freezer, 150, 0)
+    await async_wait_recording_done(hass)
+    shown = _shown(hass)
+    saved = hass_storage[f"{DOMAIN}.heat_pump.{hp.entry_id}"]["data"]["totals"]["heat_kwh"]
+    assert saved < shown  # killed 30 s or more after the last save
+    with patch.object(TotalsStore, "async_save"):  # a kill: nothing written on the way down
+        assert await hass.config_entries.async_reload(hp.entry_id)
+        await hass.async_block_till_done()
+    assert _shown(hass) == pytest.approx(shown)  # taken back from the recorder, not the older save
+    end = await _count(hass, freezer, 600, t + 120)  # back two minutes later; the meters counted meanwhile
+    # every kWh the meters counted, once: the replayed span absorbed what had been shown already
+    assert _shown(hass) == pytest.approx(6 * end / 3600, abs=1e-3)
+    assert _shown(hass, "sensor.garden_heat_pump_electric_energy") == pytest.approx(2 * end / 3600, abs=1e-3)
