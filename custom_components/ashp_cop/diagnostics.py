@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from .const import CONF_SERIAL_PORT
 from .coordinator import ModbusHubCoordinator
 from .heat_pump import HeatPumpCoordinator
+from .plant import PlantCoordinator
 
 TO_REDACT = {CONF_HOST, CONF_SERIAL_PORT, "unique_id", "title"}
 
@@ -56,5 +57,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ConfigE
             },
             "spf": live.spf(),
             "role_problems": coordinator.problems,
+            "accounting": coordinator.accounting(),
         }
+    elif isinstance(coordinator, PlantCoordinator):
+        report["plant"] = coordinator.diagnostics()
     return report

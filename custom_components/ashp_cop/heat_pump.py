@@ -251,6 +251,17 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
     async def async_save(self) -> None:
         await self.totals_store.async_save()
 
+    def accounting(self) -> dict[str, Any]:
+        """How the totals are being counted now: channels, the open span, each counter and its events."""
+        live = self.live
+        exported = live.export()
+        return {
+            "channels": live.channels(),
+            "open_span": exported["span"],
+            "heat_debt_kwh": live.heat_debt_kwh,
+            "counters": exported["counters"],
+        }
+
     def unit_reading(self) -> UnitReading:
         """This unit's lifetime totals and powers, as a plant adds them up."""
         live = self.live

@@ -45,5 +45,8 @@ async def test_heat_pump_diagnostics(
     report = await get_diagnostics_for_config_entry(hass, hass_client, hp)
     assert report["heat_pump"]["settings"]["running_threshold_w"] == 100
     assert report["heat_pump"]["totals"]["heat_kwh"] == 0.0
+    accounting = report["heat_pump"]["accounting"]
+    assert accounting["channels"] == {"heat": "power", "elec": "elec_energy_kwh", "pumps": "pump_energy_kwh"}
+    assert accounting["counters"]["elec_energy_kwh"]["events"] == []
     assert report["heat_pump"]["now"]["heat_power_w"] > 0
     assert report["heat_pump"]["role_problems"] == {}

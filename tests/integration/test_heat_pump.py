@@ -188,6 +188,8 @@ async def test_an_electricity_meter_reset_never_takes_the_total_back(
     assert elec == pytest.approx(true_elec, rel=0.07)
     assert heat / elec == pytest.approx(true_heat / true_elec, rel=0.02)
     assert "sensor.outdoor_unit_electricity_imported_energy was reset" in caplog.text
+    events = hp.runtime_data.accounting()["counters"]["elec_energy_kwh"]["events"]  # shown in diagnostics
+    assert [event["kind"] for event in events] == ["reset"] and events[0]["after"] < events[0]["before"]
 
 
 async def _flow(hass: HomeAssistant) -> dict[str, Any]:
