@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+    do_adhoc_statistics,
+    get_start_time,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ashp_cop.const import (
     CONF_ENTRY_TYPE,
@@ -25,6 +34,7 @@ from custom_components.ashp_cop.const import (
 from custom_components.ashp_cop.totals_store import TotalsStore
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
+from tools.ha_demo.history import adjust_messages, import_messages, last_full_hour, simulate_past
 
 HEAT = "sensor.garden_heat_pump_heat_energy"
 
@@ -134,3 +144,59 @@ async def test_a_kill_never_brings_a_total_back_below_what_was_shown(
     # every kWh the meters counted, once: the replayed span absorbed what had been shown already
     assert _shown(hass) == pytest.approx(6 * end / 3600, abs=1e-3)
     assert _shown(hass, "sensor.garden_heat_pump_electric_energy") == pytest.approx(2 * end / 3600, abs=1e-3)
+
+
+async def test_the_demos_backfill_carries_on_into_the_live_statistics_without_a_negative_hour(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+    hass_admin_user: MockUser,
+) -> None:
+    # the issue's case: history ending at 4,183 kWh, live sensors from 0, an hour of -4,182 kWh
+    freezer.move_to(datetime(2027, 1, 10, 12, 1, tzinfo=UTC))  # a winter day
+    refresh = await hass.auth.async_create_refresh_token(
+        hass_admin_user, client_name="demo", token_type=TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN,
+        access_token_expiration=timedelta(days=365),
+    )  # fmt: skip
+    token = hass.auth.async_create_access_token(refresh)
+    history = simulate_past(2, last_full_hour())
+    entry_id = "01DEMOBACKFILL000000000000"
+    hass_storage[f"{DOMAIN}.heat_pump.{entry_id}"] = {
+        "version": 1, "minor_version": 1, "key": f"{DOMAIN}.heat_pump.{entry_id}",
+        "data": {"format": 2, "totals": history.totals(), "day": {}, "saved_at": dt_util.utcnow().timestamp()},
+    }  # fmt: skip
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"}, entry_id)
+    object.__setattr__(hp, "title", "Heat pump")  # the demo's entity ids
+    await setup_entry(hass, hp)
+    assert _shown(hass, "sensor.heat_pump_heat_energy") == pytest.approx(sum(history.heat_kwh))  # carries on
+
+    async def send(messages: list[dict[str, Any]]) -> None:
+        """As the demo does: one websocket session per batch (the clock jumps between them here)."""
+        client = await hass_ws_client(hass, token)
+        for number, message in enumerate(messages, start=1):
+            await client.send_json({"id": number, **message})
+            assert (await client.receive_json())["success"]
+        await client.close()
+        await async_wait_recording_done(hass)
+
+    await send(import_messages(history))
+    for minutes in range(12):  # polls until 13:01, each 5-minute period compiled as the recorder does
+        period = get_start_time(dt_util.utcnow())
+        await _poll(hass, freezer, 300)
+        do_adhoc_statistics(hass, start=period)
+        await async_wait_recording_done(hass)
+        if minutes == 0:  # the first 5-minute statistics exist: the demo lifts the live sums
+            await send(adjust_messages(history))
+    statistic_id = "sensor.heat_pump_heat_energy"
+    rows = await get_instance(hass).async_add_executor_job(
+        statistics_during_period, hass, history.start[0], None, {statistic_id}, "hour", None, {"change"}
+    )
+    changes = [row["change"] for row in rows[statistic_id]]
+    assert len(changes) > len(history.start)  # the history and the live hours after it
+    assert min(changes) >= 0
+    # every hour counted once: the history's and the live hour after it, which carried on from the history's end;
+    # what the sensor shows now is at most the last minute (6 kW) ahead of the compiled 12:00 hour
+    assert 0 <= _shown(hass, statistic_id) - sum(changes) <= 6.0 * 80 / 3600

@@ -15,7 +15,16 @@ from pathlib import Path
 import aiohttp
 from homeassistant.util import dt as dt_util
 
-from .history import import_messages, last_full_hour, send, simulate_past
+from .history import (
+    Hourly,
+    adjust_messages,
+    history_end,
+    import_messages,
+    last_full_hour,
+    live_statistics_started,
+    send,
+    simulate_past,
+)
 from .seed import HEAT_PUMP_ENTRY_ID, PASSWORD, TIME_ZONE, USERNAME, write_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,12 +61,18 @@ async def _reload(url: str, token: str, entry_id: str) -> None:
         response.raise_for_status()
 
 
-async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], days: int) -> None:
+async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history: Hourly) -> None:
     await _wait_for_api(url, token, hass)
-    print(f"backfilling {days} days of simulated history into the recorder ...", flush=True)
-    dt_util.set_default_time_zone(dt_util.get_time_zone(TIME_ZONE) or dt_util.UTC)
-    history = await asyncio.to_thread(simulate_past, days, last_full_hour())
+    print(f"backfilling {len(history.start) // 24} days of simulated history into the recorder ...", flush=True)
     await send(url, token, import_messages(history))
+    print("waiting for the live sensors' first 5-minute statistics to join the history to them (up to 6 min) ...",
+          flush=True)  # fmt: skip
+    deadline = time.monotonic() + 420
+    while not await live_statistics_started(url, token, history_end(history)):
+        if time.monotonic() > deadline or hass.poll() is not None:
+            raise RuntimeError("the live sensors wrote no statistics: the history is not joined to them")
+        await asyncio.sleep(10)
+    await send(url, token, adjust_messages(history))
     await asyncio.sleep(6)  # the recorder commits every 5 s
     await _reload(url, token, HEAT_PUMP_ENTRY_ID)  # seasonal figures read the statistics on setup
 
@@ -81,7 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     http_port, modbus_port = _free(args.http_port), _free(args.modbus_port)
     if not first_run:  # keep the ports the stored entries know
         modbus_port = args.modbus_port
-    token = write_config(args.config, modbus_port=modbus_port, http_port=http_port) if first_run else (
+    history = None
+    if first_run:
+        # simulated before Home Assistant starts: its first live hour comes after the history's last
+        print(f"simulating {args.days} days of history ...", flush=True)
+        dt_util.set_default_time_zone(dt_util.get_time_zone(TIME_ZONE) or dt_util.UTC)
+        history = simulate_past(args.days, last_full_hour())
+    token = write_config(args.config, modbus_port=modbus_port, http_port=http_port,
+                         heat_pump_totals=history.totals() if history else None) if first_run else (
         (args.config / ".demo_token").read_text())  # fmt: skip
     (args.config / ".demo_token").write_text(token)
     url = f"http://127.0.0.1:{http_port}"
@@ -94,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     hass = subprocess.Popen([str(Path(python).parent / "hass"), "-c", str(args.config), "--skip-pip"], cwd=REPO)
     try:
         print(f"starting Home Assistant in {args.config} (the first start takes a minute) ...", flush=True)
-        asyncio.run(_prepare(url, token, hass, args.days if first_run else 0) if first_run else
+        asyncio.run(_prepare(url, token, hass, history) if history is not None else
                     _wait_for_api(url, token, hass))  # fmt: skip
         print(f"\nashp_cop demo is running: {url}/lovelace/heat-pump")
         print(f"login: {USERNAME} / {PASSWORD} (from this machine the login is skipped)")

@@ -27,12 +27,29 @@ HOUR_S = 3600
 @dataclass(slots=True)
 class Hourly:
     start: list[datetime] = field(default_factory=list)
-    heat_kwh: list[float] = field(default_factory=list)
+    heat_kwh: list[float] = field(default_factory=list)  # delivered
+    drawn_kwh: list[float] = field(default_factory=list)  # drawn back by defrosts
     running_kwh: list[float] = field(default_factory=list)
     standby_kwh: list[float] = field(default_factory=list)
     backup_kwh: list[float] = field(default_factory=list)
     pump_kwh: list[float] = field(default_factory=list)
     outdoor_c: list[float] = field(default_factory=list)
+    defrost_count: int = 0
+    defrost_s: float = 0.0
+    running_s: float = 0.0
+
+    @property
+    def net_kwh(self) -> list[float]:
+        return [heat - drawn for heat, drawn in zip(self.heat_kwh, self.drawn_kwh, strict=True)]
+
+    def totals(self) -> dict[str, float]:
+        """The heat pump's totals at the end of the history, in the integration's stored form."""
+        return {
+            "heat_kwh": sum(self.heat_kwh), "defrost_heat_kwh": sum(self.drawn_kwh),
+            "elec_running_kwh": sum(self.running_kwh), "elec_standby_kwh": sum(self.standby_kwh),
+            "backup_kwh": sum(self.backup_kwh), "pumps_kwh": sum(self.pump_kwh), "defrost_count": self.defrost_count,
+            "defrost_s": self.defrost_s, "running_s": self.running_s,
+        }  # fmt: skip
 
 
 def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
@@ -42,12 +59,17 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
     hp = plant.heat_pumps[0]
     out = Hourly()
     for hour in range(days * 24):
-        heat = running = standby = backup = pump = outdoor = 0.0
+        heat = drawn = running = standby = backup = pump = outdoor = 0.0
         for _ in range(int(HOUR_S / STEP_S)):
+            defrosting = hp.state.defrosting
             plant.advance(STEP_S)
             s = hp.state
             kwh = STEP_S / 3600 / 1000
-            heat += s.heat_w * kwh
+            heat += max(s.heat_w, 0.0) * kwh
+            drawn += max(-s.heat_w, 0.0) * kwh
+            out.defrost_count += s.defrosting and not defrosting
+            out.defrost_s += STEP_S if s.defrosting else 0.0
+            out.running_s += STEP_S if s.running else 0.0
             if s.running:
                 running += s.elec_unit_w * kwh
             else:
@@ -56,8 +78,9 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
             pump += s.elec_pump_w * kwh
             outdoor += s.outdoor_c * STEP_S / HOUR_S
         out.start.append(start + timedelta(hours=hour))
-        for name, value in (("heat_kwh", heat), ("running_kwh", running), ("standby_kwh", standby),
-                            ("backup_kwh", backup), ("pump_kwh", pump), ("outdoor_c", outdoor)):  # fmt: skip
+        for name, value in (("heat_kwh", heat), ("drawn_kwh", drawn), ("running_kwh", running),
+                            ("standby_kwh", standby), ("backup_kwh", backup), ("pump_kwh", pump),
+                            ("outdoor_c", outdoor)):  # fmt: skip
             getattr(out, name).append(value)
     return out
 
@@ -65,6 +88,8 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
 # heat pump sensor (entity id) -> Hourly field
 ENERGY_SENSORS = {
     "sensor.heat_pump_heat_energy": "heat_kwh",
+    "sensor.heat_pump_heat_drawn_back_by_defrosts": "drawn_kwh",
+    "sensor.heat_pump_net_heat_energy": "net_kwh",
     "sensor.heat_pump_electric_energy_while_running": "running_kwh",
     "sensor.heat_pump_electric_energy_in_standby": "standby_kwh",
     "sensor.heat_pump_backup_heater_energy": "backup_kwh",
@@ -74,6 +99,13 @@ OUTDOOR_SENSOR = "sensor.controller_outdoor_temperature"
 
 
 def import_messages(history: Hourly) -> list[dict[str, Any]]:
+    """Websocket commands importing the history under the heat pump's own sensors.
+
+    Each hour's state is the sensor's value then and its sum rises from 0; the live sensors start from
+    the history's end values (seeded totals), so no state steps back. Their sums do not carry on by
+    themselves (the recorder continues a sum from its 5-minute statistics, which an import does not
+    write): :func:`adjust_messages` lifts them once the first 5-minute statistic exists.
+    """
     messages = []
     for statistic_id, name in ENERGY_SENSORS.items():
         total, stats = 0.0, []
@@ -92,14 +124,40 @@ def import_messages(history: Hourly) -> list[dict[str, Any]]:
     return messages
 
 
+def history_end(history: Hourly) -> datetime:
+    """The end of the last backfilled hour: where the live statistics begin."""
+    return history.start[-1] + timedelta(hours=1)
+
+
+def adjust_messages(history: Hourly) -> list[dict[str, Any]]:
+    """Lift the live sensors' sums by the history's totals, from the history's end on.
+
+    Sent once each sensor has at least one 5-minute statistic (the recorder then continues every
+    later sum from the lifted one), exactly what "adjust sum" in Developer tools does.
+    """
+    start = history_end(history).isoformat()
+    return [{"type": "recorder/adjust_sum_statistics", "statistic_id": statistic_id, "start_time": start,
+             "adjustment": round(sum(getattr(history, name)), 4), "adjustment_unit_of_measurement": "kWh"}
+            for statistic_id, name in ENERGY_SENSORS.items()]  # fmt: skip
+
+
+async def live_statistics_started(url: str, token: str, since: datetime) -> bool:
+    """Whether every heat pump energy sensor has a 5-minute statistic from ``since`` on."""
+    message = {"type": "recorder/statistics_during_period", "start_time": since.isoformat(), "period": "5minute",
+               "statistic_ids": list(ENERGY_SENSORS), "types": ["sum"]}  # fmt: skip
+    answers = await send(url, token, [message])
+    rows = answers[0].get("result") or {}
+    return all(rows.get(statistic_id) for statistic_id in ENERGY_SENSORS)
+
+
 def _daily_cop(history: Hourly) -> dict[str, Any]:
     """Each past local day's COP, as the integration writes it when a day closes."""
     days: dict[datetime, list[float]] = {}
-    for start, heat, running, standby in zip(history.start, history.heat_kwh, history.running_kwh,
-                                             history.standby_kwh, strict=True):  # fmt: skip
+    for start, heat, drawn, running, standby in zip(history.start, history.heat_kwh, history.drawn_kwh,
+                                                    history.running_kwh, history.standby_kwh, strict=True):  # fmt: skip
         day = dt_util.start_of_local_day(dt_util.as_local(start))
         totals = days.setdefault(day, [0.0, 0.0])
-        totals[0] += heat
+        totals[0] += heat - drawn
         totals[1] += running + standby
     today = dt_util.start_of_local_day()
     stats = [{"start": day.isoformat(), "mean": round(h / e, 3), "min": round(h / e, 3), "max": round(h / e, 3)}
@@ -109,19 +167,22 @@ def _daily_cop(history: Hourly) -> dict[str, Any]:
         "statistic_id": daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID), "unit_of_measurement": None}}  # fmt: skip
 
 
-async def send(url: str, token: str, messages: list[dict[str, Any]]) -> None:
-    """Send websocket commands one by one, failing loudly on an error answer."""
+async def send(url: str, token: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Send websocket commands one by one, failing loudly on an error answer; returns the answers."""
     async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}/api/websocket") as ws:
         await ws.receive_json()  # auth_required
         await ws.send_json({"type": "auth", "access_token": token})
         reply = await ws.receive_json()
         if reply.get("type") != "auth_ok":
             raise RuntimeError(f"websocket login refused: {reply}")
+        answers = []
         for number, message in enumerate(messages, start=1):
             await ws.send_json({"id": number, **message})
             answer = await ws.receive_json()
             if not answer.get("success"):
                 raise RuntimeError(f"{message['type']} failed: {answer.get('error')}")
+            answers.append(answer)
+        return answers
 
 
 def last_full_hour() -> datetime:

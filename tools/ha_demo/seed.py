@@ -115,8 +115,13 @@ def _auth(config: Path) -> str:
     return jwt.encode({"iss": token_id, "iat": issued, "exp": issued + 315360000}, jwt_key, algorithm="HS256")
 
 
-def write_config(config: Path, *, modbus_port: int, http_port: int) -> str:
-    """Write the config folder; returns the demo script's access token."""
+def write_config(
+    config: Path, *, modbus_port: int, http_port: int, heat_pump_totals: dict[str, float] | None = None
+) -> str:
+    """Write the config folder; returns the demo script's access token.
+
+    ``heat_pump_totals``: where the backfilled history ends, so the live sensors carry on from there.
+    """
     config.mkdir(parents=True, exist_ok=True)
     (config / "configuration.yaml").write_text(f"""\
 homeassistant:
@@ -153,5 +158,8 @@ logger:
         link.symlink_to(REPO / "custom_components" / DOMAIN, target_is_directory=True)
     _store(config, "onboarding", {"done": ["user", "core_config", "analytics", "integration"]}, version=4)
     _store(config, "core.config_entries", {"entries": _entries(modbus_port)}, minor=5)
+    if heat_pump_totals is not None:
+        _store(config, f"{DOMAIN}.heat_pump.{HEAT_PUMP_ENTRY_ID}",
+               {"format": 2, "totals": heat_pump_totals, "day": {}, "saved_at": time.time()})  # fmt: skip
     _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID))})
     return _auth(config)
