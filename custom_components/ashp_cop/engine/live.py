@@ -87,6 +87,7 @@ _CHANNEL_ROLES: dict[str, tuple[Role, Role]] = {
     "pumps": (Role.PUMP_ENERGY, Role.PUMP_POWER),
 }
 COUNTER_ROLES = tuple(counter for counter, _ in _CHANNEL_ROLES.values())
+DRAWN_BACK = "heat_drawn_back"  # the signed heat power beside a heat counter
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +183,7 @@ class LiveHeatPump:
             elif power in bound or (name == "heat" and self._heat_power_bound(bound)):
                 out[name] = "power"
         if Role.HEAT_ENERGY in bound and self._heat_power_bound(bound):
-            out["heat_power"] = "power"  # the signed power tells the heat drawn back by defrosts
+            out[DRAWN_BACK] = "power"  # the signed power tells the heat drawn back by defrosts
         return out
 
     # -- restore -----------------------------------------------------------------------------------
@@ -390,16 +391,20 @@ class LiveHeatPump:
         """Add this poll's energies to the open span; count or drop the span once every channel has a reading."""
         span = self._span
         channels = self.channels()
+        # The heat drawn back, from the signed power beside a heat counter, corrects the counter's heat:
+        # it counts where it was measured and never stops the counters' span from counting.
+        gating = [name for name in channels if name != DRAWN_BACK]
         present: set[str] = set()
         in_defrost = current.defrost or (previous is not None and previous.defrost)
         for name, source in channels.items():
             if source == "power":
-                power_w = heat_w if name in ("heat", "heat_power") else _value_of(snapshot, _CHANNEL_ROLES[name][1])
+                power_w = heat_w if name in ("heat", DRAWN_BACK) else _value_of(snapshot, _CHANNEL_ROLES[name][1])
                 channel = self._powers.setdefault(name, PowerChannel())
                 try:
                     interval = channel.step(current.time_s, power_w, self.settings.max_gap_s)
                 except SpanBrokenError:
-                    span.broken.add(name)
+                    if name != DRAWN_BACK:
+                        span.broken.add(name)
                     present.add(name)
                     continue
                 if power_w is not None:
@@ -414,8 +419,8 @@ class LiveHeatPump:
             elif step.outcome is Outcome.ACCEPTED:
                 present.add(name)
                 self._add_counter(name, step.increase_kwh, step.dt_s, previous)
-        every_channel = bool(channels) and set(channels) <= present
-        counted = span.settle(current.time_s, channels, present)
+        every_channel = bool(gating) and set(gating) <= present
+        counted = span.settle(current.time_s, gating, present)
         if counted is not None:
             self._commit(current.time_s, counted)
         elif every_channel:
@@ -426,8 +431,8 @@ class LiveHeatPump:
     ) -> None:
         start_w, end_w, dt_s = interval
         span = self._span
-        if name in ("heat", "heat_power"):
-            counted_heat = name == "heat"  # "heat_power" beside a heat counter only tells the defrost draw
+        if name in ("heat", DRAWN_BACK):
+            counted_heat = name == "heat"  # beside a heat counter the power only tells the defrost draw
             positive, negative = trapezoid_parts_kwh(start_w, end_w, dt_s)
             if in_defrost:
                 span.add("defrost_heat_kwh", negative)
