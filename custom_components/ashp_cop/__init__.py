@@ -18,10 +18,10 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB, ENTRY_PLANT
 from .coordinator import HubConfigEntry, ModbusHubCoordinator
 from .engine.alerts import ALERTS
-from .heat_pump import HeatPumpCoordinator
+from .heat_pump import HeatPumpCoordinator, heat_pump_store
 from .modbus.errors import ModbusConfigError, RegisterMapError
 from .modbus.profiles import builtin_profiles
-from .plant import PlantCoordinator
+from .plant import PlantCoordinator, plant_store
 from .repairs import clear_alert_issues
 from .seasonal import SeasonalCoordinator, record_daily_cop
 from .services import async_setup_services
@@ -90,5 +90,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HubConfigEntry) -> None:
-    """A removed heat pump leaves no repair issues behind."""
-    clear_alert_issues(hass, entry.entry_id, ALERTS)
+    """A removed heat pump or plant leaves no repair issues and no stored totals behind."""
+    kind = entry.data.get(CONF_ENTRY_TYPE)
+    if kind == ENTRY_PLANT:
+        await plant_store(hass, entry.entry_id).async_remove()
+    elif kind != ENTRY_HUB:
+        clear_alert_issues(hass, entry.entry_id, ALERTS)
+        await heat_pump_store(hass, entry.entry_id).async_remove()

@@ -57,6 +57,11 @@ SAVE_DELAY_S = 60
 type HeatPumpConfigEntry = ConfigEntry[HeatPumpCoordinator]
 
 
+def heat_pump_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Where a heat pump's totals are kept (removed with its entry)."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.heat_pump.{entry_id}")
+
+
 @dataclass(frozen=True, slots=True)
 class Rating:
     """What the unit's datasheet promises: EN 14825 SCOP and the COP to expect now."""
@@ -124,7 +129,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.problems: dict[str, str] = {}
         # seconds since the epoch; replaceable so tests can run the plant's clock
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.heat_pump.{entry.entry_id}")
+        self._store = heat_pump_store(hass, entry.entry_id)
         self.rating = Rating.from_config(config)
         self.alerts = AlertMonitor(alert_settings(config))
         self.outdoor_c: float | None = None

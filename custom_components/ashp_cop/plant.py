@@ -25,6 +25,11 @@ SAVE_DELAY_S = 60
 type PlantConfigEntry = ConfigEntry[PlantCoordinator]
 
 
+def plant_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Where a plant's ledger is kept (removed with its entry)."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.plant.{entry_id}")
+
+
 class PlantCoordinator(DataUpdateCoordinator[None]):
     """Adds up its heat pumps' figures and the shared loads' electricity."""
 
@@ -42,7 +47,7 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
         self.ledger = PlantLedger()
         self.problems: dict[str, str] = {}
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.plant.{entry.entry_id}")
+        self._store = plant_store(hass, entry.entry_id)
 
     def unit_title(self, entry_id: str) -> str:
         entry = self.hass.config_entries.async_get_entry(entry_id)

@@ -107,10 +107,13 @@ def figures_of(
         pumps_kwh=totals.get("pumps_kwh", 0.0),
         backup_heat_metered=backup_heat_metered,
     )
+    heat_hours = hourly.get(ids.energies.get("heat_kwh", ""), {})
     figures: dict[str, Any] = {
         "start": start.isoformat(),
         "end": end.isoformat(),
-        "hours": len(hourly.get(ids.energies.get("heat_kwh", ""), {})),
+        "hours": len(heat_hours),
+        # the first hour with statistics: where a period reaching further back (the lifetime) really begins
+        "data_from": datetime.fromtimestamp(min(heat_hours), UTC).isoformat() if heat_hours else None,
         "heat_kwh": round(balance.system_heat_kwh, 4),
         "elec_kwh": round(balance.elec_kwh, 4),
         "scop": _rounded(period_cop(balance.system_heat_kwh, balance.elec_kwh)),
