@@ -166,14 +166,13 @@ async def test_each_seasonal_figure_says_which_period_it_covers(hass: HomeAssist
         assert state is not None, key
         return dict(state.attributes)
 
-    data_from = dt_util.as_utc(start).isoformat()
     # the lifetime starts where the statistics do; the other periods at their own start, with the data inside
     lifetime = attributes("scop_lifetime")
-    assert lifetime["period_start"] == data_from and lifetime["data_from"] == data_from
+    assert lifetime["period_start"] == lifetime["data_from"] == start.isoformat()  # local time, as the others
     assert lifetime["hours"] == 24 and datetime.fromisoformat(str(lifetime["period_end"])) == end
     last_365 = attributes("scop_last_365_days")
     assert datetime.fromisoformat(str(last_365["period_start"])) == end - timedelta(days=365)
-    assert last_365["data_from"] == data_from and last_365["hours"] == 24
+    assert last_365["data_from"] == start.isoformat() and last_365["hours"] == 24
     season = attributes("scop_this_heating_season")
     assert datetime.fromisoformat(str(season["period_start"])).date().replace(year=2000) == date(2000, 9, 1)
     normalised = attributes("scop_normalised_to_the_reference_climate")
