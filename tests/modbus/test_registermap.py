@@ -122,3 +122,11 @@ def test_unit_id_outside_1_to_247(unit_id: int) -> None:
 def test_request_size_over_125_is_refused() -> None:
     with pytest.raises(ModbusConfigError, match="max_registers_per_request: 126 is outside 1 to 125"):
         ModbusDevice(1, builtin_profile("eastron_sdm120"), max_registers_per_request=126)
+
+
+def test_the_example_map_of_the_docs_loads() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "modbus.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", docs, flags=re.DOTALL)
+    assert example is not None
+    parsed = parse_register_map(example.group(1), source="docs/modbus.md")
+    assert parsed.value("operating_mode").states[2] == (2, "hot_water")

@@ -26,7 +26,7 @@ from custom_components.ashp_cop.heat_pump_entities import (
 from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus_entities import is_flag
 from tools.ha_demo.history import ENERGY_SENSORS, OUTDOOR_SENSOR
-from tools.ha_demo.seed import DEVICE_TITLES, ROLES, write_config
+from tools.ha_demo.seed import DEVICE_TITLES, ROLES, stored_modbus_port, write_config, write_configuration_yaml
 from tools.simulator.devices import LAYOUT
 
 PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop"
@@ -87,3 +87,11 @@ def test_a_fresh_demo_has_the_backup_entry_home_assistant_would_announce(tmp_pat
     write_config(tmp_path, modbus_port=5020, http_port=8123)
     entries = json.loads((tmp_path / ".storage" / "core.config_entries").read_text())["data"]["entries"]
     assert [(e["domain"], e["source"]) for e in entries if e["domain"] != "ashp_cop"] == [("backup", "system")]
+
+
+def test_a_later_start_keeps_the_stored_modbus_port_and_listens_where_it_is_asked(tmp_path: Path) -> None:
+    write_config(tmp_path, modbus_port=5223, http_port=8123)
+    assert stored_modbus_port(tmp_path) == 5223  # the hub entry connects there: the simulator must serve there
+    write_configuration_yaml(tmp_path, 8323)  # a later start on another HTTP port
+    assert "server_port: 8323" in (tmp_path / "configuration.yaml").read_text()
+    assert stored_modbus_port(tmp_path / "missing") is None

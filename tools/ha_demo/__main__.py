@@ -19,7 +19,15 @@ from homeassistant.util import dt as dt_util
 from .children import Children, interrupt_on_signals
 from .history import import_messages, last_full_hour, send, simulate_past
 from .options import REPO, add_options
-from .seed import HEAT_PUMP_ENTRY_ID, PASSWORD, TIME_ZONE, USERNAME, write_config
+from .seed import (
+    HEAT_PUMP_ENTRY_ID,
+    PASSWORD,
+    TIME_ZONE,
+    USERNAME,
+    stored_modbus_port,
+    write_config,
+    write_configuration_yaml,
+)
 
 
 def _free(port: int) -> int:
@@ -75,10 +83,16 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(args.config)
     first_run = not (args.config / ".storage" / "core.config_entries").exists()
     http_port, modbus_port = _free(args.http_port), _free(args.modbus_port)
-    if not first_run:  # keep the ports the stored entries know
-        modbus_port = args.modbus_port
-    token = write_config(args.config, modbus_port=modbus_port, http_port=http_port) if first_run else (
-        (args.config / ".demo_token").read_text())  # fmt: skip
+    stored_port = None if first_run else stored_modbus_port(args.config)
+    if stored_port is not None and stored_port != modbus_port:  # the stored hub entry connects there
+        print(f"the simulator serves on port {stored_port}, where this config folder's hub connects "
+              f"(--fresh to start over on another)", flush=True)  # fmt: skip
+        modbus_port = stored_port
+    if first_run:
+        token = write_config(args.config, modbus_port=modbus_port, http_port=http_port)
+    else:
+        write_configuration_yaml(args.config, http_port)
+        token = (args.config / ".demo_token").read_text()
     (args.config / ".demo_token").write_text(token)
     url = f"http://127.0.0.1:{http_port}"
 

@@ -147,6 +147,32 @@ def _auth(config: Path) -> str:
 
 def write_config(config: Path, *, modbus_port: int, http_port: int) -> str:
     """Write the config folder; returns the demo script's access token."""
+    write_configuration_yaml(config, http_port)
+    custom = config / "custom_components"
+    custom.mkdir(exist_ok=True)
+    link = custom / DOMAIN
+    if not link.exists():
+        link.symlink_to(REPO / "custom_components" / DOMAIN, target_is_directory=True)
+    _store(config, "onboarding", {"done": ["user", "core_config", "analytics", "integration"]}, version=4)
+    _store(config, "core.config_entries", {"entries": _entries(modbus_port)}, minor=5)
+    _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID))})
+    _store(config, "energy", energy_preferences())
+    return _auth(config)
+
+
+def stored_modbus_port(config: Path) -> int | None:
+    """The simulator's port the stored hub entry connects to (an existing config folder)."""
+    try:
+        entries = json.loads((config / ".storage" / "core.config_entries").read_text())["data"]["entries"]
+    except (OSError, ValueError, KeyError):
+        return None
+    hub = next((entry for entry in entries if entry.get("entry_id") == HUB_ENTRY_ID), None)
+    port = hub.get("data", {}).get("port") if hub else None
+    return port if isinstance(port, int) else None
+
+
+def write_configuration_yaml(config: Path, http_port: int) -> None:
+    """configuration.yaml, rewritten on every start so Home Assistant listens where the demo looks."""
     config.mkdir(parents=True, exist_ok=True)
     (config / "configuration.yaml").write_text(f"""\
 homeassistant:
@@ -176,13 +202,3 @@ recorder:
 logger:
   default: warning
 """)
-    custom = config / "custom_components"
-    custom.mkdir(exist_ok=True)
-    link = custom / DOMAIN
-    if not link.exists():
-        link.symlink_to(REPO / "custom_components" / DOMAIN, target_is_directory=True)
-    _store(config, "onboarding", {"done": ["user", "core_config", "analytics", "integration"]}, version=4)
-    _store(config, "core.config_entries", {"entries": _entries(modbus_port)}, minor=5)
-    _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID))})
-    _store(config, "energy", energy_preferences())
-    return _auth(config)
