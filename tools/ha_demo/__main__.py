@@ -103,8 +103,9 @@ def run(args: argparse.Namespace) -> int:
         simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1"]
         children.start("the simulator", [python, *simulator_args], cwd=REPO, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL)  # fmt: skip
+        # stdin from /dev/null: in a process group of its own, reading the terminal would stop it (SIGTTIN)
         hass = children.start("Home Assistant", [str(Path(python).parent / "hass"), "-c", str(args.config),
-                                                 "--skip-pip"], cwd=REPO)  # fmt: skip
+                                                 "--skip-pip"], cwd=REPO, stdin=subprocess.DEVNULL)  # fmt: skip
         print(f"starting Home Assistant in {args.config} (the first start takes a minute) ...", flush=True)
         asyncio.run(_prepare(url, token, hass, args.days if first_run else 0) if first_run else
                     _wait_for_api(url, token, hass))  # fmt: skip
