@@ -21,6 +21,7 @@ from custom_components.ashp_cop.const import (
 from custom_components.ashp_cop.modbus.profiles import builtin_profiles
 from custom_components.ashp_cop.modbus.registermap import parse_register_map
 from custom_components.ashp_cop.modbus_entities import readable_name, value_description
+from custom_components.ashp_cop.sensor import rounded
 from tests.integration.conftest import HUB_ENTRY_ID, hub_data, setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
@@ -110,6 +111,7 @@ def test_readable_name_drops_the_unit_suffix_only_when_the_unit_says_so(key: str
         ("{address: 0, data_type: uint16, scale: 0.5, offset: -40, unit: °C}", 1, 1),
         ("{address: 0, data_type: float32, unit: kWh}", 3, 2),  # floats keep modbus/reading.py's step
         ("{address: 0, data_type: float32, unit: W}", 1, 0),
+        ("{address: 0, data_type: uint32, scale: 1.0e-9, unit: kWh}", 6, 6),  # at most 6 decimals
     ],
 )
 def test_resolution_follows_the_register(value: str, digits: int, shown: int) -> None:
@@ -125,3 +127,9 @@ def test_every_state_of_the_shipped_maps_is_translated() -> None:
     assert ("operating_mode", "hot_water") in states
     for key, name in states:
         assert name in sensors[key]["state"], (key, name)
+
+
+def test_a_figure_that_is_not_finite_is_unknown_and_a_whole_number_stays_whole() -> None:
+    assert rounded(float("inf"), 2) is None and rounded(float("nan"), 0) is None
+    assert rounded(3.0, 0) == 3 and isinstance(rounded(3.0, 0), int)
+    assert rounded(2.3456, 2) == 2.35
