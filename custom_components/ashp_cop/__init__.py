@@ -25,6 +25,7 @@ from .plant import PlantCoordinator
 from .repairs import clear_alert_issues
 from .seasonal import SeasonalCoordinator, record_daily_cop
 from .services import async_setup_services
+from .totals_store import HEAT_PUMP, PLANT, async_remove_totals
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -90,5 +91,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HubConfigEntry) -> None:
-    """A removed heat pump leaves no repair issues behind."""
-    clear_alert_issues(hass, entry.entry_id, ALERTS)
+    """A removed heat pump or plant leaves no repair issues and no stored totals behind."""
+    kind = entry.data.get(CONF_ENTRY_TYPE)
+    if kind == ENTRY_PLANT:
+        await async_remove_totals(hass, PLANT, entry.entry_id)
+    elif kind != ENTRY_HUB:
+        clear_alert_issues(hass, entry.entry_id, ALERTS)
+        await async_remove_totals(hass, HEAT_PUMP, entry.entry_id)

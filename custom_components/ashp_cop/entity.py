@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import ATTR_RESTORED
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
@@ -44,6 +45,27 @@ class ChangeOnlyEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[C]):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self._last_written = self._shown()
+        self._drop_placeholder_state()
+
+    async def async_will_remove_from_hass(self) -> None:
+        await super().async_will_remove_from_hass()
+        self._drop_placeholder_state(restored_only=False)
+
+    @callback
+    def _drop_placeholder_state(self, *, restored_only: bool = True) -> None:
+        """Keep a reload out of the logbook.
+
+        Unloading an entity leaves Home Assistant's placeholder state behind
+        (unavailable, ``restored: true``), and the logbook lists every change
+        from one state to another: each reload wrote "became unavailable" and
+        then "cleared (no problem detected)", "turned off" ... for every binary
+        sensor. Removing the state first makes both the placeholder and the
+        entity's first state new states, which the logbook does not list; a
+        device going unavailable while loaded is still logged as before.
+        """
+        state = self.hass.states.get(self.entity_id)
+        if state is not None and (not restored_only or state.attributes.get(ATTR_RESTORED)):
+            self.hass.states.async_remove(self.entity_id, context=self._context)
 
 
 class ModbusDeviceEntity(ChangeOnlyEntity[ModbusHubCoordinator]):

@@ -49,7 +49,7 @@ from .engine.plant import UnitReading
 from .recorded import last_recorded_totals
 from .repairs import sync_alert_issues
 from .role_sources import read_roles
-from .totals_store import TotalsStore
+from .totals_store import HEAT_PUMP, TotalsStore, totals_key
 
 if TYPE_CHECKING:
     from .seasonal import SeasonalCoordinator
@@ -150,7 +150,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.problems: dict[str, str] = {}
         # seconds since the epoch; replaceable so tests can run the plant's clock
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
-        self.totals_store = TotalsStore(hass, f"{DOMAIN}.heat_pump.{entry.entry_id}", self._export)
+        self.totals_store = TotalsStore(hass, totals_key(HEAT_PUMP, entry.entry_id), self._export)
         self.rating = Rating.from_config(config)
         self.alerts = AlertMonitor(alert_settings(config))
         self.outdoor_c: float | None = None

@@ -21,6 +21,7 @@ class HeatPumpSensorDescription(SensorEntityDescription):
     # Totals keep showing their (restored) value while a source is down: an
     # energy total that turned unavailable or 0 would break the Energy dashboard.
     is_total: bool = False
+    since_setup: bool = False  # counted from the entry's set-up: shown as the attribute period_start
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,10 +38,12 @@ def _energy(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatP
     )  # fmt: skip
 
 
-def _ratio(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatPumpSensorDescription:
+def _ratio(
+    key: str, value_fn: Callable[[LiveHeatPump], float | None], *, since_setup: bool = False
+) -> HeatPumpSensorDescription:
     return HeatPumpSensorDescription(
         key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, suggested_display_precision=2,
-        value_fn=value_fn,
+        value_fn=value_fn, since_setup=since_setup,
     )  # fmt: skip
 
 
@@ -78,11 +81,12 @@ HEAT_PUMP_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     HeatPumpSensorDescription(
         key="defrost_duration", translation_key="defrost_duration", device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.TOTAL_INCREASING, native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.MINUTES, is_total=True, value_fn=lambda live: live.totals.defrost_s,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES, suggested_display_precision=1, is_total=True,
+        value_fn=lambda live: live.totals.defrost_s,
     ),
-    _ratio("spf_unit", lambda live: live.spf()["unit"]),
-    _ratio("spf_unit_backup", lambda live: live.spf()["unit_backup"]),
-    _ratio("spf_system", lambda live: live.spf()["system"]),
+    _ratio("spf_unit", lambda live: live.spf()["unit"], since_setup=True),
+    _ratio("spf_unit_backup", lambda live: live.spf()["unit_backup"], since_setup=True),
+    _ratio("spf_system", lambda live: live.spf()["system"], since_setup=True),
 )  # fmt: skip
 
 ALERT_BINARY_SENSORS: tuple[HeatPumpBinaryDescription, ...] = tuple(
@@ -95,7 +99,10 @@ ALERT_BINARY_SENSORS: tuple[HeatPumpBinaryDescription, ...] = tuple(
     for name in ALERTS
 )
 HEAT_PUMP_BINARY_SENSORS: tuple[HeatPumpBinaryDescription, ...] = (
-    HeatPumpBinaryDescription(key="defrost", translation_key="defrost", value_fn=lambda live: live.defrost_active),
+    HeatPumpBinaryDescription(
+        key="defrost", translation_key="defrost", device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda live: live.defrost_active,
+    ),
     HeatPumpBinaryDescription(
         key="running", translation_key="running", device_class=BinarySensorDeviceClass.RUNNING,
         value_fn=lambda live: live.running,
@@ -129,9 +136,11 @@ RATING_SENSORS: tuple[RatingSensorDescription, ...] = (
 
 @dataclass(frozen=True, kw_only=True)
 class SeasonalSensorDescription(SensorEntityDescription):
-    """A figure over a period, from the recorder's statistics."""
+    """A figure over a period, from the recorder's statistics; the period is shown in its attributes."""
 
     value_fn: Callable[[dict[str, dict[str, Any]]], float | None]
+    period: str  # season, last_365_days or lifetime (statistics.seasonal_periods)
+    normalised: bool = False  # climate-normalised: its own hours (those with an outdoor temperature too)
 
 
 def _period(name: str, *path: str) -> Callable[[dict[str, dict[str, Any]]], float | None]:
@@ -151,6 +160,8 @@ SEASONAL_SENSORS: tuple[SeasonalSensorDescription, ...] = tuple(
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
         value_fn=_period(*path),
+        period=path[0],
+        normalised="climate_normalised" in path,
     )
     for key, path in (
         ("scop_season", ("season", "scop")),

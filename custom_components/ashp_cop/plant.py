@@ -18,7 +18,7 @@ from .engine.plant import PlantLedger, UnitReading
 from .heat_pump import HeatPumpCoordinator, log_counter_event
 from .recorded import last_recorded_totals
 from .role_sources import read_roles
-from .totals_store import TotalsStore
+from .totals_store import PLANT, TotalsStore, totals_key
 
 type PlantConfigEntry = ConfigEntry[PlantCoordinator]
 
@@ -46,7 +46,7 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
         )  # fmt: skip
         self.problems: dict[str, str] = {}
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
-        self.totals_store = TotalsStore(hass, f"{DOMAIN}.plant.{entry.entry_id}", self.ledger.export)
+        self.totals_store = TotalsStore(hass, totals_key(PLANT, entry.entry_id), self.ledger.export)
 
     def unit_title(self, entry_id: str) -> str:
         entry = self.hass.config_entries.async_get_entry(entry_id)

@@ -15,6 +15,7 @@ from .engine.plant import PlantLedger
 class PlantSensorDescription(SensorEntityDescription):
     value_fn: Callable[[PlantLedger], float | None]
     is_total: bool = False
+    since_setup: bool = False  # counted from the plant's set-up: shown as the attribute period_start
 
 
 def _energy(key: str, value_fn: Callable[[PlantLedger], float | None]) -> PlantSensorDescription:
@@ -35,7 +36,7 @@ PLANT_SENSORS: tuple[PlantSensorDescription, ...] = (
         suggested_display_precision=2, is_total=True, value_fn=lambda ledger: ledger.totals.net_heat_kwh,
     ),
     PlantSensorDescription(key="plant_spf", translation_key="plant_spf", state_class=SensorStateClass.MEASUREMENT,
-                           suggested_display_precision=2, value_fn=lambda ledger: ledger.spf),
+                           suggested_display_precision=2, since_setup=True, value_fn=lambda ledger: ledger.spf),
     PlantSensorDescription(key="plant_cop", translation_key="plant_cop", state_class=SensorStateClass.MEASUREMENT,
                            suggested_display_precision=2, value_fn=lambda ledger: ledger.cop),
 )  # fmt: skip
@@ -45,5 +46,5 @@ def unit_spf_description(entry_id: str) -> PlantSensorDescription:
     """One unit's SPF since the plant was set up, named after the unit."""
     return PlantSensorDescription(
         key=f"unit_spf_{entry_id.lower()}", translation_key="unit_spf", state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2, value_fn=lambda ledger: ledger.unit_spf(entry_id),
+        suggested_display_precision=2, since_setup=True, value_fn=lambda ledger: ledger.unit_spf(entry_id),
     )  # fmt: skip

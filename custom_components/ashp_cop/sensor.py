@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity
+from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
@@ -67,14 +70,19 @@ async def async_setup_entry(
 
 
 class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
-    """A numeric value read from a device."""
+    """A value read from a device: a number to the register's resolution, or the name of its state."""
 
     entity_description: ModbusValueDescription
 
     @property
     def native_value(self) -> StateType:
         value = self._value()
-        return None if value is None else float(value)
+        if value is None:
+            return None
+        description = self.entity_description
+        if description.states:
+            return next((name for reading, name in description.states if reading == value), None)
+        return rounded(float(value), description.state_digits)
 
 
 class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
@@ -94,10 +102,29 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
         return self._value()
 
 
-class FigureSensor(SensorEntity):
-    """A computed figure, rounded; an energy total (``is_total``) stays available with its last value."""
+# Decimals a figure's state keeps, by unit: what the figure resolves (1 Wh, 1 W, 1 s, 0.1 %); ratios such as
+# COP, SPF and SCOP keep 0.01. The display precision of each description sets what is shown.
+_STATE_DIGITS: dict[str | None, int] = {
+    UnitOfEnergy.KILO_WATT_HOUR: 3, UnitOfPower.WATT: 0, UnitOfTime.SECONDS: 0, PERCENTAGE: 1,
+}  # fmt: skip
+_RATIO_DIGITS = 2
 
-    _digits = 6
+
+def rounded(value: float, digits: int) -> float | int | None:
+    """``value`` to ``digits`` decimals, a whole number (a count, 1 W steps) as an int; not finite: unknown."""
+    if not math.isfinite(value):
+        return None
+    return round(value) if digits <= 0 else round(value, digits)
+
+
+def state_digits(description: SensorEntityDescription) -> int:
+    if description.native_unit_of_measurement is None and description.suggested_display_precision == 0:
+        return 0  # a count
+    return _STATE_DIGITS.get(description.native_unit_of_measurement, _RATIO_DIGITS)
+
+
+class FigureSensor(SensorEntity):
+    """A computed figure, rounded to what it resolves; an energy total (``is_total``) stays available."""
 
     def _value(self) -> Any:
         raise NotImplementedError
@@ -109,7 +136,18 @@ class FigureSensor(SensorEntity):
     @property
     def native_value(self) -> StateType:
         value = self._value()
-        return None if value is None else round(float(value), self._digits)
+        return None if value is None else rounded(float(value), state_digits(self.entity_description))
+
+    def _entry_created_at(self) -> datetime | None:
+        return None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """A figure counted since the entry's set-up says since when (it runs to now)."""
+        created = self._entry_created_at()
+        if created is None or not getattr(self.entity_description, "since_setup", False):
+            return None
+        return {"period_start": created.isoformat()}
 
 
 class HeatPumpSensor(FigureSensor, HeatPumpEntity):
@@ -120,12 +158,14 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.live)
 
+    def _entry_created_at(self) -> datetime | None:
+        return self.coordinator.config_entry.created_at
+
 
 class RatingSensor(FigureSensor, HeatPumpEntity):
     """The datasheet's promise beside the measurement."""
 
     entity_description: RatingSensorDescription
-    _digits = 4
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator)
@@ -135,7 +175,6 @@ class SeasonalSensor(FigureSensor, HeatPumpEntity):
     """SCOP over a season, a year or the lifetime, refreshed hourly from statistics."""
 
     entity_description: SeasonalSensorDescription
-    _digits = 4
 
     def __init__(self, entry: HeatPumpConfigEntry, description: SeasonalSensorDescription) -> None:
         super().__init__(entry, description)
@@ -150,6 +189,29 @@ class SeasonalSensor(FigureSensor, HeatPumpEntity):
     def _value(self) -> Any:
         return self.entity_description.value_fn(self._seasonal.data or {})
 
+    def _shown(self) -> tuple[Any, ...]:
+        return (*super()._shown(), self.extra_state_attributes)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The period the figure covers: its bounds, the first hour with statistics, the hours it holds."""
+        description = self.entity_description
+        figures = (self._seasonal.data or {}).get(description.period)
+        if not isinstance(figures, dict):
+            return None
+        attributes = {
+            "period_start": figures["data_from"] if description.period == "lifetime" else figures["start"],
+            "period_end": figures["end"],
+            "data_from": figures["data_from"],
+            "hours": figures["hours"],
+        }
+        if description.normalised:
+            normalised = figures.get("climate_normalised") or {}
+            attributes["hours"] = normalised.get("hours", 0)
+            coverage = normalised.get("demand_coverage")
+            attributes["demand_coverage_pct"] = None if coverage is None else round(100 * coverage, 1)
+        return attributes
+
 
 class PlantSensor(FigureSensor, PlantEntity):
     """A figure of the whole plant."""
@@ -158,3 +220,6 @@ class PlantSensor(FigureSensor, PlantEntity):
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.ledger)
+
+    def _entry_created_at(self) -> datetime | None:
+        return self.coordinator.config_entry.created_at

@@ -19,6 +19,7 @@ from homeassistant.components.recorder.statistics import statistics_during_perio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine.climate_normalised import normalised_scop
@@ -108,10 +109,13 @@ def figures_of(
         pumps_kwh=totals.get("pumps_kwh", 0.0),
         backup_heat_metered=backup_heat_metered,
     )
+    heat_hours = hourly.get(ids.energies.get("heat_kwh", ""), {})
     figures: dict[str, Any] = {
         "start": start.isoformat(),
         "end": end.isoformat(),
-        "hours": len(hourly.get(ids.energies.get("heat_kwh", ""), {})),
+        "hours": len(heat_hours),
+        # the first hour with statistics: where a period reaching further back (the lifetime) really begins
+        "data_from": dt_util.as_local(dt_util.utc_from_timestamp(min(heat_hours))).isoformat() if heat_hours else None,
         "heat_kwh": round(balance.system_heat_kwh, 4),
         "elec_kwh": round(balance.elec_kwh, 4),
         "scop": _rounded(period_cop(balance.system_heat_kwh, balance.elec_kwh)),

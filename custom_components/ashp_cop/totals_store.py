@@ -19,6 +19,18 @@ from homeassistant.util import dt as dt_util
 
 STORAGE_VERSION = 1
 SAVE_INTERVAL_S = 60.0
+HEAT_PUMP = "heat_pump"
+PLANT = "plant"
+
+
+def totals_key(kind: str, entry_id: str) -> str:
+    """The storage key of a heat pump's (``HEAT_PUMP``) or a plant's (``PLANT``) totals."""
+    return f"ashp_cop.{kind}.{entry_id}"
+
+
+async def async_remove_totals(hass: HomeAssistant, kind: str, entry_id: str) -> None:
+    """A removed entry's totals file goes with it."""
+    await Store[dict[str, Any]](hass, STORAGE_VERSION, totals_key(kind, entry_id)).async_remove()
 
 
 class TotalsStore:
@@ -52,7 +64,3 @@ class TotalsStore:
         """Write now (unload and reload)."""
         self._pending = False
         await self._store.async_save(self._stamped())
-
-    async def async_remove(self) -> None:
-        """The entry is gone: so is its file."""
-        await self._store.async_remove()

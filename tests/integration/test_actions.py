@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -125,7 +125,8 @@ async def test_recalculate_refuses_bad_requests(hass: HomeAssistant) -> None:
         assert raised.value.translation_key == key
 
 
-async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass: HomeAssistant) -> None:
+async def _a_day_of_statistics(hass: HomeAssistant) -> tuple[MockConfigEntry, datetime]:
+    """A heat pump with 24 hours of statistics starting two days ago (COP 3), its seasonal figures refreshed."""
     hp = await power_heat_pump(hass, outdoor="sensor.outside")
     start = dt_util.start_of_local_day() - timedelta(days=2)
     heat, elec, outdoor = [6.0, 3.0] * 12, [2.0, 1.0] * 12, [0.0, 5.0] * 12
@@ -137,9 +138,14 @@ async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass:
         hass, _meta("sensor.outside", "°C", has_sum=False), _hours(start, outdoor, cumulative=False)
     )
     await async_wait_recording_done(hass)
-    seasonal = hp.runtime_data.seasonal
-    await seasonal.async_refresh()
+    await hp.runtime_data.seasonal.async_refresh()
     await hass.async_block_till_done()
+    return hp, start
+
+
+async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass: HomeAssistant) -> None:
+    hp, _ = await _a_day_of_statistics(hass)
+    seasonal = hp.runtime_data.seasonal
     for name in ("season", "last_365_days", "lifetime"):
         assert seasonal.data[name]["scop"] == pytest.approx(3.0)
     assert float(hass.states.get("sensor.garden_heat_pump_scop_lifetime").state) == pytest.approx(3.0)  # type: ignore[union-attr]
@@ -149,6 +155,31 @@ async def test_seasonal_sensors_come_from_statistics_and_match_recalculate(hass:
         "start": seasonal.data["lifetime"]["start"], "end": seasonal.data["lifetime"]["end"]},
         blocking=True, return_response=True)  # fmt: skip
     assert again == seasonal.data["lifetime"]
+
+
+async def test_each_seasonal_figure_says_which_period_it_covers(hass: HomeAssistant) -> None:
+    hp, start = await _a_day_of_statistics(hass)
+    end = dt_util.now().replace(minute=0, second=0, microsecond=0)
+
+    def attributes(key: str) -> dict[str, object]:
+        state = hass.states.get(f"sensor.garden_heat_pump_{key}")
+        assert state is not None, key
+        return dict(state.attributes)
+
+    # the lifetime starts where the statistics do; the other periods at their own start, with the data inside
+    lifetime = attributes("scop_lifetime")
+    assert lifetime["period_start"] == lifetime["data_from"] == start.isoformat()  # local time, as the others
+    assert lifetime["hours"] == 24 and datetime.fromisoformat(str(lifetime["period_end"])) == end
+    last_365 = attributes("scop_last_365_days")
+    assert datetime.fromisoformat(str(last_365["period_start"])) == end - timedelta(days=365)
+    assert last_365["data_from"] == start.isoformat() and last_365["hours"] == 24
+    season = attributes("scop_this_heating_season")
+    assert datetime.fromisoformat(str(season["period_start"])).date().replace(year=2000) == date(2000, 9, 1)
+    normalised = attributes("scop_normalised_to_the_reference_climate")
+    assert normalised["hours"] == 24 and 0 < normalised["demand_coverage_pct"] <= 100  # type: ignore[operator]
+    # the SPF sensors count from the entry's set-up, not from the statistics
+    for key in ("spf_unit_since_setup_h1", "spf_with_backup_heater_since_setup_h2", "spf_whole_system_since_setup_h4"):
+        assert attributes(key)["period_start"] == hp.created_at.isoformat()
 
 
 async def test_each_day_closes_with_its_cop_in_the_statistics(hass: HomeAssistant) -> None:

@@ -43,7 +43,8 @@ async def test_plant_cop_includes_the_shared_loads(hass: HomeAssistant) -> None:
         CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: ["HPA", "HPB"], CONF_SHARED_POWER: ["sensor.shared_pump"],
         CONF_SHARED_ENERGY: []})  # fmt: skip
     await setup_entry(hass, plant)
-    assert float(hass.states.get("sensor.plant_room_plant_cop").state) == pytest.approx(9000 / 3300)  # type: ignore[union-attr]
+    # a COP or SPF state keeps 2 decimals: within half a step
+    assert float(hass.states.get("sensor.plant_room_cop").state) == pytest.approx(9000 / 3300, abs=0.005)  # type: ignore[union-attr]
     clock = {"t": 1_900_000_000.0}
     for entry in (first, second, plant):
         entry.runtime_data.clock = lambda: clock["t"]
@@ -52,17 +53,21 @@ async def test_plant_cop_includes_the_shared_loads(hass: HomeAssistant) -> None:
         for entry in (first, second, plant):
             await entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
-    assert float(hass.states.get("sensor.plant_room_plant_heat_energy").state) == pytest.approx(9.0, rel=1e-3)  # type: ignore[union-attr]
-    assert float(hass.states.get("sensor.plant_room_plant_electric_energy").state) == pytest.approx(3.3, rel=1e-3)  # type: ignore[union-attr]
-    assert float(hass.states.get("sensor.plant_room_plant_spf").state) == pytest.approx(9 / 3.3, rel=1e-3)  # type: ignore[union-attr]
-    assert float(hass.states.get("sensor.plant_room_garden_heat_pump_spf").state) == pytest.approx(3.0, rel=1e-3)  # type: ignore[union-attr]
-    assert float(hass.states.get("sensor.plant_room_second_heat_pump_spf").state) == pytest.approx(2.5, rel=1e-3)  # type: ignore[union-attr]
+    assert float(hass.states.get("sensor.plant_room_heat_energy").state) == pytest.approx(9.0, rel=1e-3)  # type: ignore[union-attr]
+    assert float(hass.states.get("sensor.plant_room_electric_energy").state) == pytest.approx(3.3, rel=1e-3)  # type: ignore[union-attr]
+    assert float(hass.states.get("sensor.plant_room_spf_since_setup").state) == pytest.approx(9 / 3.3, abs=0.005)  # type: ignore[union-attr]
+    assert float(hass.states.get("sensor.plant_room_garden_heat_pump_spf_since_plant_setup").state) == pytest.approx(
+        3.0, abs=0.005
+    )  # type: ignore[union-attr]
+    assert float(hass.states.get("sensor.plant_room_second_heat_pump_spf_since_plant_setup").state) == pytest.approx(
+        2.5, abs=0.005
+    )  # type: ignore[union-attr]
 
     # a unit that goes away leaves the totals where they are
     assert await hass.config_entries.async_unload(second.entry_id)
     await plant.runtime_data.async_refresh()
     await hass.async_block_till_done()
-    assert float(hass.states.get("sensor.plant_room_plant_heat_energy").state) >= 6.0  # type: ignore[union-attr]
+    assert float(hass.states.get("sensor.plant_room_heat_energy").state) >= 6.0  # type: ignore[union-attr]
     assert plant.runtime_data.problems == {"HPB": "heat pump not loaded"}
 
 

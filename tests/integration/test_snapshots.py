@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from unittest.mock import patch
 
 import pytest
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.modbus
 
 # timing-dependent values: their entries are snapshotted, their states are not
 TIMING_KEYS = ("response_time",)
+# the heat pump's set-up, fixed: the figures counted since then show it
+SET_UP_AT = datetime(2026, 1, 15, 6, 0, tzinfo=UTC)
 
 
 async def _snapshot(
@@ -32,6 +35,7 @@ async def _snapshot(
             "device_class": entry.original_device_class, "unit": entry.unit_of_measurement,
             "entity_category": entry.entity_category, "capabilities": entry.capabilities,
             "has_device": entry.device_id is not None,
+            "display_precision": entry.options.get("sensor", {}).get("suggested_display_precision"),
         }  # fmt: skip
         assert registered == snapshot(name=f"{entry.entity_id}-entry")
         state = hass.states.get(entry.entity_id)
@@ -59,6 +63,7 @@ async def test_heat_pump_entities(
 ) -> None:  # fmt: skip
     await setup_entry(hass, hub_entry)
     hp = heat_pump_entry(MODBUS_ROLES, entry_id="01HEATPUMP0000000000000000")
+    object.__setattr__(hp, "created_at", SET_UP_AT)  # ConfigEntry guards its attributes
     with patch("custom_components.ashp_cop.PLATFORMS", [platform]):
         await setup_entry(hass, hp)
     await _snapshot(hass, entity_registry, snapshot, hp.entry_id)

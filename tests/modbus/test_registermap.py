@@ -39,6 +39,7 @@ def test_builtin_profiles_load_and_cover_the_plant_room() -> None:
     }
     controller = builtin_profile("generic_heat_pump_controller")
     assert controller.value("defrost_active").table is Table.DISCRETE_INPUT
+    assert controller.value("operating_mode").states == ((0, "off"), (1, "heating"), (2, "hot_water"), (3, "defrost"))
 
 
 def test_unknown_profile_lists_the_known_ones() -> None:
@@ -85,6 +86,21 @@ def test_good_map_with_defaults_and_yaml_1_1_exponent() -> None:
          "my.yaml: max_registers_per_request: 126 is outside 1 to 125"),
         ("name: m\nkind: fridge\nvalues: {a: {address: 1}}", "my.yaml: kind: 'fridge' is not one of"),
         ("name: m\nvalues: {a: {address: 1, adress: 2}}", "my.yaml: values.a: unknown field 'adress'"),
+        ("name: m\nvalues: {a: {address: 1, states: [off, on]}}",
+         "my.yaml: values.a.states: must map readings to names"),
+        ("name: m\nvalues: {a: {address: 1, states: {0: off}}}",
+         "my.yaml: values.a.states.0: False is read as a yes/no value: quote the name ('off')"),
+        ("name: m\nvalues: {a: {address: 1, states: {0: Heating}}}", "my.yaml: values.a.states.0: 'Heating' must be"),
+        ("name: m\nvalues: {a: {address: 1, states: {x: idle}}}",
+         "my.yaml: values.a.states.x: the reading must be a whole number, got 'x'"),
+        ("name: m\nvalues: {a: {address: 1, states: {0: idle, 1: idle}}}",
+         "my.yaml: values.a.states: the name 'idle' is given to two readings"),
+        ("name: m\nvalues: {a: {address: 1, data_type: float32, states: {0: idle}}}",
+         "my.yaml: values.a.states: only whole-number data types can hold states, not float32"),
+        ("name: m\nvalues: {a: {address: 1, unit: W, states: {0: idle}}}",
+         "my.yaml: values.a.states: a value with states has no unit (it has 'W')"),
+        ("name: m\ndefaults: {states: {0: idle}}\nvalues: {a: {address: 1}}",
+         "my.yaml: defaults: unknown field 'states'"),
     ],
 )  # fmt: skip
 def test_bad_maps_are_named(text: str, message: str) -> None:
@@ -106,3 +122,11 @@ def test_unit_id_outside_1_to_247(unit_id: int) -> None:
 def test_request_size_over_125_is_refused() -> None:
     with pytest.raises(ModbusConfigError, match="max_registers_per_request: 126 is outside 1 to 125"):
         ModbusDevice(1, builtin_profile("eastron_sdm120"), max_registers_per_request=126)
+
+
+def test_the_example_map_of_the_docs_loads() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "modbus.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", docs, flags=re.DOTALL)
+    assert example is not None
+    parsed = parse_register_map(example.group(1), source="docs/modbus.md")
+    assert parsed.value("operating_mode").states[2] == (2, "hot_water")

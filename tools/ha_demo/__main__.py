@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import signal
+import getpass
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import aiohttp
 from homeassistant.util import dt as dt_util
 
+from .children import Children, interrupt_on_signals
 from .history import (
     Hourly,
     adjust_messages,
@@ -25,9 +27,16 @@ from .history import (
     send,
     simulate_past,
 )
-from .seed import HEAT_PUMP_ENTRY_ID, PASSWORD, TIME_ZONE, USERNAME, write_config
-
-REPO = Path(__file__).resolve().parents[2]
+from .options import REPO, add_options
+from .seed import (
+    HEAT_PUMP_ENTRY_ID,
+    PASSWORD,
+    TIME_ZONE,
+    USERNAME,
+    stored_modbus_port,
+    write_config,
+    write_configuration_yaml,
+)
 
 
 def _free(port: int) -> int:
@@ -77,62 +86,70 @@ async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history:
     await _reload(url, token, HEAT_PUMP_ENTRY_ID)  # seasonal figures read the statistics on setup
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+REACH_FROM_ELSEWHERE = """\
+It listens on 127.0.0.1 only. From another machine, tunnel the port over SSH:
+    ssh -N -L {port}:127.0.0.1:{port} {user}@{host}
+then open http://127.0.0.1:{port}/lovelace/heat-pump there (the tunnel counts as this machine)."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.ha_demo", description=__doc__)
-    parser.add_argument("--config", type=Path, default=REPO / ".demo" / "config", help="Home Assistant config folder")
-    parser.add_argument("--http-port", type=int, default=8123)
-    parser.add_argument("--modbus-port", type=int, default=5020)
-    parser.add_argument("--days", type=int, default=45, help="days of simulated history to backfill")
-    parser.add_argument("--fresh", action="store_true", help="start from an empty config folder")
-    args = parser.parse_args(argv)
-
+def run(args: argparse.Namespace) -> int:
+    """Start the simulator and Home Assistant, run until Ctrl-C or SIGTERM, then stop both with one signal each."""
     if args.fresh and args.config.exists():
-        subprocess.run(["rm", "-rf", str(args.config)], check=True)
+        shutil.rmtree(args.config)
     first_run = not (args.config / ".storage" / "core.config_entries").exists()
     http_port, modbus_port = _free(args.http_port), _free(args.modbus_port)
-    if not first_run:  # keep the ports the stored entries know
-        modbus_port = args.modbus_port
+    stored_port = None if first_run else stored_modbus_port(args.config)
+    if stored_port is not None and stored_port != modbus_port:  # the stored hub entry connects there
+        print(f"the simulator serves on port {stored_port}, where this config folder's hub connects "
+              f"(--fresh to start over on another)", flush=True)  # fmt: skip
+        modbus_port = stored_port
     history = None
     if first_run:
         # simulated before Home Assistant starts: its first live hour comes after the history's last
         print(f"simulating {args.days} days of history ...", flush=True)
         dt_util.set_default_time_zone(dt_util.get_time_zone(TIME_ZONE) or dt_util.UTC)
         history = simulate_past(args.days, last_full_hour())
-    token = write_config(args.config, modbus_port=modbus_port, http_port=http_port,
-                         heat_pump_totals=history.totals() if history else None) if first_run else (
-        (args.config / ".demo_token").read_text())  # fmt: skip
+        token = write_config(args.config, modbus_port=modbus_port, http_port=http_port,
+                             heat_pump_totals=history.totals())  # fmt: skip
+    else:
+        write_configuration_yaml(args.config, http_port)
+        token = (args.config / ".demo_token").read_text()
     (args.config / ".demo_token").write_text(token)
     url = f"http://127.0.0.1:{http_port}"
 
+    interrupt_on_signals()
     python = sys.executable
-    simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1"]
-    simulator = subprocess.Popen(
-        [python, *simulator_args], cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
-    )
-    hass = subprocess.Popen([str(Path(python).parent / "hass"), "-c", str(args.config), "--skip-pip"], cwd=REPO)
+    children = Children()
     try:
+        simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1"]
+        children.start("the simulator", [python, *simulator_args], cwd=REPO, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        # stdin from /dev/null: in a process group of its own, reading the terminal would stop it (SIGTTIN)
+        hass = children.start("Home Assistant", [str(Path(python).parent / "hass"), "-c", str(args.config),
+                                                 "--skip-pip"], cwd=REPO, stdin=subprocess.DEVNULL)  # fmt: skip
         print(f"starting Home Assistant in {args.config} (the first start takes a minute) ...", flush=True)
         asyncio.run(_prepare(url, token, hass, history) if history is not None else
                     _wait_for_api(url, token, hass))  # fmt: skip
         print(f"\nashp_cop demo is running: {url}/lovelace/heat-pump")
-        print(f"login: {USERNAME} / {PASSWORD} (from this machine the login is skipped)")
-        print(f"simulated plant room: Modbus TCP on 127.0.0.1:{modbus_port}. Ctrl-C stops both.", flush=True)
-        signal.signal(signal.SIGTERM, _interrupt)
-        while True:
-            time.sleep(3600)
+        print(f"From this machine no login is asked (trusted network 127.0.0.1); the user is {USERNAME} / {PASSWORD}.")
+        print(REACH_FROM_ELSEWHERE.format(port=http_port, user=getpass.getuser(), host=socket.gethostname()))
+        print(f"Simulated plant room: Modbus TCP on 127.0.0.1:{modbus_port}. Ctrl-C stops both.", flush=True)
+        hass.wait()
+        print(f"Home Assistant stopped by itself (exit {hass.returncode})", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        pass
+        print("\nstopping Home Assistant (it saves its state first; Ctrl-C again kills it) and the simulator ...",
+              flush=True)  # fmt: skip
+        return 0
     finally:
-        for process in (hass, simulator):
-            process.terminate()
-        for process in (hass, simulator):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=30)
-    return 0
+        codes = children.stop()
+        print("stopped: " + ", ".join(f"{name} (exit {code})" for name, code in codes.items()), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.ha_demo", description=__doc__)
+    add_options(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -49,13 +49,20 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
         "type": "entities", "title": "Seasonal performance",
         "entities": [_e("sensor", "rated_scop_en_14825"), _e("sensor", "scop_this_heating_season"),
                      _e("sensor", "scop_last_365_days"), _e("sensor", "scop_normalised_to_the_reference_climate"),
-                     _e("sensor", "scop_lifetime"), _e("sensor", "spf_unit_h1"),
-                     _e("sensor", "spf_with_backup_heater_h2"), _e("sensor", "spf_whole_system_h4"),
+                     _e("sensor", "scop_lifetime"), _e("sensor", "spf_unit_since_setup_h1"),
+                     _e("sensor", "spf_with_backup_heater_since_setup_h2"),
+                     _e("sensor", "spf_whole_system_since_setup_h4"),
                      _e("sensor", "cop_against_the_datasheet")],
     }  # fmt: skip
     daily = {
         "type": "statistics-graph", "title": "Daily COP", "chart_type": "bar", "period": "day", "days_to_show": 30,
         "stat_types": ["mean"], "entities": [daily_cop_statistic],
+    }  # fmt: skip
+    heat_and_electricity = {
+        "type": "statistics-graph", "title": "Heat and electricity per day", "chart_type": "bar", "period": "day",
+        "days_to_show": 30, "stat_types": ["change"],
+        "entities": [_e("sensor", "heat_energy"), _e("sensor", "electric_energy_while_running"),
+                     _e("sensor", "electric_energy_in_standby")],
     }  # fmt: skip
     alerts = {
         "type": "entities", "title": "Alerts",
@@ -69,7 +76,7 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
             "sections": [
                 {"type": "grid", "cards": [gauges, cop_now]},
                 {"type": "grid", "cards": [history, scop, daily]},
-                {"type": "grid", "cards": [energy, defrost, alerts]},
+                {"type": "grid", "cards": [energy, heat_and_electricity, defrost, alerts]},
             ],
         }],
     }  # fmt: skip

@@ -36,7 +36,7 @@ from custom_components.ashp_cop.const import (
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tools.simulator.devices import LAYOUT, unit_id
 
-from .dashboard import dashboard
+from .dashboard import HP, dashboard
 
 REPO = Path(__file__).resolve().parents[2]
 USERNAME = "demo"
@@ -44,6 +44,7 @@ PASSWORD = "heatpump"
 TIME_ZONE = "Europe/Berlin"
 HUB_ENTRY_ID = "01JDEMOHUB0000000000000000"
 HEAT_PUMP_ENTRY_ID = "01JDEMOHEATPUMP00000000000"
+BACKUP_ENTRY_ID = "01JDEMOBACKUP0000000000000"
 DEVICE_TITLES = {1: "Heat meter", 2: "Outdoor unit meter", 3: "Backup heater meter", 4: "Circulation pump meter",
                  5: "Temperature transmitter", 6: "Controller"}  # fmt: skip
 ROLES = {
@@ -87,7 +88,36 @@ def _entries(modbus_port: int) -> list[dict[str, Any]]:
               "backup_in_heat_meter": False, CONF_APPLICATION: 35,
               CONF_DATASHEET: (REPO / "samples" / "datasheet.json").read_text()},
     )  # fmt: skip
-    return [hub.as_dict(), heat_pump.as_dict()]
+    # Home Assistant creates this entry itself on a first start, through a "system" flow that also leaves an
+    # empty "New devices discovered" notification behind; an existing entry makes the flow stop quietly.
+    backup = ConfigEntry(
+        entry_id=BACKUP_ENTRY_ID, domain="backup", title="Backup", version=1, minor_version=1, source="system",
+        unique_id=None, options={}, discovery_keys=MappingProxyType({}), subentries_data=[], data={},
+    )  # fmt: skip
+    return [hub.as_dict(), heat_pump.as_dict(), backup.as_dict()]
+
+
+def energy_preferences() -> dict[str, Any]:
+    """The Energy dashboard: the heat pump's electricity, as individual devices.
+
+    Home Assistant's Energy dashboard has grid, solar, battery, gas and water
+    sources and individual devices, all as consumption: there is no place for
+    heat delivered, so the heat energy is on the demo's own dashboard instead.
+    The simulated house has no grid meter, so no grid source either. The
+    outdoor unit's electricity is given as running and standby, the two
+    totals the backfilled history holds (a real set-up would pick the unit's
+    electric energy, their sum).
+    """
+    devices = [
+        ("electric_energy_while_running", "Heat pump running"),
+        ("electric_energy_in_standby", "Heat pump in standby"),
+        ("backup_heater_energy", "Backup heater"),
+        ("circulation_pump_energy", "Circulation pump"),
+    ]
+    return {
+        "energy_sources": [],
+        "device_consumption": [{"stat_consumption": f"sensor.{HP}_{key}", "name": name} for key, name in devices],
+    }
 
 
 def _auth(config: Path) -> str:
@@ -122,6 +152,35 @@ def write_config(
 
     ``heat_pump_totals``: where the backfilled history ends, so the live sensors carry on from there.
     """
+    write_configuration_yaml(config, http_port)
+    custom = config / "custom_components"
+    custom.mkdir(exist_ok=True)
+    link = custom / DOMAIN
+    if not link.exists():
+        link.symlink_to(REPO / "custom_components" / DOMAIN, target_is_directory=True)
+    _store(config, "onboarding", {"done": ["user", "core_config", "analytics", "integration"]}, version=4)
+    _store(config, "core.config_entries", {"entries": _entries(modbus_port)}, minor=5)
+    if heat_pump_totals is not None:
+        _store(config, f"{DOMAIN}.heat_pump.{HEAT_PUMP_ENTRY_ID}",
+               {"format": 2, "totals": heat_pump_totals, "day": {}, "saved_at": time.time()})  # fmt: skip
+    _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID))})
+    _store(config, "energy", energy_preferences())
+    return _auth(config)
+
+
+def stored_modbus_port(config: Path) -> int | None:
+    """The simulator's port the stored hub entry connects to (an existing config folder)."""
+    try:
+        entries = json.loads((config / ".storage" / "core.config_entries").read_text())["data"]["entries"]
+    except (OSError, ValueError, KeyError):
+        return None
+    hub = next((entry for entry in entries if entry.get("entry_id") == HUB_ENTRY_ID), None)
+    port = hub.get("data", {}).get("port") if hub else None
+    return port if isinstance(port, int) else None
+
+
+def write_configuration_yaml(config: Path, http_port: int) -> None:
+    """configuration.yaml, rewritten on every start so Home Assistant listens where the demo looks."""
     config.mkdir(parents=True, exist_ok=True)
     (config / "configuration.yaml").write_text(f"""\
 homeassistant:
@@ -151,15 +210,3 @@ recorder:
 logger:
   default: warning
 """)
-    custom = config / "custom_components"
-    custom.mkdir(exist_ok=True)
-    link = custom / DOMAIN
-    if not link.exists():
-        link.symlink_to(REPO / "custom_components" / DOMAIN, target_is_directory=True)
-    _store(config, "onboarding", {"done": ["user", "core_config", "analytics", "integration"]}, version=4)
-    _store(config, "core.config_entries", {"entries": _entries(modbus_port)}, minor=5)
-    if heat_pump_totals is not None:
-        _store(config, f"{DOMAIN}.heat_pump.{HEAT_PUMP_ENTRY_ID}",
-               {"format": 2, "totals": heat_pump_totals, "day": {}, "saved_at": time.time()})  # fmt: skip
-    _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID))})
-    return _auth(config)

@@ -73,4 +73,7 @@ def _reading(spec: ValueSpec, data: bytes, taken_at: float) -> Reading:
             taken_at,
             f"out of range: {value:g} {spec.unit} outside {spec.valid_min:g} to {spec.valid_max:g}".replace("  ", " "),
         )
+    if spec.states and not any(value == reading for reading, _ in spec.states):
+        known = ", ".join(str(reading) for reading, _ in spec.states)
+        return Reading(None, taken_at, f"unknown state: {value:g} is none of {known}")
     return Reading(float(value), taken_at)

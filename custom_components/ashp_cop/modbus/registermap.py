@@ -37,9 +37,9 @@ _MAP_FIELDS = frozenset(
 )  # fmt: skip
 _VALUE_FIELDS = frozenset(
     {"address", "table", "data_type", "word_order", "byte_order", "scale", "offset", "unit", "valid_range",
-     "no_reading", "description"}
+     "no_reading", "description", "states"}
 )  # fmt: skip
-_DEFAULT_FIELDS = _VALUE_FIELDS - {"address", "description"}
+_DEFAULT_FIELDS = _VALUE_FIELDS - {"address", "description", "states"}
 
 
 class Table(StrEnum):
@@ -77,6 +77,8 @@ class ValueSpec:
     no_reading: tuple[int, ...] = ()
     nan_is_no_reading: bool = True
     description: str = ""
+    # An enumeration (an operating mode, say): reading -> state name, in map order; empty for a quantity.
+    states: tuple[tuple[int, str], ...] = ()
     # Registers (or bits) the value occupies and the first address after it;
     # worked out once, as every scan plans and decodes with them.
     count: int = field(init=False, repr=False, compare=False)
@@ -240,6 +242,7 @@ class _Checker:
             self.fail(f"{where}.unit", f"{unit!r} is not one of {', '.join(repr(u) for u in UNITS)}")
         valid_min, valid_max = self.valid_range(item.get("valid_range"), f"{where}.valid_range")
         sentinels, nan_sentinel = self.no_reading(item.get("no_reading", []), f"{where}.no_reading", data_type, size)
+        states = self.states(raw, f"{where}.states", data_type, str(unit))
         return ValueSpec(
             key=key,
             address=address,
@@ -255,7 +258,36 @@ class _Checker:
             no_reading=sentinels,
             nan_is_no_reading=nan_sentinel or data_type in FLOAT_TYPES,
             description=self.text(item.get("description", ""), f"{where}.description"),
+            states=states,
         )
+
+    def states(self, raw: object, field: str, data_type: DataType, unit: str) -> tuple[tuple[int, str], ...]:
+        """An enumeration's readings and their names: ``{0: "off", 1: heating}``."""
+        data = raw.get("states") if isinstance(raw, Mapping) else None
+        if data is None:
+            return ()
+        if not isinstance(data, Mapping) or not data:
+            self.fail(field, f"must map readings to names, like {{0: 'off', 1: heating}}, got {data!r}")
+        assert isinstance(data, Mapping)
+        if data_type is DataType.BOOL or data_type in FLOAT_TYPES:
+            self.fail(field, f"only whole-number data types can hold states, not {data_type.value}")
+        if unit:
+            self.fail(field, f"a value with states has no unit (it has {unit!r})")
+        states: list[tuple[int, str]] = []
+        for reading, name in data.items():
+            if isinstance(reading, bool) or not isinstance(reading, int):
+                self.fail(f"{field}.{reading}", f"the reading must be a whole number, got {reading!r}")
+            if isinstance(name, bool):
+                # YAML 1.1 reads off/on/yes/no as true/false
+                self.fail(f"{field}.{reading}", f"{name!r} is read as a yes/no value: quote the name ('off')")
+            if not isinstance(name, str) or not _KEY.match(name):
+                self.fail(f"{field}.{reading}", f"{name!r} must be lower_snake_case (letters, digits, _; at most 64)")
+            states.append((reading, name))
+        names = [name for _, name in states]
+        if len(set(names)) != len(names):
+            duplicate = next(name for name in names if names.count(name) > 1)
+            self.fail(field, f"the name {duplicate!r} is given to two readings")
+        return tuple(states)
 
     def valid_range(self, data: object, field: str) -> tuple[float | None, float | None]:
         if data is None:

@@ -1,0 +1,97 @@
+"""The demo's seeded config folder: every entity it names exists, the Energy dashboard is set, no stray notification.
+
+The dashboard, the Energy preferences, the heat pump's roles and the
+backfilled statistics name entities by id; the ids come from the entities'
+translated names, so a renamed entity would leave the demo showing
+"entity not available". Checked here against strings.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.components.energy.data import DEVICE_CONSUMPTION_SCHEMA
+from homeassistant.util import slugify
+
+from custom_components.ashp_cop.heat_pump_entities import (
+    ALERT_BINARY_SENSORS,
+    HEAT_PUMP_BINARY_SENSORS,
+    HEAT_PUMP_SENSORS,
+    RATING_SENSORS,
+    SEASONAL_SENSORS,
+)
+from custom_components.ashp_cop.modbus.profiles import builtin_profile
+from custom_components.ashp_cop.modbus_entities import is_flag
+from tools.ha_demo.history import ENERGY_SENSORS, OUTDOOR_SENSOR
+from tools.ha_demo.seed import DEVICE_TITLES, ROLES, stored_modbus_port, write_config, write_configuration_yaml
+from tools.simulator.devices import LAYOUT
+
+PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop"
+
+
+def _entity_ids() -> set[str]:
+    """The ids Home Assistant gives the demo's entities: device name + translated entity name, slugified."""
+    names = json.loads((PACKAGE / "strings.json").read_text())["entity"]
+    ids = set()
+    for platform, descriptions in (
+        ("sensor", (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS)),
+        ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS)),
+    ):
+        for description in descriptions:
+            ids.add(f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}")
+    for offset, profile, _, _ in LAYOUT:
+        for spec in builtin_profile(profile).values:
+            platform = "binary_sensor" if is_flag(spec) else "sensor"
+            ids.add(f"{platform}.{slugify(DEVICE_TITLES[offset] + ' ' + names[platform][spec.key]['name'])}")
+    return ids
+
+
+def _named(node: Any) -> set[str]:
+    """Every entity id a dashboard (or any JSON) mentions."""
+    if isinstance(node, dict):
+        return set().union(*(_named(value) for value in node.values())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(_named(value) for value in node)) if node else set()
+    if isinstance(node, str) and node.split(".")[0] in ("sensor", "binary_sensor") and "." in node:
+        return {node}
+    return set()
+
+
+def test_every_entity_the_demo_names_exists(tmp_path: Path) -> None:
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    storage = tmp_path / ".storage"
+    dashboard = json.loads((storage / "lovelace").read_text())["data"]["config"]
+    energy = json.loads((storage / "energy").read_text())["data"]
+    named = _named(dashboard) | _named(energy) | set(ROLES.values()) | set(ENERGY_SENSORS) | {OUTDOOR_SENSOR}
+    assert len(named) > 30
+    assert named - _entity_ids() == set()
+
+
+def test_the_energy_dashboard_holds_the_heat_pumps_electricity(tmp_path: Path) -> None:
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    energy = json.loads((tmp_path / ".storage" / "energy").read_text())["data"]
+    for device in energy["device_consumption"]:
+        vol.Schema(DEVICE_CONSUMPTION_SCHEMA)(device)  # what Home Assistant accepts from its own frontend
+    consumption = {device["stat_consumption"] for device in energy["device_consumption"]}
+    assert {"sensor.heat_pump_electric_energy_while_running", "sensor.heat_pump_electric_energy_in_standby"} <= (
+        consumption
+    )
+    assert consumption <= set(ENERGY_SENSORS)  # backfilled: the dashboard shows the past weeks at once
+
+
+def test_a_fresh_demo_has_the_backup_entry_home_assistant_would_announce(tmp_path: Path) -> None:
+    """Without it, the first start's backup 'system' flow leaves an empty "New devices discovered" notification."""
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    entries = json.loads((tmp_path / ".storage" / "core.config_entries").read_text())["data"]["entries"]
+    assert [(e["domain"], e["source"]) for e in entries if e["domain"] != "ashp_cop"] == [("backup", "system")]
+
+
+def test_a_later_start_keeps_the_stored_modbus_port_and_listens_where_it_is_asked(tmp_path: Path) -> None:
+    write_config(tmp_path, modbus_port=5223, http_port=8123)
+    assert stored_modbus_port(tmp_path) == 5223  # the hub entry connects there: the simulator must serve there
+    write_configuration_yaml(tmp_path, 8323)  # a later start on another HTTP port
+    assert "server_port: 8323" in (tmp_path / "configuration.yaml").read_text()
+    assert stored_modbus_port(tmp_path / "missing") is None
