@@ -242,3 +242,25 @@ async def test_a_device_is_added_to_a_hub_that_is_not_loaded_and_read_when_it_is
     assert result["type"] is FlowResultType.CREATE_ENTRY  # nothing to read it through now: checked when the hub loads
     assert next(iter(hub.subentries.values())).data == {CONF_UNIT_ID: 5, CONF_PROFILE: "eastron_sdm120"}
     await hass.config_entries.async_unload(hub.entry_id)
+
+
+async def test_reconfigure_a_serial_hub_shows_its_line_settings(hass: HomeAssistant) -> None:
+    server = ModbusServer(PlantSimulator(1, seed=1, speed=0.0), rtu=True)
+    pty = server.start_pty()
+    line = {CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+    data = {"entry_type": "hub", CONF_TRANSPORT: "serial", CONF_SERIAL_PORT: pty, **line}
+    hub = MockConfigEntry(domain=DOMAIN, unique_id=pty, title=f"serial://{pty}", data=data)
+    hub.add_to_hass(hass)
+    try:
+        result = await hub.start_reconfigure_flow(hass)
+        assert result["step_id"] == "serial"
+        assert result["data_schema"]({})[CONF_SERIAL_PORT] == pty and result["data_schema"]({})[CONF_PARITY] == "N"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_SERIAL_PORT: pty, **line, CONF_TIMEOUT: 0.5}
+        )
+        assert result["type"] is FlowResultType.ABORT and result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert hub.data[CONF_TIMEOUT] == 0.5 and hub.data[CONF_BAUDRATE] == 9600 and hub.unique_id == pty
+        await hass.config_entries.async_unload(hub.entry_id)
+    finally:
+        await server.close()
