@@ -106,3 +106,26 @@ def test_translations_cover_every_entity_and_error() -> None:
     services = (PACKAGE / "services.yaml").read_text()
     for service in strings["services"]:
         assert f"{service}:" in services
+
+
+def test_every_field_of_every_form_has_a_label_and_a_description() -> None:
+    """Quality scale (config-flow): data_description for each field; the flows' forms are checked against
+    these at run time too (tests/integration/conftest.py)."""
+    strings = json.loads((PACKAGE / "strings.json").read_text())
+    sections = {"config": strings["config"], "options": strings["options"]}
+    sections |= {f"config_subentries.{kind}": flow for kind, flow in strings["config_subentries"].items()}
+    for name, section in sections.items():
+        for step_id, step in section["step"].items():
+            fields = set(step.get("data", {}))
+            assert set(step.get("data_description", {})) == fields, f"{name}.step.{step_id}"
+    code = "\n".join(path.read_text() for path in PACKAGE.glob("*.py"))
+    aborts = set(strings["config"]["abort"]) | set(strings["config_subentries"]["device"]["abort"])
+    for reason in re.findall(r'(?:reason|error)="([a-z_]+)"', code):
+        assert reason in aborts, reason
+
+
+def test_entry_kinds_are_typed_without_ignores() -> None:
+    """Quality scale (runtime-data, strict-typing): each entry kind has its typed alias (entries.py), so the setup,
+    the platforms and the diagnostics need no type: ignore."""
+    for name in ("__init__.py", "sensor.py", "binary_sensor.py", "diagnostics.py"):
+        assert "type: ignore" not in (PACKAGE / name).read_text(), name

@@ -1,7 +1,8 @@
 """ASHP COP: how efficient an air-source heat pump really is, measured in the field.
 
-Two kinds of config entry share this domain: a Modbus hub (one connection,
-its devices as subentries) and a heat pump (roles bound to measurements).
+Three kinds of config entry share this domain (entries.py): a Modbus hub (one
+connection, its devices as subentries), a heat pump (roles bound to
+measurements) and a plant (several heat pumps and the loads they share).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HUB, ENTRY_PLANT
-from .coordinator import HubConfigEntry, ModbusHubCoordinator
+from .const import DOMAIN
+from .coordinator import ModbusHubCoordinator
 from .engine.alerts import ALERTS
+from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 from .heat_pump import HeatPumpCoordinator
+from .identity import sync_unique_id
 from .modbus.errors import ModbusConfigError, RegisterMapError
 from .modbus.profiles import builtin_profiles
 from .plant import PlantCoordinator
@@ -37,8 +40,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
+async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> bool:
+    if is_hub(entry):
         await hass.async_add_executor_job(builtin_profiles)  # reads the shipped YAML files once, off the loop
         device_registry = dr.async_get(hass)
         device_registry.async_get_or_create(
@@ -59,42 +62,44 @@ async def async_setup_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
             coordinator.shutdown_hub()  # a serial port must not stay open for the retry
             raise
         entry.runtime_data = coordinator
-    elif entry.data.get(CONF_ENTRY_TYPE) == ENTRY_PLANT:
-        plant = PlantCoordinator(hass, entry)  # type: ignore[arg-type]
+    elif is_plant(entry):
+        sync_unique_id(hass, entry)  # before the update listener: no reload
+        plant = PlantCoordinator(hass, entry)
         await plant.async_config_entry_first_refresh()
-        entry.runtime_data = plant  # type: ignore[assignment]
+        entry.runtime_data = plant
     else:
-        heat_pump = HeatPumpCoordinator(hass, entry)  # type: ignore[arg-type]
+        sync_unique_id(hass, entry)
+        heat_pump = HeatPumpCoordinator(hass, entry)
         await heat_pump.async_config_entry_first_refresh()
         if "recorder" in hass.config.components:
-            heat_pump.seasonal = SeasonalCoordinator(hass, entry)  # type: ignore[arg-type]
+            heat_pump.seasonal = SeasonalCoordinator(hass, entry)
             await heat_pump.seasonal.async_config_entry_first_refresh()
-            heat_pump.on_day_closed = partial(record_daily_cop, hass, entry)  # type: ignore[arg-type]
-        entry.runtime_data = heat_pump  # type: ignore[assignment]
+            heat_pump.on_day_closed = partial(record_daily_cop, hass, entry)
+        entry.runtime_data = heat_pump
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
 
 
-async def _async_reload(hass: HomeAssistant, entry: HubConfigEntry) -> None:
-    """Subentries added, changed or removed, or the hub reconfigured."""
+async def _async_reload(hass: HomeAssistant, entry: AshpCopConfigEntry) -> None:
+    """Subentries added, changed or removed, an entry reconfigured or its options changed."""
     await hass.config_entries.async_reload(entry.entry_id)
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: HubConfigEntry) -> bool:
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded and entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
+async def async_unload_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> bool:
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    if is_hub(entry):
         entry.runtime_data.shutdown_hub()
-    elif unloaded:
-        await entry.runtime_data.async_save()  # type: ignore[attr-defined]
-    return unloaded
+    else:
+        await entry.runtime_data.async_save()
+    return True
 
 
-async def async_remove_entry(hass: HomeAssistant, entry: HubConfigEntry) -> None:
+async def async_remove_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> None:
     """A removed heat pump or plant leaves no repair issues and no stored totals behind."""
-    kind = entry.data.get(CONF_ENTRY_TYPE)
-    if kind == ENTRY_PLANT:
+    if is_plant(entry):
         await async_remove_totals(hass, PLANT, entry.entry_id)
-    elif kind != ENTRY_HUB:
+    elif is_heat_pump(entry):
         clear_alert_issues(hass, entry.entry_id, ALERTS)
         await async_remove_totals(hass, HEAT_PUMP, entry.entry_id)

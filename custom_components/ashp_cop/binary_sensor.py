@@ -8,28 +8,26 @@ from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import HubConfigEntry
 from .entity import HeatPumpEntity, ModbusDeviceEntity
-from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
+from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump_entities import ALERT_BINARY_SENSORS, HEAT_PUMP_BINARY_SENSORS, HeatPumpBinaryDescription
 from .modbus_entities import ModbusFlagDescription, flag_description, is_flag
-from .plant import PlantConfigEntry, PlantCoordinator
 
 PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: HubConfigEntry | HeatPumpConfigEntry | PlantConfigEntry,
+    entry: AshpCopConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    if is_plant(entry):
+        return
+    if is_heat_pump(entry):
+        async_add_entities(HeatPumpBinarySensor(entry, d) for d in HEAT_PUMP_BINARY_SENSORS)
+        async_add_entities(AlertBinarySensor(entry, d) for d in ALERT_BINARY_SENSORS)
+        return
     coordinator = entry.runtime_data
-    if isinstance(coordinator, PlantCoordinator):
-        return
-    if isinstance(coordinator, HeatPumpCoordinator):
-        async_add_entities(HeatPumpBinarySensor(entry, d) for d in HEAT_PUMP_BINARY_SENSORS)  # type: ignore[arg-type]
-        async_add_entities(AlertBinarySensor(entry, d) for d in ALERT_BINARY_SENSORS)  # type: ignore[arg-type]
-        return
     for subentry_id, device in coordinator.devices.items():
         subentry = entry.subentries[subentry_id]
         async_add_entities(

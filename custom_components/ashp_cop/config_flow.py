@@ -1,14 +1,12 @@
-"""Configuration in the UI: Modbus hubs (devices as subentries) and heat pumps."""
+"""Configuration in the UI: Modbus hubs (devices as subentries), heat pumps and plants."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import (
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
     OptionsFlow,
@@ -27,7 +25,6 @@ from .const import (
     CONF_PROFILE,
     CONF_REGISTER_MAP,
     CONF_RETRIES,
-    CONF_ROLES,
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
     CONF_TIMEOUT,
@@ -45,22 +42,13 @@ from .const import (
     SUBENTRY_DEVICE,
 )
 from .coordinator import HubConfigEntry, device_register_map, hub_settings
-from .heat_pump_flow import (
-    alerts_schema,
-    check_circuit,
-    check_datasheet,
-    check_roles,
-    circuit_schema,
-    datasheet_schema,
-    entry_config,
-    roles_schema,
-)
+from .heat_pump_flow import HeatPumpConfigSteps, HeatPumpOptionsFlow
 from .modbus.device import ModbusDevice
 from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapError
 from .modbus.hub import ModbusHub
 from .modbus.profiles import PROFILE_DIR, builtin_profiles
 from .modbus.settings import HubSettings, Transport
-from .plant_flow import check_plant, plant_schema
+from .plant_flow import PlantConfigSteps, PlantOptionsFlow
 
 _NUMBER = selector.NumberSelectorMode.BOX
 
@@ -143,40 +131,14 @@ async def validate_hub(data: dict[str, Any]) -> tuple[HubSettings | None, dict[s
     return settings, {}, {}
 
 
-type Checker = Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, str], dict[str, str]]]
-
-
-async def settings_step(
-    flow: ConfigFlow | OptionsFlow,
-    step_id: str,
-    user_input: dict[str, Any] | None,
-    *,
-    check: Checker,
-    schema: Callable[[dict[str, Any]], vol.Schema],
-    defaults: dict[str, Any],
-    on_valid: Callable[[dict[str, Any]], Awaitable[ConfigFlowResult]],
-) -> ConfigFlowResult:
-    """One heat-pump settings form, shared by the config flow and the options flow: check it, go on or show why."""
-    errors: dict[str, str] = {}
-    placeholders = {"error": ""}
-    if user_input is not None:
-        settings, errors, placeholders = check(user_input)
-        if not errors:
-            return await on_valid(settings)
-    return flow.async_show_form(step_id=step_id, data_schema=schema(user_input or defaults), errors=errors,
-                                description_placeholders=placeholders)  # fmt: skip
-
-
-class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a Modbus hub or a heat pump."""
+class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
+    """Add a Modbus hub, a heat pump or a plant (their steps are in heat_pump_flow.py and plant_flow.py)."""
 
     VERSION = 1
 
     def __init__(self) -> None:
+        super().__init__()
         self._transport = Transport.TCP
-        self._roles: dict[str, str] = {}
-        self._circuit: dict[str, Any] = {}
-        self._name = ""
 
     @classmethod
     @callback
@@ -187,52 +149,6 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return self.async_show_menu(step_id="user", menu_options=["hub", "heat_pump", "plant"])
-
-    async def async_step_plant(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Several heat pumps and the loads they share, with one COP for the whole."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            settings, errors = check_plant(user_input)
-            if not errors:
-                name = user_input[CONF_NAME].strip()
-                return self.async_create_entry(title=name, data={CONF_ENTRY_TYPE: ENTRY_PLANT, **settings})
-        name = vol.Required(CONF_NAME, default=(user_input or {}).get(CONF_NAME, vol.UNDEFINED))
-        schema = vol.Schema({name: selector.TextSelector()}).extend(plant_schema(self.hass, user_input or {}).schema)
-        return self.async_show_form(step_id="plant", data_schema=schema, errors=errors)
-
-    async def async_step_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Name the heat pump and bind its measurements."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            self._roles, errors = check_roles(user_input)
-            self._name = user_input[CONF_NAME].strip()
-            if not errors:
-                return await self.async_step_circuit()
-        name = vol.Required(CONF_NAME, default=self._name or vol.UNDEFINED)
-        schema = vol.Schema({name: selector.TextSelector()}).extend(roles_schema(self._roles).schema)
-        return self.async_show_form(step_id="heat_pump", data_schema=schema, errors=errors)
-
-    async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Medium, sensor offsets, thresholds."""
-
-        async def next_step(circuit: dict[str, Any]) -> ConfigFlowResult:
-            self._circuit = circuit
-            return await self.async_step_datasheet()
-
-        return await settings_step(
-            self, "circuit", user_input, check=check_circuit, schema=circuit_schema, defaults={}, on_valid=next_step
-        )
-
-    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Optionally, the unit's EN 14825 datasheet, for the rated SCOP and the COP to expect."""
-
-        async def create(rating: dict[str, Any]) -> ConfigFlowResult:
-            data = {CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **entry_config(self._roles, self._circuit | rating)}
-            return self.async_create_entry(title=self._name, data=data)
-
-        return await settings_step(
-            self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema, defaults={}, on_valid=create
-        )
 
     @staticmethod
     @callback
@@ -292,6 +208,10 @@ class AshpCopConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Change host, port or serial settings; devices, entities and history stay."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HEAT_PUMP:
+            return await self.async_step_reconfigure_heat_pump()
+        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_PLANT:
+            return await self.async_step_reconfigure_plant()
         self._transport = Transport(entry.data[CONF_TRANSPORT])
         if self._transport is Transport.SERIAL:
             return await self.async_step_serial()
@@ -304,65 +224,6 @@ def _transport_schema(default: Transport) -> vol.Schema:
             options=[t.value for t in Transport], translation_key=CONF_TRANSPORT,
             mode=selector.SelectSelectorMode.LIST)),
     })  # fmt: skip
-
-
-class PlantOptionsFlow(OptionsFlow):
-    """Change which heat pumps and shared loads make up the plant."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return await self.async_step_plant()
-
-    async def async_step_plant(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            settings, errors = check_plant(user_input)
-            if not errors:
-                return self.async_create_entry(data=settings)
-        current = user_input or {**self.config_entry.data, **self.config_entry.options}
-        return self.async_show_form(step_id="plant", data_schema=plant_schema(self.hass, current), errors=errors)
-
-
-class HeatPumpOptionsFlow(OptionsFlow):
-    """Change a heat pump's roles and settings; they apply from now on."""
-
-    def __init__(self) -> None:
-        self._roles: dict[str, str] = {}
-        self._circuit: dict[str, Any] = {}
-        self._rating: dict[str, Any] = {}
-
-    def _current(self) -> dict[str, Any]:
-        return {**self.config_entry.data, **self.config_entry.options}
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            self._roles, errors = check_roles(user_input)
-            if not errors:
-                return await self.async_step_circuit()
-        roles = self._roles or dict(self._current().get(CONF_ROLES, {}))
-        return self.async_show_form(step_id="init", data_schema=roles_schema(roles), errors=errors)
-
-    async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        async def next_step(circuit: dict[str, Any]) -> ConfigFlowResult:
-            self._circuit = circuit
-            return await self.async_step_datasheet()
-
-        return await settings_step(self, "circuit", user_input, check=check_circuit, schema=circuit_schema,
-                                   defaults=self._current(), on_valid=next_step)  # fmt: skip
-
-    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        async def next_step(rating: dict[str, Any]) -> ConfigFlowResult:
-            self._rating = rating
-            return await self.async_step_alerts()
-
-        return await settings_step(self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema,
-                                   defaults=self._current(), on_valid=next_step)  # fmt: skip
-
-    async def async_step_alerts(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Thresholds of the alerts (repair issues and problem sensors)."""
-        if user_input is not None:
-            return self.async_create_entry(data=entry_config(self._roles, self._circuit | self._rating | user_input))
-        return self.async_show_form(step_id="alerts", data_schema=alerts_schema(self._current()))
 
 
 class DeviceSubentryFlow(ConfigSubentryFlow):

@@ -90,6 +90,8 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
         self.hub = ModbusHub(hub_settings(dict(entry.data)))
         # subentry id -> device; unit ids may change on reconfigure, subentry ids never do
         self.devices: dict[str, ModbusDevice] = {}
+        # devices logged as unavailable: one line when a device stops answering, one when it is back
+        self._unavailable: set[str] = set()
         for subentry in entry.subentries.values():
             if subentry.subentry_type == SUBENTRY_DEVICE:
                 self.devices[subentry.subentry_id] = self._add_device(subentry)
@@ -111,6 +113,7 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
 
     async def _async_update_data(self) -> dict[int, DeviceScan]:
         scans = await self.hub.scan()
+        self._log_availability(scans)
         if scans and not any(scan.available for scan in scans.values()):
             first = next(iter(scans.values()))
             raise UpdateFailed(
@@ -119,6 +122,24 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
                 translation_placeholders={"hub": self.hub.settings.describe, "error": "; ".join(first.errors[:1])},
             )
         return scans
+
+    def _log_availability(self, scans: dict[int, DeviceScan]) -> None:
+        """Log (info) each device that stopped answering, once, and once when it is back.
+
+        The coordinator itself logs only when the whole hub fails; one silent
+        meter among several would otherwise go unnoticed in the log.
+        """
+        for subentry_id, device in self.devices.items():
+            if not device.available and subentry_id not in self._unavailable:
+                self._unavailable.add(subentry_id)
+                why = "; ".join(scans[device.unit_id].errors[:1]) or "no answer"
+                hub = self.hub.settings.describe
+                LOGGER.info("%s (unit %s) on %s is unavailable: %s", device.name, device.unit_id, hub, why)
+            elif device.available and subentry_id in self._unavailable:
+                self._unavailable.discard(subentry_id)
+                LOGGER.info(
+                    "%s (unit %s) on %s is available again", device.name, device.unit_id, self.hub.settings.describe
+                )
 
     def shutdown_hub(self) -> None:
         self.hub.close()

@@ -6,22 +6,19 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_SERIAL_PORT
-from .coordinator import ModbusHubCoordinator
-from .heat_pump import HeatPumpCoordinator
-from .plant import PlantCoordinator
+from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 
 TO_REDACT = {CONF_HOST, CONF_SERIAL_PORT, "unique_id", "title"}
 
 
-async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, Any]:
-    coordinator = entry.runtime_data
+async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: AshpCopConfigEntry) -> dict[str, Any]:
     report: dict[str, Any] = {"entry": async_redact_data(entry.as_dict(), TO_REDACT)}
-    if isinstance(coordinator, ModbusHubCoordinator):
+    if is_hub(entry):
+        coordinator = entry.runtime_data
         connection = coordinator.hub.connection
         report["hub"] = {
             "transport": coordinator.hub.settings.transport.value,
@@ -41,8 +38,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ConfigE
             }
             for subentry_id, device in coordinator.devices.items()
         }
-    elif isinstance(coordinator, HeatPumpCoordinator):
-        live = coordinator.live
+    elif is_heat_pump(entry):
+        live = entry.runtime_data.live
         report["heat_pump"] = {
             "settings": asdict(live.settings),
             "totals": asdict(live.totals),
@@ -56,9 +53,9 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ConfigE
                 "problem": live.problem,
             },
             "spf": live.spf(),
-            "role_problems": coordinator.problems,
-            "accounting": coordinator.accounting(),
+            "role_problems": entry.runtime_data.problems,
+            "accounting": entry.runtime_data.accounting(),
         }
-    elif isinstance(coordinator, PlantCoordinator):
-        report["plant"] = coordinator.diagnostics()
+    elif is_plant(entry):
+        report["plant"] = entry.runtime_data.diagnostics()
     return report

@@ -28,6 +28,7 @@ from .const import (
     CONF_MEDIUM,
     CONF_METER_POSITION,
     CONF_RETURN_TEMP_OFFSET,
+    CONF_ROLE_UNITS,
     CONF_ROLES,
     CONF_ROLLING_WINDOW,
     CONF_RUNNING_THRESHOLD,
@@ -146,6 +147,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
             update_interval=timedelta(seconds=int(config.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL_S))),
         )
         self.roles: dict[str, str] = dict(config.get(CONF_ROLES, {}))
+        self.role_units: dict[str, str] = dict(config.get(CONF_ROLE_UNITS, {}))
         self.live = LiveHeatPump(live_settings(config))
         self.problems: dict[str, str] = {}
         # seconds since the epoch; replaceable so tests can run the plant's clock
@@ -203,7 +205,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self._day = self._today()
 
     async def _async_update_data(self) -> None:
-        values, self.problems = read_roles(self.hass, self.roles)
+        values, self.problems = read_roles(self.hass, self.roles, self.role_units)
         now_s = self.clock()
         if self._today(now_s) != self._day:
             self.close_day()

@@ -1,17 +1,22 @@
-"""The heat pump's forms: which measurement plays which role, and the circuit's settings.
+"""The heat pump's forms and flow steps: which measurement plays which role, and the circuit's settings.
 
-Shared by the config flow (creating the entry) and the options flow (changing
-it later). A changed setting applies from then on: totals already counted are
-never recomputed behind the user's back.
+The config flow's heat-pump steps (add one; reconfigure its name and roles)
+and the options flow (change its roles and settings later) share the forms
+and checks here. A changed setting applies from then on: totals already
+counted are never recomputed behind the user's back.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_NAME, CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 
 from .const import (
@@ -23,12 +28,14 @@ from .const import (
     CONF_BACKUP_IN_HEAT_METER,
     CONF_CLIMATE,
     CONF_DATASHEET,
+    CONF_ENTRY_TYPE,
     CONF_FLOW_RATE_OFFSET,
     CONF_FLOW_TEMP_OFFSET,
     CONF_MASS_FRACTION,
     CONF_MEDIUM,
     CONF_METER_POSITION,
     CONF_RETURN_TEMP_OFFSET,
+    CONF_ROLE_UNITS,
     CONF_ROLES,
     CONF_ROLLING_WINDOW,
     CONF_RUNNING_THRESHOLD,
@@ -36,6 +43,7 @@ from .const import (
     DEFAULT_ROLLING_WINDOW_MIN,
     DEFAULT_RUNNING_THRESHOLD_W,
     DEFAULT_SCAN_INTERVAL_S,
+    ENTRY_HEAT_PUMP,
 )
 from .engine.en14825 import parse_datasheet
 from .engine.errors import EngineInputError
@@ -43,6 +51,9 @@ from .engine.expected import ExpectedCop
 from .engine.fluids import Medium, check_medium
 from .engine.heat import MeterPosition
 from .engine.live import Role
+from .entries import reconfigured
+from .identity import heat_pump_unique_id, meters_in_use, settings_of
+from .role_sources import ROLE_QUANTITIES, check_binding
 
 _BOX = selector.NumberSelectorMode.BOX
 
@@ -68,6 +79,72 @@ def check_roles(user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, s
     elif not (Role.ELEC_POWER.value in has or Role.ELEC_ENERGY.value in has):
         errors["base"] = "no_electricity_source"
     return roles, errors
+
+
+def check_bindings(
+    hass: HomeAssistant, roles: dict[str, str], own_entry_id: str | None
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(errors, placeholders, unitless) of the picked entities.
+
+    Each must exist, measure its role's quantity (device class) in a unit that
+    converts to the role's, and not be a meter another heat pump reads; the
+    message names the entity and its unit. Roles whose entity has no unit are
+    returned so the flow asks for it.
+    """
+    errors: dict[str, str] = {}
+    problems: list[str] = []
+    unitless: list[str] = []
+    for key, entity_id in roles.items():
+        binding = check_binding(hass, Role(key), entity_id)
+        if binding.problem is not None:
+            errors[key] = binding.problem
+            problems.append(binding.message)
+        elif binding.needs_unit:
+            unitless.append(key)
+    for key, (entity_id, other) in meters_in_use(hass, roles, own_entry_id).items():
+        errors.setdefault(key, "meter_in_use")
+        problems.append(f"{entity_id} is already a meter of {other}")
+    if problems:
+        errors["base"] = "invalid_roles"
+    return errors, {"error": "; ".join(problems)}, unitless
+
+
+@dataclass(slots=True)
+class RolesForm:
+    """A submitted roles form: the roles, what is wrong with them, and which need a unit."""
+
+    roles: dict[str, str]
+    errors: dict[str, str]
+    placeholders: dict[str, str]
+    unitless: list[str]
+    units: dict[str, str]  # units given before that still hold: same entity in the same role
+
+
+def read_roles_form(
+    hass: HomeAssistant, user_input: dict[str, Any], own_entry_id: str | None, before: dict[str, Any]
+) -> RolesForm:
+    roles, errors = check_roles(user_input)
+    placeholders = {"error": ""}
+    unitless: list[str] = []
+    if not errors:
+        errors, placeholders, unitless = check_bindings(hass, roles, own_entry_id)
+    old_roles, old_units = before.get(CONF_ROLES, {}), before.get(CONF_ROLE_UNITS, {})
+    units = {key: old_units[key] for key in unitless if key in old_units and old_roles.get(key) == roles[key]}
+    return RolesForm(roles, errors, placeholders, unitless, units)
+
+
+def units_form(flow: ConfigFlow | OptionsFlow, form: RolesForm) -> ConfigFlowResult:
+    """One unit choice per role whose entity has none; the role's quantity decides the choices."""
+    fields: dict[vol.Marker, Any] = {}
+    for key in form.unitless:
+        choices = ROLE_QUANTITIES[Role(key)].units
+        picker = selector.SelectSelector(
+            selector.SelectSelectorConfig(options=choices, mode=selector.SelectSelectorMode.DROPDOWN)
+        )
+        fields[vol.Required(key, default=form.units.get(key, vol.UNDEFINED))] = picker
+    entities = ", ".join(form.roles[key] for key in form.unitless)
+    return flow.async_show_form(step_id="role_units", data_schema=vol.Schema(fields),
+                                description_placeholders={"entities": entities})  # fmt: skip
 
 
 def circuit_schema(config: dict[str, Any]) -> vol.Schema:
@@ -107,8 +184,8 @@ def check_circuit(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     return settings, {}, {"error": ""}
 
 
-def entry_config(roles: dict[str, str], circuit: dict[str, Any]) -> dict[str, Any]:
-    return {CONF_ROLES: roles, **circuit}
+def entry_config(roles: dict[str, str], units: dict[str, str], circuit: dict[str, Any]) -> dict[str, Any]:
+    return {CONF_ROLES: roles, CONF_ROLE_UNITS: units, **circuit}
 
 
 def datasheet_schema(config: dict[str, Any]) -> vol.Schema:
@@ -155,3 +232,162 @@ def alerts_schema(config: dict[str, Any]) -> vol.Schema:
         **number(CONF_ALERT_SUSTAIN, 60, (1, 1440, 1), "min"),
         **number(CONF_ALERT_STUCK, 30, (1, 1440, 1), "min"),
     })  # fmt: skip
+
+
+type Checker = Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, str], dict[str, str]]]
+
+
+async def settings_step(
+    flow: ConfigFlow | OptionsFlow,
+    step_id: str,
+    user_input: dict[str, Any] | None,
+    *,
+    check: Checker,
+    schema: Callable[[dict[str, Any]], vol.Schema],
+    defaults: dict[str, Any],
+    on_valid: Callable[[dict[str, Any]], Awaitable[ConfigFlowResult]],
+) -> ConfigFlowResult:
+    """One heat-pump settings form, shared by the config flow and the options flow: check it, go on or show why."""
+    errors: dict[str, str] = {}
+    placeholders = {"error": ""}
+    if user_input is not None:
+        settings, errors, placeholders = check(user_input)
+        if not errors:
+            return await on_valid(settings)
+    return flow.async_show_form(step_id=step_id, data_schema=schema(user_input or defaults), errors=errors,
+                                description_placeholders=placeholders)  # fmt: skip
+
+
+class HeatPumpConfigSteps(ConfigFlow):
+    """The config flow's heat-pump steps: add one (roles, their units, circuit, datasheet), or reconfigure its
+    name and roles (its settings stay in the options flow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = ""
+        self._form = RolesForm({}, {}, {}, [], {})
+        self._circuit: dict[str, Any] = {}
+
+    def _name_and_roles(self) -> vol.Schema:
+        name = vol.Required(CONF_NAME, default=self._name or vol.UNDEFINED)
+        return vol.Schema({name: selector.TextSelector()}).extend(roles_schema(self._form.roles).schema)
+
+    async def async_step_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Name the heat pump and bind its measurements."""
+        if user_input is not None:
+            self._name = user_input[CONF_NAME].strip()
+            roles, errors = check_roles(user_input)
+            if not errors:  # the same heat and electricity meters are the same heat pump
+                await self.async_set_unique_id(heat_pump_unique_id(roles))
+                self._abort_if_unique_id_configured(error="heat_pump_already_configured")
+            self._form = read_roles_form(self.hass, user_input, None, {})
+            if not self._form.errors:
+                return await self.async_step_role_units()
+        return self.async_show_form(step_id="heat_pump", data_schema=self._name_and_roles(), errors=self._form.errors,
+                                    description_placeholders=self._form.placeholders or {"error": ""})  # fmt: skip
+
+    async def async_step_role_units(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The unit of each bound sensor that has none (asked only when there is one)."""
+        if self._form.unitless and user_input is None:
+            return units_form(self, self._form)
+        self._form.units = {key: (user_input or {})[key] for key in self._form.unitless}
+        if self.source == SOURCE_RECONFIGURE:
+            entry = self._get_reconfigure_entry()
+            data = {**entry.data, CONF_ROLES: self._form.roles, CONF_ROLE_UNITS: self._form.units}
+            return reconfigured(
+                self, entry, reason="heat_pump_reconfigured", title=self._name, data=data,
+                unique_id=heat_pump_unique_id(self._form.roles), replaced=(CONF_ROLES, CONF_ROLE_UNITS),
+            )  # fmt: skip
+        return await self.async_step_circuit()
+
+    async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Medium, sensor offsets, thresholds."""
+
+        async def next_step(circuit: dict[str, Any]) -> ConfigFlowResult:
+            self._circuit = circuit
+            return await self.async_step_datasheet()
+
+        return await settings_step(
+            self, "circuit", user_input, check=check_circuit, schema=circuit_schema, defaults={}, on_valid=next_step
+        )
+
+    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Optionally, the unit's EN 14825 datasheet, for the rated SCOP and the COP to expect."""
+
+        async def create(rating: dict[str, Any]) -> ConfigFlowResult:
+            settings = entry_config(self._form.roles, self._form.units, self._circuit | rating)
+            return self.async_create_entry(title=self._name, data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **settings})
+
+        return await settings_step(
+            self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema, defaults={}, on_valid=create
+        )
+
+    async def async_step_reconfigure_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Rename the heat pump or bind other measurements; its totals, entities and history stay."""
+        entry = self._get_reconfigure_entry()
+        current = settings_of(entry)
+        if user_input is None:
+            self._name = entry.title
+            self._form = RolesForm(dict(current.get(CONF_ROLES, {})), {}, {"error": ""}, [], {})
+        else:
+            self._name = user_input[CONF_NAME].strip()
+            self._form = read_roles_form(self.hass, user_input, entry.entry_id, current)
+            if not self._form.errors:
+                return await self.async_step_role_units()
+        return self.async_show_form(
+            step_id="reconfigure_heat_pump",
+            data_schema=self._name_and_roles(),
+            errors=self._form.errors,
+            description_placeholders=self._form.placeholders,
+        )
+
+
+class HeatPumpOptionsFlow(OptionsFlow):
+    """Change a heat pump's roles and settings; they apply from now on."""
+
+    def __init__(self) -> None:
+        self._form = RolesForm({}, {}, {"error": ""}, [], {})
+        self._circuit: dict[str, Any] = {}
+        self._rating: dict[str, Any] = {}
+
+    def _current(self) -> dict[str, Any]:
+        return settings_of(self.config_entry)
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            self._form = read_roles_form(self.hass, user_input, self.config_entry.entry_id, self._current())
+            if not self._form.errors:
+                return await self.async_step_role_units()
+        roles = self._form.roles or dict(self._current().get(CONF_ROLES, {}))
+        return self.async_show_form(step_id="init", data_schema=roles_schema(roles), errors=self._form.errors,
+                                    description_placeholders=self._form.placeholders)  # fmt: skip
+
+    async def async_step_role_units(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The unit of each bound sensor that has none (asked only when there is one)."""
+        if self._form.unitless and user_input is None:
+            return units_form(self, self._form)
+        self._form.units = {key: (user_input or {})[key] for key in self._form.unitless}
+        return await self.async_step_circuit()
+
+    async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        async def next_step(circuit: dict[str, Any]) -> ConfigFlowResult:
+            self._circuit = circuit
+            return await self.async_step_datasheet()
+
+        return await settings_step(self, "circuit", user_input, check=check_circuit, schema=circuit_schema,
+                                   defaults=self._current(), on_valid=next_step)  # fmt: skip
+
+    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        async def next_step(rating: dict[str, Any]) -> ConfigFlowResult:
+            self._rating = rating
+            return await self.async_step_alerts()
+
+        return await settings_step(self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema,
+                                   defaults=self._current(), on_valid=next_step)  # fmt: skip
+
+    async def async_step_alerts(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Thresholds of the alerts (repair issues and problem sensors)."""
+        if user_input is not None:
+            settings = self._circuit | self._rating | user_input
+            return self.async_create_entry(data=entry_config(self._form.roles, self._form.units, settings))
+        return self.async_show_form(step_id="alerts", data_schema=alerts_schema(self._current()))

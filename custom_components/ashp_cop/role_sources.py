@@ -4,6 +4,10 @@ A role bound to one of our own Modbus values reads the hub's last Reading
 directly, with the time the device answered; a role bound to any other
 entity reads its state, converted to the role's unit, stamped with the time
 the state was last reported.
+
+What each role measures (its sensor device class and the unit the engine
+wants) is defined once here, in ROLE_QUANTITIES: the config flow checks a
+binding against it and the reading converts with it.
 """
 
 from __future__ import annotations
@@ -12,36 +16,114 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.components.sensor.const import UNIT_CONVERTERS
+from homeassistant.const import (
+    ATTR_DEVICE_CLASS,
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTemperature,
+    UnitOfVolumeFlowRate,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from homeassistant.util.unit_conversion import (
-    BaseUnitConverter,
-    EnergyConverter,
-    PowerConverter,
-    TemperatureConverter,
-    VolumeFlowRateConverter,
-)
+from homeassistant.util.unit_conversion import BaseUnitConverter
 
 from .const import DOMAIN
 from .engine.live import Measurement, Role
 from .modbus.device import ModbusDevice
 
-# the unit each role's value is wanted in, and how other units convert to it
-_ROLE_UNITS: dict[Role, tuple[type[BaseUnitConverter], str]] = {
-    Role.FLOW_TEMP: (TemperatureConverter, "°C"),
-    Role.RETURN_TEMP: (TemperatureConverter, "°C"),
-    Role.OUTDOOR_TEMP: (TemperatureConverter, "°C"),
-    Role.FLOW_RATE: (VolumeFlowRateConverter, "m³/h"),
-    Role.HEAT_POWER: (PowerConverter, "W"),
-    Role.ELEC_POWER: (PowerConverter, "W"),
-    Role.BACKUP_POWER: (PowerConverter, "W"),
-    Role.PUMP_POWER: (PowerConverter, "W"),
-    Role.HEAT_ENERGY: (EnergyConverter, "kWh"),
-    Role.ELEC_ENERGY: (EnergyConverter, "kWh"),
-    Role.BACKUP_ENERGY: (EnergyConverter, "kWh"),
-    Role.PUMP_ENERGY: (EnergyConverter, "kWh"),
+
+@dataclass(frozen=True, slots=True)
+class RoleQuantity:
+    """What a role measures: the device class a sensor bound to it may have, and the unit the engine wants."""
+
+    device_class: SensorDeviceClass
+    unit: str
+
+    @property
+    def converter(self) -> type[BaseUnitConverter]:
+        return UNIT_CONVERTERS[self.device_class]
+
+    @property
+    def units(self) -> list[str]:
+        """Every unit a reading can be converted from (the choices when a sensor has none)."""
+        return sorted(unit for unit in self.converter.VALID_UNITS if unit)
+
+    def convertible(self, unit: str) -> bool:
+        return unit in self.converter.VALID_UNITS
+
+
+_TEMPERATURE = RoleQuantity(SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS)
+_POWER = RoleQuantity(SensorDeviceClass.POWER, UnitOfPower.WATT)
+_ENERGY = RoleQuantity(SensorDeviceClass.ENERGY, UnitOfEnergy.KILO_WATT_HOUR)
+# Every role but the defrost signal (on/off or a number) is a quantity with a unit.
+ROLE_QUANTITIES: dict[Role, RoleQuantity] = {
+    Role.FLOW_TEMP: _TEMPERATURE,
+    Role.RETURN_TEMP: _TEMPERATURE,
+    Role.OUTDOOR_TEMP: _TEMPERATURE,
+    Role.FLOW_RATE: RoleQuantity(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.CUBIC_METERS_PER_HOUR),
+    Role.HEAT_POWER: _POWER,
+    Role.ELEC_POWER: _POWER,
+    Role.BACKUP_POWER: _POWER,
+    Role.PUMP_POWER: _POWER,
+    Role.HEAT_ENERGY: _ENERGY,
+    Role.ELEC_ENERGY: _ENERGY,
+    Role.BACKUP_ENERGY: _ENERGY,
+    Role.PUMP_ENERGY: _ENERGY,
 }
+
+
+def unit_problem(entity_id: str, unit: str, quantity: RoleQuantity) -> str:
+    return f"{entity_id} is in {unit!r}, which cannot be converted to {quantity.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """What the flow found about the entity picked for a role.
+
+    ``problem`` is the flow's error key and ``message`` names the entity (and
+    its unit); ``needs_unit`` means the entity has no unit, so the flow asks
+    for the one its readings are in.
+    """
+
+    problem: str | None = None
+    message: str = ""
+    needs_unit: bool = False
+
+
+def check_binding(hass: HomeAssistant, role: Role, entity_id: str) -> Binding:
+    """Can the entity play the role: does it exist, and are its device class and unit the role's?"""
+    state = hass.states.get(entity_id)
+    registered = er.async_get(hass).async_get(entity_id)
+    if state is None and (registered is None or registered.disabled):
+        why = "is disabled" if registered is not None else "does not exist"
+        return Binding("entity_not_found", f"{entity_id} {why}")
+    quantity = ROLE_QUANTITIES.get(role)
+    if quantity is None:
+        return Binding()
+    if state is not None:
+        unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+        device_class = state.attributes.get(ATTR_DEVICE_CLASS)
+    else:  # registered but not loaded yet (its integration is starting): what the registry knows
+        assert registered is not None
+        unit = registered.unit_of_measurement
+        device_class = registered.device_class or registered.original_device_class
+    if device_class is not None and device_class != quantity.device_class:
+        shown = f" in {unit!r}" if unit else ""
+        return Binding(
+            "wrong_device_class", f"{entity_id} is a {device_class} sensor{shown}, not {quantity.device_class}"
+        )
+    if not unit:
+        return Binding(needs_unit=True)
+    if not quantity.convertible(unit):
+        return Binding("wrong_unit", unit_problem(entity_id, unit, quantity))
+    return Binding()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +133,16 @@ class _Raw:
     unit: str | None
 
 
-def read_roles(hass: HomeAssistant, roles: Mapping[str, str]) -> tuple[dict[Role, Measurement], dict[str, str]]:
-    """Each bound role's current value in the role's unit, and why the others have none."""
+def read_roles(
+    hass: HomeAssistant, roles: Mapping[str, str], units: Mapping[str, str] | None = None
+) -> tuple[dict[Role, Measurement], dict[str, str]]:
+    """Each bound role's current value in the role's unit, and why the others have none.
+
+    ``units`` holds, per role, the unit the user gave for an entity that has
+    none; an entity's own unit always wins.
+    """
     registry = er.async_get(hass)
+    given = units or {}
     values: dict[Role, Measurement] = {}
     problems: dict[str, str] = {}
     for role_key, entity_id in roles.items():
@@ -62,7 +151,7 @@ def read_roles(hass: HomeAssistant, roles: Mapping[str, str]) -> tuple[dict[Role
             raw = _own_reading(hass, registry, entity_id)
             if raw is None:
                 raw = _state_reading(hass, role, entity_id)
-            values[role] = _converted(role, raw, entity_id)
+            values[role] = _converted(role, raw, entity_id, given.get(role_key))
         except _NoValueError as err:
             problems[role.value] = str(err)
     return values, problems
@@ -106,15 +195,17 @@ def _state_reading(hass: HomeAssistant, role: Role, entity_id: str) -> _Raw:
         raise _NoValueError(f"{entity_id} is not a number ({state.state!r})") from err
     if not math.isfinite(value):
         raise _NoValueError(f"{entity_id} has no reading")
-    return _Raw(value, taken_at, state.attributes.get("unit_of_measurement"))
+    return _Raw(value, taken_at, state.attributes.get(ATTR_UNIT_OF_MEASUREMENT))
 
 
-def _converted(role: Role, raw: _Raw, entity_id: str) -> Measurement:
-    if role not in _ROLE_UNITS:
+def _converted(role: Role, raw: _Raw, entity_id: str, given_unit: str | None) -> Measurement:
+    quantity = ROLE_QUANTITIES.get(role)
+    if quantity is None:
         return Measurement(raw.value, raw.taken_at)
-    converter, wanted = _ROLE_UNITS[role]
-    if raw.unit in (wanted, None, ""):
+    # No unit on the entity: the one the user gave; entries made before 0.4.0 have none and read as the role's.
+    unit = raw.unit or given_unit or quantity.unit
+    if unit == quantity.unit:
         return Measurement(raw.value, raw.taken_at)
-    if raw.unit not in converter.VALID_UNITS:
-        raise _NoValueError(f"{entity_id} is in {raw.unit!r}, which cannot be converted to {wanted}")
-    return Measurement(converter.convert(raw.value, raw.unit, wanted), raw.taken_at)
+    if not quantity.convertible(unit):
+        raise _NoValueError(unit_problem(entity_id, unit, quantity))
+    return Measurement(quantity.converter.convert(raw.value, unit, quantity.unit), raw.taken_at)

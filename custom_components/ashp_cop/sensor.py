@@ -12,9 +12,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import HubConfigEntry
 from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
-from .heat_pump import HeatPumpConfigEntry, HeatPumpCoordinator
+from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
+from .heat_pump import HeatPumpConfigEntry
 from .heat_pump_entities import (
     HEAT_PUMP_SENSORS,
     RATING_SENSORS,
@@ -30,7 +30,6 @@ from .modbus_entities import (
     is_flag,
     value_description,
 )
-from .plant import PlantConfigEntry, PlantCoordinator
 from .plant_entities import PLANT_SENSORS, PlantSensorDescription, unit_spf_description
 
 PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
@@ -38,26 +37,26 @@ PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: HubConfigEntry | HeatPumpConfigEntry | PlantConfigEntry,
+    entry: AshpCopConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data
-    if isinstance(coordinator, PlantCoordinator):
-        plant: list[SensorEntity] = [PlantSensor(entry, d) for d in PLANT_SENSORS]  # type: ignore[arg-type]
-        for unit in coordinator.heat_pump_ids:
-            sensor = PlantSensor(entry, unit_spf_description(unit))  # type: ignore[arg-type]
-            sensor._attr_translation_placeholders = {"unit": coordinator.unit_title(unit)}
+    if is_plant(entry):
+        plant: list[SensorEntity] = [PlantSensor(entry, d) for d in PLANT_SENSORS]
+        for unit in entry.runtime_data.heat_pump_ids:
+            sensor = PlantSensor(entry, unit_spf_description(unit))
+            sensor._attr_translation_placeholders = {"unit": entry.runtime_data.unit_title(unit)}
             plant.append(sensor)
         async_add_entities(plant)
         return
-    if isinstance(coordinator, HeatPumpCoordinator):
-        figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]  # type: ignore[arg-type]
-        if coordinator.rating is not None:
-            figures += [RatingSensor(entry, d) for d in RATING_SENSORS]  # type: ignore[arg-type]
-        if coordinator.seasonal is not None:
-            figures += [SeasonalSensor(entry, d) for d in SEASONAL_SENSORS]  # type: ignore[arg-type]
+    if is_heat_pump(entry):
+        figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]
+        if entry.runtime_data.rating is not None:
+            figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
+        if entry.runtime_data.seasonal is not None:
+            figures += [SeasonalSensor(entry, d) for d in SEASONAL_SENSORS]
         async_add_entities(figures)
         return
+    coordinator = entry.runtime_data
     for subentry_id, device in coordinator.devices.items():
         subentry = entry.subentries[subentry_id]
         entities: list[SensorEntity] = [

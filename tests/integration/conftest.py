@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
+from homeassistant.config_entries import ConfigSubentryFlow, OptionsFlow
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowHandler
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ashp_cop.const import (
@@ -26,11 +31,49 @@ from tools.simulator.devices import LAYOUT, unit_id
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 HUB_ENTRY_ID = "01HUBENTRY000000000000000"
+STRINGS = json.loads(
+    (Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop" / "strings.json").read_text()
+)
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None, socket_enabled: None) -> None:
     """Load custom_components/ashp_cop; sockets on for the simulator on 127.0.0.1."""
+
+
+def _strings_of(flow: FlowHandler[Any, Any, Any]) -> dict[str, Any]:
+    if isinstance(flow, ConfigSubentryFlow):
+        return STRINGS["config_subentries"][flow.handler[1]]  # type: ignore[no-any-return]
+    return STRINGS["options" if isinstance(flow, OptionsFlow) else "config"]  # type: ignore[no-any-return]
+
+
+def _assert_described(flow: FlowHandler[Any, Any, Any], form: dict[str, Any]) -> None:
+    """Every field of the form has a label and a description, every error a text, every placeholder a value."""
+    strings = _strings_of(flow)
+    step = strings["step"][form["step_id"]]
+    shown = step.get("description", "")
+    for key in form["data_schema"].schema if form.get("data_schema") is not None else ():
+        assert str(key) in step.get("data", {}), f"{form['step_id']}: no label for {key}"
+        assert str(key) in step.get("data_description", {}), f"{form['step_id']}: no data_description for {key}"
+    for error in (form.get("errors") or {}).values():
+        assert error in strings["error"], f"{form['step_id']}: no text for error {error}"
+        shown += strings["error"][error]
+    missing = set(re.findall(r"{(\w+)}", shown)) - set(form.get("description_placeholders") or {})
+    assert not missing, f"{form['step_id']}: no value for the placeholders {missing}"
+
+
+@pytest.fixture(autouse=True)
+def every_form_is_described() -> Iterator[None]:
+    """Each form this integration shows, in any test, is checked against strings.json."""
+    show = FlowHandler.async_show_form
+
+    def checked(flow: FlowHandler[Any, Any, Any], **form: Any) -> Any:
+        if type(flow).__module__.startswith("custom_components.ashp_cop"):
+            _assert_described(flow, form)
+        return show(flow, **form)
+
+    with patch.object(FlowHandler, "async_show_form", checked):
+        yield
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from custom_components.ashp_cop.const import (
     DOMAIN,
     SUBENTRY_DEVICE,
 )
-from tests.integration.conftest import setup_entry
+from tests.integration.conftest import hub_data, setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 # Talks Modbus to the simulator: run again against the newest pymodbus.
@@ -200,9 +200,12 @@ async def test_add_a_device_with_its_own_register_map(
     assert result["description_placeholders"]["error"] == (
         "register map: values.power_w.address: 70000 is outside 0 to 65535"
     )
+    own = "name: own\ndefaults: {table: input, data_type: float32}\nvalues: {power_w: {address: 0x34, unit: W}}"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
+    assert result["errors"] == {"base": "device_not_answering"}  # a valid map, but nothing answers at unit 30 yet
+    assert result["description_placeholders"]["error"].startswith("unit 30: no answer")
     sim, _ = plant
     sim.devices[30] = sim.devices[12]
-    own = "name: own\ndefaults: {table: input, data_type: float32}\nvalues: {power_w: {address: 0x34, unit: W}}"
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -226,3 +229,38 @@ async def test_reconfigure_a_device_keeps_its_entities(
     assert hub_entry.subentries["device_13"].data[CONF_PROFILE] == "eastron_sdm230"
     entity = entity_registry.async_get("sensor.backup_heater_electricity_power")
     assert entity is not None and entity.unique_id == "device_13_power_w"
+
+
+async def test_a_device_is_added_to_a_hub_that_is_not_loaded_and_read_when_it_is(
+    hass: HomeAssistant, unused_tcp_port: int
+) -> None:
+    hub = MockConfigEntry(domain=DOMAIN, unique_id=f"127.0.0.1:{unused_tcp_port}", data=hub_data(unused_tcp_port))
+    hub.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(hub.entry_id)
+    assert hub.state is ConfigEntryState.SETUP_RETRY
+    result = await _device_flow(hass, hub, **{CONF_NAME: "Meter", CONF_UNIT_ID: 5, CONF_PROFILE: "eastron_sdm120"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY  # nothing to read it through now: checked when the hub loads
+    assert next(iter(hub.subentries.values())).data == {CONF_UNIT_ID: 5, CONF_PROFILE: "eastron_sdm120"}
+    await hass.config_entries.async_unload(hub.entry_id)
+
+
+async def test_reconfigure_a_serial_hub_shows_its_line_settings(hass: HomeAssistant) -> None:
+    server = ModbusServer(PlantSimulator(1, seed=1, speed=0.0), rtu=True)
+    pty = server.start_pty()
+    line = {CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+    data = {"entry_type": "hub", CONF_TRANSPORT: "serial", CONF_SERIAL_PORT: pty, **line}
+    hub = MockConfigEntry(domain=DOMAIN, unique_id=pty, title=f"serial://{pty}", data=data)
+    hub.add_to_hass(hass)
+    try:
+        result = await hub.start_reconfigure_flow(hass)
+        assert result["step_id"] == "serial"
+        assert result["data_schema"]({})[CONF_SERIAL_PORT] == pty and result["data_schema"]({})[CONF_PARITY] == "N"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_SERIAL_PORT: pty, **line, CONF_TIMEOUT: 0.5}
+        )
+        assert result["type"] is FlowResultType.ABORT and result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert hub.data[CONF_TIMEOUT] == 0.5 and hub.data[CONF_BAUDRATE] == 9600 and hub.unique_id == pty
+        await hass.config_entries.async_unload(hub.entry_id)
+    finally:
+        await server.close()

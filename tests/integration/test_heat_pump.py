@@ -199,6 +199,8 @@ async def _flow(hass: HomeAssistant) -> dict[str, Any]:
 
 
 async def test_heat_pump_flow_with_every_error_and_recovery(hass: HomeAssistant) -> None:
+    for entity_id in ("sensor.h", "sensor.e"):  # the meters' counters, bound below
+        hass.states.async_set(entity_id, "12.5", {"unit_of_measurement": "kWh", "device_class": "energy"})
     result = await _flow(hass)
     assert result["step_id"] == "heat_pump"
     result = await hass.config_entries.flow.async_configure(
@@ -238,6 +240,7 @@ async def test_heat_pump_flow_with_every_error_and_recovery(hass: HomeAssistant)
     assert result["data"][CONF_APPLICATION] == 55 and json.loads(result["data"][CONF_DATASHEET]) == SAMPLE
     assert result["data"][CONF_ROLES] == {"heat_energy_kwh": "sensor.h", "elec_energy_kwh": "sensor.e"}
     assert result["data"][CONF_MEDIUM] == "propylene_glycol"
+    assert result["result"].unique_id == "heat_pump:sensor.h+sensor.e"  # its heat and electricity meters
 
 
 async def test_options_change_settings_from_now_on(hass: HomeAssistant) -> None:

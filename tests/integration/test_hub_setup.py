@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,27 @@ async def test_setup_reads_files_off_the_loop_and_registers_the_hub_device(
     meter = device_registry.async_get_device(identifiers={("ashp_cop", "device_12")})
     assert meter is not None and meter.via_device_id == hub.id
     assert "non existing `via_device`" not in caplog.text
+
+
+async def test_a_silent_device_is_logged_once_and_once_back(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    caplog.set_level(logging.INFO, logger="custom_components.ashp_cop")
+    coordinator = hub_entry.runtime_data
+    sim.faults.silent.add(11)
+    for _ in range(3):
+        await coordinator.async_refresh()
+    sim.faults.silent.clear()
+    for _ in range(3):
+        await coordinator.async_refresh()
+    lines = [r for r in caplog.records if r.name == "custom_components.ashp_cop" and "(unit 11)" in r.getMessage()]
+    assert [r.levelno for r in lines] == [logging.INFO, logging.INFO]
+    assert (
+        lines[0]
+        .getMessage()
+        .startswith(f"Heat meter (unit 11) on {coordinator.hub.settings.describe} is unavailable: ")
+    )
+    assert lines[1].getMessage() == f"Heat meter (unit 11) on {coordinator.hub.settings.describe} is available again"
+    assert not [r for r in caplog.records if "(unit 12)" in r.getMessage()]  # the others answered throughout

@@ -89,6 +89,7 @@ async def test_plant_flow_and_options(hass: HomeAssistant) -> None:
                               CONF_SHARED_POWER: ["sensor.shared_pump"], CONF_SHARED_ENERGY: []}  # fmt: skip
     await hass.async_block_till_done()
     plant = result["result"]
+    assert plant.unique_id == "plant:HPA"  # its heat pumps
     result = await hass.config_entries.options.async_init(plant.entry_id)
     assert result["step_id"] == "plant"
     result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_HEAT_PUMPS: ["HPA", "HPB"]})
