@@ -38,17 +38,18 @@ class DefrostEvent:
         return self.end_s - self.start_s
 
 
-def hysteresis(enter: BoolArray, leave: BoolArray) -> BoolArray:
+def hysteresis(enter: BoolArray, leave: BoolArray, initial: bool = False) -> BoolArray:
     """State that turns on where ``enter`` holds and off where ``leave`` holds.
 
     Vectorised latch: each sample takes the state set by the last sample that
-    entered or left (enter wins where both hold); it starts off.
+    entered or left (enter wins where both hold); before any, it is ``initial``
+    (the state a previous chunk of the series ended in).
     """
     n = enter.size
     decided = enter | leave
     index = np.where(decided, np.arange(n), -1)
     last = np.maximum.accumulate(index) if n else index
-    state = np.zeros(n, dtype=bool)
+    state = np.full(n, initial, dtype=bool)
     has = last >= 0
     state[has] = enter[last[has]]
     return state
@@ -60,18 +61,20 @@ def detect_active(
     signal: FloatArray | None = None,
     enter_delta_k: float = DEFAULT_ENTER_DELTA_K,
     exit_delta_k: float = DEFAULT_EXIT_DELTA_K,
+    *,
+    initial: bool = False,
 ) -> BoolArray:
-    """Whether each sample is inside a defrost cycle."""
+    """Whether each sample is inside a defrost cycle (``initial``: the state before the first sample)."""
     if signal is not None:
         known = np.isfinite(signal)
         # A missing flag keeps the last known state rather than ending a cycle.
-        return hysteresis(known & (signal >= 0.5), known & (signal < 0.5))
+        return hysteresis(known & (signal >= 0.5), known & (signal < 0.5), initial)
     if delta_t_k is None:
         return np.zeros(running.size, dtype=bool)
     finite = np.isfinite(delta_t_k)
     enter = finite & running & (delta_t_k < enter_delta_k)
     leave = finite & (delta_t_k > exit_delta_k)
-    return hysteresis(enter, leave)
+    return hysteresis(enter, leave, initial)
 
 
 def defrost_events(
