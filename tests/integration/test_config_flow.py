@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from custom_components.ashp_cop.const import (
     DOMAIN,
     SUBENTRY_DEVICE,
 )
+from custom_components.ashp_cop import coordinator as coordinator_module
 from tests.integration.conftest import setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
@@ -209,6 +211,37 @@ async def test_add_a_device_with_its_own_register_map(
     power = hass.states.get("sensor.own_meter_power")
     assert power is not None
     assert float(power.state) == pytest.approx(sim.plant.heat_pumps[0].state.elec_unit_w, abs=0.051)
+
+
+async def test_a_pasted_map_is_parsed_off_the_loop_and_a_duplicate_key_is_named(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await setup_entry(hass, hub_entry)
+    loop_thread = threading.get_ident()
+    parsed_in: list[str] = []
+    parse = coordinator_module.parse_register_map
+
+    def spy(text: str, **kwargs: Any) -> Any:
+        parsed_in.append("loop" if threading.get_ident() == loop_thread else "executor")
+        return parse(text, **kwargs)
+
+    monkeypatch.setattr(coordinator_module, "parse_register_map", spy)
+    result = await _device_flow(hass, hub_entry, **{CONF_NAME: "Own meter", CONF_UNIT_ID: 30, CONF_PROFILE: "custom"})
+    twice = "name: own\nvalues:\n  power_w: {address: 0x34}\n  power_w: {address: 0x36}\n"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: twice})
+    assert result["errors"] == {CONF_REGISTER_MAP: "invalid_register_map"}
+    assert result["description_placeholders"]["error"] == (
+        "register map: line 4: key 'power_w' is given twice (first on line 3)"
+    )
+    sim, _ = plant
+    sim.devices[30] = sim.devices[12]
+    own = "name: own\ndefaults: {table: input, data_type: float32}\nvalues: {power_w: {address: 0x34, unit: W}}"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # the pasted map is parsed to check it and again for the probe, both in an executor thread
+    assert parsed_in == ["executor", "executor", "executor"]
+    monkeypatch.undo()
+    await hass.async_block_till_done()
 
 
 async def test_reconfigure_a_device_keeps_its_entities(
