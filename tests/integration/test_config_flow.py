@@ -13,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ashp_cop import coordinator as coordinator_module
 from custom_components.ashp_cop.const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
@@ -28,7 +29,6 @@ from custom_components.ashp_cop.const import (
     DOMAIN,
     SUBENTRY_DEVICE,
 )
-from custom_components.ashp_cop import coordinator as coordinator_module
 from tests.integration.conftest import setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
