@@ -239,6 +239,7 @@ class _Analysis:
                                       ("unit_running", unit_wh, running), ("standby", unit_wh, standby),
                                       ("backup", backup_wh, usable), ("pump", pump_wh, usable)):  # fmt: skip
             totals.add(name, float(np.sum(energy_wh[mask])))
+        totals.add("measured_intervals", float(np.count_nonzero(usable)))
         totals.add("measured_s", float(intervals.dt_s[usable].sum()))
         totals.add("unmeasured_s", float(intervals.dt_s[~usable].sum()))
         totals.add("running_s", float(intervals.dt_s[running].sum()))
@@ -281,6 +282,11 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
     for chunk, last in _hour_chunks(series.blocks(), ROWS_PER_CHUNK):
         analysis.add(chunk, last)
     totals, events = analysis.totals, analysis.defrost.events
+    if totals.total("measured_intervals") == 0:
+        raise EngineInputError(
+            "file",
+            f"no interval has heat and electricity measured at both ends within {max_gap_s:g} s: nothing to integrate",
+        )
 
     heat_kwh = totals.total("heat") / 1000.0
     heat_positive_kwh = totals.total("heat_positive") / 1000.0
