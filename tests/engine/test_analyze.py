@@ -165,3 +165,17 @@ def test_the_command_line_streams_the_file_with_the_same_figures(monkeypatch: py
     with timeseries_module.SpooledCsv(path) as spooled:
         assert spooled.rows == 2880 and spooled.median_step_s() == 120.0
         assert analyze(spooled) == in_memory  # one chunk: numpy's own sums, bit for bit
+
+
+def test_a_defrost_flag_held_across_a_chunk_end_stays_one_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing flag keeps the last state: the chunk after the cut starts inside the cycle."""
+    # 1-minute samples over three hours; the flag rises at 00:50, is missing 00:51-01:09, falls at 01:10.
+    minute = np.arange(181.0)
+    flag = np.where(minute < 50, 0.0, np.where(minute == 50, 1.0, np.where(minute < 70, np.nan, 0.0)))
+    series = _series(60, 3, heat_power_w=lambda t: np.where((t - T0) / 60 == 55, -2000.0, 6000.0),
+                     elec_power_w=2000, defrost=flag)  # fmt: skip
+    whole = analyze(series)["defrost"]
+    monkeypatch.setattr(analyze_module, "ROWS_PER_CHUNK", 30)  # cut at 01:00, inside the cycle
+    chunked = analyze(series)["defrost"]
+    assert chunked == whole
+    assert whole["count"] == 1 and whole["total_duration_s"] == 20 * 60  # type: ignore[index]

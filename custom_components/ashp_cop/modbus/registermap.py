@@ -119,7 +119,10 @@ class RegisterMap:
 def _brief(value: object) -> str:
     """``repr(value)`` cut to one short line (a 400-digit number stays readable)."""
     if isinstance(value, int) and value.bit_length() > 200:
-        return f"<a {int(value.bit_length() * math.log10(2)) + 1}-digit number>"
+        try:
+            return f"<a {len(str(abs(value)))}-digit number>"
+        except ValueError:  # past Python's 4300-digit conversion limit
+            return f"<a number of about {int(value.bit_length() * math.log10(2))} digits>"
     text = repr(value)
     return text if len(text) <= _SHOWN_CHARS else f"{text[: _SHOWN_CHARS - 20]}...({len(text)} characters)"
 
