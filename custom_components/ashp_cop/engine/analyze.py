@@ -26,7 +26,7 @@ import numpy as np
 from .arrays import BoolArray, FloatArray
 from .climate_normalised import normalised_scop
 from .cop import DEFAULT_RUNNING_THRESHOLD_W, period_cop
-from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K, DefrostEvent, detect_active
+from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K, DefrostTracker, detect_active
 from .energy import GAP_LIMIT_INTERVALS, Intervals, interval_energy_wh
 from .errors import EngineInputError
 from .fluids import check_temperature
@@ -157,43 +157,6 @@ def _hour_chunks(blocks: Iterator[TimeSeries], rows_per_chunk: int) -> Iterator[
 
 
 @dataclass
-class _Defrost:
-    """Defrost detection carried from chunk to chunk, so a cycle may span two."""
-
-    state_before: bool = False  # the state of the sample before the chunk's first
-    cum_first_wh: float | None = None  # heat drawn back up to the chunk's first sample
-    cum_before_wh: float = 0.0  # ... and up to the sample before it
-    open_start: tuple[float, float] | None = None  # (start time, heat drawn before it) of an unfinished cycle
-    events: list[DefrostEvent] = field(default_factory=list)
-
-    def add(self, t_s: FloatArray, active: BoolArray, heat_w: FloatArray, intervals: Intervals, last: bool) -> None:
-        drawn_wh = -np.nan_to_num(interval_energy_wh(np.minimum(heat_w, 0.0), intervals))
-        if self.cum_first_wh is None:
-            cum = np.concatenate(([0.0], np.cumsum(drawn_wh)))
-        else:
-            cum = np.cumsum(np.concatenate(([self.cum_first_wh], drawn_wh)))
-        own = active if last else active[:-1]
-        before = np.concatenate(([self.state_before], own[:-1]))
-        marks = [(int(j), False) for j in np.flatnonzero(own & ~before)]
-        marks += [(int(j), True) for j in np.flatnonzero(~own & before)]
-        if last and active[-1]:
-            marks.append((active.size - 1, True))
-        first_drawn_before = self.cum_before_wh if self.cum_first_wh is not None else 0.0
-        for j, is_end in sorted(marks):
-            if not is_end:
-                # The reversal starts inside the interval before the first active sample.
-                self.open_start = (float(t_s[j]), float(cum[j - 1]) if j > 0 else first_drawn_before)
-            elif self.open_start is not None:
-                start_s, drawn_before = self.open_start
-                self.events.append(DefrostEvent(start_s, float(t_s[j]), float(cum[j] - drawn_before) / 1000.0))
-                self.open_start = None
-        if active.size >= 2:
-            self.state_before = bool(active[-2])
-            self.cum_before_wh = float(cum[-2])
-        self.cum_first_wh = float(cum[-1])
-
-
-@dataclass
 class _Totals:
     """Sums over the chunks: each figure's partial sums, added once at the end."""
 
@@ -215,7 +178,7 @@ class _Analysis:
         self.options = options
         self.max_gap_s = max_gap_s
         self.totals = _Totals()
-        self.defrost = _Defrost()
+        self.defrost = DefrostTracker()
 
     def add(self, chunk: TimeSeries, last: bool) -> None:
         options, totals = self.options, self.totals
@@ -255,7 +218,7 @@ class _Analysis:
             options.defrost_exit_delta_k,
             initial=self.defrost.state_before,
         )
-        self.defrost.add(chunk.t_s, active, heat_w, intervals, last)
+        self.defrost.add(chunk.t_s, active, heat_w, intervals, last=last)
 
         outdoor = chunk.get("outdoor_temp_c")
         if outdoor is not None:
