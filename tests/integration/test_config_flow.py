@@ -189,31 +189,6 @@ async def test_add_a_device_after_a_wrong_unit_id(
 
 
 async def test_add_a_device_with_its_own_register_map(
-    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
-) -> None:
-    await setup_entry(hass, hub_entry)
-    result = await _device_flow(hass, hub_entry, **{CONF_NAME: "Own meter", CONF_UNIT_ID: 30, CONF_PROFILE: "custom"})
-    assert result["step_id"] == "register_map"
-    assert "generic_heat_meter" in result["data_schema"]({})[CONF_REGISTER_MAP]  # the template to start from
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_REGISTER_MAP: "name: own\nvalues: {power_w: {address: 70000}}"}
-    )
-    assert result["errors"] == {CONF_REGISTER_MAP: "invalid_register_map"}
-    assert result["description_placeholders"]["error"] == (
-        "register map: values.power_w.address: 70000 is outside 0 to 65535"
-    )
-    sim, _ = plant
-    sim.devices[30] = sim.devices[12]
-    own = "name: own\ndefaults: {table: input, data_type: float32}\nvalues: {power_w: {address: 0x34, unit: W}}"
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    power = hass.states.get("sensor.own_meter_power")
-    assert power is not None
-    assert float(power.state) == pytest.approx(sim.plant.heat_pumps[0].state.elec_unit_w, abs=0.051)
-
-
-async def test_a_pasted_map_is_parsed_off_the_loop_and_a_duplicate_key_is_named(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await setup_entry(hass, hub_entry)
@@ -227,21 +202,32 @@ async def test_a_pasted_map_is_parsed_off_the_loop_and_a_duplicate_key_is_named(
 
     monkeypatch.setattr(coordinator_module, "parse_register_map", spy)
     result = await _device_flow(hass, hub_entry, **{CONF_NAME: "Own meter", CONF_UNIT_ID: 30, CONF_PROFILE: "custom"})
-    twice = "name: own\nvalues:\n  power_w: {address: 0x34}\n  power_w: {address: 0x36}\n"
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: twice})
+    assert result["step_id"] == "register_map"
+    assert "generic_heat_meter" in result["data_schema"]({})[CONF_REGISTER_MAP]  # the template to start from
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_REGISTER_MAP: "name: own\nvalues: {power_w: {address: 70000}}"}
+    )
     assert result["errors"] == {CONF_REGISTER_MAP: "invalid_register_map"}
     assert result["description_placeholders"]["error"] == (
-        "register map: line 4: key 'power_w' is given twice (first on line 3)"
+        "register map: values.power_w.address: 70000 is outside 0 to 65535"
+    )
+    twice = "name: own\nvalues:\n  power_w: {address: 0x34}\n  power_w: {address: 0x36}\n"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: twice})
+    assert result["description_placeholders"]["error"] == (
+        "register map: line 4: key 'power_w' is given twice (first on line 3)"  # was merged silently
     )
     sim, _ = plant
     sim.devices[30] = sim.devices[12]
     own = "name: own\ndefaults: {table: input, data_type: float32}\nvalues: {power_w: {address: 0x34, unit: W}}"
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    # the pasted map is parsed to check it and again for the probe, both in an executor thread
-    assert parsed_in == ["executor", "executor", "executor"]
+    # Each pasted map was parsed in an executor thread, never in the event loop (the last twice: check, probe).
+    assert parsed_in == ["executor"] * 4
     monkeypatch.undo()
     await hass.async_block_till_done()
+    power = hass.states.get("sensor.own_meter_power")
+    assert power is not None
+    assert float(power.state) == pytest.approx(sim.plant.heat_pumps[0].state.elec_unit_w, abs=0.051)
 
 
 async def test_reconfigure_a_device_keeps_its_entities(

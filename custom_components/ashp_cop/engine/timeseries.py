@@ -334,13 +334,17 @@ def _parse_timestamps(values: Sequence[str], first_row: int) -> FloatArray:
         if moment.tzinfo is None:
             raise EngineInputError(TIMESTAMP, f"row {first_row + i}: {shown(text)} has no UTC offset (add +00:00 or Z)")
         out[i] = moment.timestamp()
-    outside = np.flatnonzero((out < _FIRST_INSTANT_S) | (out > _LAST_INSTANT_S))
-    if outside.size:
-        row = int(outside[0])
-        raise EngineInputError(
-            TIMESTAMP, f"row {first_row + row}: {shown(values[row])} is outside the years 1 to 9999 in UTC"
-        )
+    _refuse_first(TIMESTAMP, values, (out < _FIRST_INSTANT_S) | (out > _LAST_INSTANT_S), first_row,
+                  "is outside the years 1 to 9999 in UTC")  # fmt: skip
     return out
+
+
+def _refuse_first(name: str, values: Sequence[str], wrong: npt.NDArray[np.bool_], first_row: int, reason: str) -> None:
+    """Refuse the first cell where ``wrong`` holds, naming its row and showing it."""
+    found = np.flatnonzero(wrong)
+    if found.size:
+        row = int(found[0])
+        raise EngineInputError(name, f"row {first_row + row}: {shown(values[row])} {reason}")
 
 
 def _parse_numbers(name: str, values: Sequence[str], first_row: int, decimal_comma: bool) -> FloatArray:
@@ -357,22 +361,13 @@ def _parse_numbers(name: str, values: Sequence[str], first_row: int, decimal_com
             except ValueError:
                 raise EngineInputError(name, f"row {first_row + i}: {shown(values[i])} is not a number") from None
         raise
-    bad = np.flatnonzero(~np.isfinite(numbers) & ~empty)
-    if bad.size:
-        raise EngineInputError(
-            name,
-            f"row {first_row + bad[0]}: {shown(values[bad[0]])} is not a finite number "
-            "(leave the cell empty for no reading)",
-        )
+    _refuse_first(name, values, ~np.isfinite(numbers) & ~empty, first_row,
+                  "is not a finite number (leave the cell empty for no reading)")  # fmt: skip
     limits = PLAUSIBLE.get(name)
     if limits is not None:
         low, high = limits
-        outside = np.flatnonzero((numbers < low) | (numbers > high))
-        if outside.size:
-            row = int(outside[0])
-            raise EngineInputError(
-                name, f"row {first_row + row}: {shown(values[row])} is outside the plausible range {low:g} to {high:g}"
-            )
+        _refuse_first(name, values, (numbers < low) | (numbers > high), first_row,
+                      f"is outside the plausible range {low:g} to {high:g}")  # fmt: skip
     return numbers
 
 
