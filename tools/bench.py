@@ -18,7 +18,6 @@ All run the real command line in a subprocess, as an auditor would.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -38,16 +37,28 @@ LONG_STEP_S = 3
 
 
 def _engine_measured(*args: str) -> tuple[float, float]:
-    """Wall time (s) and peak resident memory (MB) of one engine command."""
+    """Wall time (s) and peak resident memory (MB) of one engine command.
+
+    The peak is the child's own VmHWM, polled: getrusage's ru_maxrss would
+    count this (large) process's memory, which the child holds between fork
+    and exec.
+    """
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "custom_components.ashp_cop.engine", *args], cwd=REPO, stdout=subprocess.DEVNULL
     )
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    status = Path(f"/proc/{process.pid}/status")
+    peak_kb = 0
+    while process.poll() is None:
+        try:
+            hwm = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+            peak_kb = max(peak_kb, int(hwm.split()[1]))
+        except (OSError, StopIteration):  # exiting: its memory is gone
+            pass
+        time.sleep(0.05)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, process.args)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024  # Linux reports kB
+    return time.perf_counter() - start, peak_kb / 1024
 
 
 def _engine(*args: str) -> float:
