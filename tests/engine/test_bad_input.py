@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from custom_components.ashp_cop.engine import inputs
 from custom_components.ashp_cop.engine.cli import main
 from custom_components.ashp_cop.engine.en14825 import Datasheet, calculate_scop, parse_datasheet
 from custom_components.ashp_cop.engine.errors import EngineInputError
@@ -275,6 +276,14 @@ def test_scop_names_hostile_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     zipped = tmp_path / "sheet.json.gz"
     zipped.write_bytes(gzip.compress(json.dumps(SHEET).encode()))
     assert _cli(capsys, "scop", str(zipped)) == _cli(capsys, "scop", _sheet(tmp_path, SHEET))
+
+
+def test_a_datasheet_file_is_read_whole_only_up_to_its_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inputs, "MAX_JSON_CHARS", 2 * 1024 * 1024)
+    big = _file(tmp_path, json.dumps([SHEET] * 5000), "big.json")  # 2.9 MB
+    assert _refused(capsys, "scop", big) == f"error: file: {big} is larger than 2 MiB of text"
 
 
 def test_a_result_that_overflows_is_refused_not_printed_as_nan() -> None:

@@ -22,8 +22,9 @@ GZIP_MAGIC = b"\x1f\x8b"
 # The longest line a record may have (csv's own field limit): a longer one is
 # not a time-series row, and reading it whole could take all the memory.
 MAX_LINE_CHARS = 131_072
-# A datasheet file (one object or the whole KEYMARK population, 20 MB) is read whole.
-MAX_JSON_CHARS = 256 * 1024 * 1024
+# A datasheet file is read whole: one object, or an array about five times as large as
+# the whole KEYMARK population (26,485 datasheets, 13 MB of JSON).
+MAX_JSON_CHARS = 64 * 1024 * 1024
 
 
 def _encoding(head: bytes) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 import tempfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,23 +190,10 @@ class SeriesSource(Protocol):
     def blocks(self) -> Iterator[TimeSeries]: ...
 
 
-def _rows(row_numbers: npt.NDArray[np.intp] | Sequence[int], total: int | None = None) -> str:
-    listed = ", ".join(str(int(r)) for r in row_numbers[:_MAX_LISTED])
-    more = (len(row_numbers) if total is None else total) - min(len(row_numbers), _MAX_LISTED)
+def _rows(first_rows: Sequence[int], total: int) -> str:
+    listed = ", ".join(str(r) for r in first_rows[:_MAX_LISTED])
+    more = total - min(len(first_rows), _MAX_LISTED)
     return listed + (f" and {more} more" if more > 0 else "")
-
-
-def check_times(t_s: FloatArray) -> None:
-    """Refuse duplicate or backwards timestamps, naming the rows (header is row 1)."""
-    if t_s.size == 0:
-        raise EngineInputError(TIMESTAMP, "the file has no data rows")
-    step = np.diff(t_s)
-    duplicates = np.flatnonzero(step == 0) + 2
-    if duplicates.size:
-        raise EngineInputError(TIMESTAMP, f"duplicate timestamps at rows {_rows(duplicates)}")
-    backwards = np.flatnonzero(step < 0) + 2
-    if backwards.size:
-        raise EngineInputError(TIMESTAMP, f"timestamps go backwards at rows {_rows(backwards)}")
 
 
 @dataclass
@@ -264,8 +252,10 @@ class _StepCounts:
             self._last_s = float(t_s[-1])
 
     def median(self) -> float:
-        """What ``np.median`` of all the intervals gives."""
+        """What ``np.median`` of all the intervals gives (NaN for none)."""
         total = int(self._counts.sum())
+        if total == 0:
+            return math.nan
         cumulative = np.cumsum(self._counts)
         upper = float(self._values[np.searchsorted(cumulative, total // 2, side="right")])
         if total % 2:
