@@ -4,7 +4,10 @@
   ../shared/validation (26,491 datasheets; target well under 30 s).
 * ``analyze_year_10s_s``: ``engine analyze`` on a year of 10-second samples
   (3.15 million rows; target well under a minute).
-Both run the real command line in a subprocess, as an auditor would.
+* ``analyze_10m_peak_rss_mb``: the peak resident memory of ``engine
+  analyze`` on 10 million rows of 3-second samples (target under 1 GB: the
+  file is streamed, so memory does not grow with it), with its time.
+All run the real command line in a subprocess, as an auditor would.
 * One poll of a 30-device hub inside Home Assistant (tools/bench_ha_poll.py):
   CPU time per poll and state writes per poll.
 * The Modbus figures of :mod:`tools.modbus_bench` (requests per scan of a
@@ -29,19 +32,41 @@ from tools.modbus_bench import modbus_report
 REPO = Path(__file__).resolve().parents[1]
 YEAR_S = 365 * 24 * 3600
 STEP_S = 10
+LONG_ROWS = 10_000_000
+LONG_STEP_S = 3
+
+
+def _engine_measured(*args: str) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (MB) of one engine command.
+
+    The peak is the child's own VmHWM, polled: getrusage's ru_maxrss would
+    count this (large) process's memory, which the child holds between fork
+    and exec.
+    """
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "custom_components.ashp_cop.engine", *args], cwd=REPO, stdout=subprocess.DEVNULL
+    )
+    status = Path(f"/proc/{process.pid}/status")
+    peak_kb = 0
+    while process.poll() is None:
+        try:
+            hwm = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+            peak_kb = max(peak_kb, int(hwm.split()[1]))
+        except (OSError, StopIteration):  # exiting: its memory is gone
+            pass
+        time.sleep(0.05)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+    return time.perf_counter() - start, peak_kb / 1024
 
 
 def _engine(*args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "custom_components.ashp_cop.engine", *args],
-        cwd=REPO, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    return time.perf_counter() - start
+    return _engine_measured(*args)[0]
 
 
-def _write_year(path: Path) -> int:
-    t = np.arange(0, YEAR_S, STEP_S, dtype=np.int64)
+def _write_year(path: Path, step_s: int = STEP_S, rows: int | None = None) -> int:
+    t = np.arange(0, YEAR_S if rows is None else rows * step_s, step_s, dtype=np.int64)
     rng = np.random.default_rng(1)
     outdoor = 8 - 9 * np.cos(2 * np.pi * t / YEAR_S) + 4 * np.sin(2 * np.pi * t / 86400) + rng.normal(0, 0.3, t.size)
     load = np.clip(16 - outdoor, 0, None) * 400
@@ -84,6 +109,10 @@ def main() -> None:
         csv_path = Path(tmp) / "year.csv"
         report["analyze_rows"] = _write_year(csv_path)
         report["analyze_year_10s_s"] = round(_engine("analyze", str(csv_path), "--no-events"), 2)
+        report["analyze_10m_rows"] = _write_year(csv_path, LONG_STEP_S, LONG_ROWS)
+        seconds, peak_mb = _engine_measured("analyze", str(csv_path), "--no-events")
+        report["analyze_10m_s"] = round(seconds, 1)
+        report["analyze_10m_peak_rss_mb"] = round(peak_mb)
     report |= _ha_poll()
     print(json.dumps(report))
 

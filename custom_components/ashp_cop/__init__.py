@@ -22,7 +22,7 @@ from .engine.alerts import ALERTS
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 from .heat_pump import HeatPumpCoordinator
 from .identity import sync_unique_id
-from .modbus.errors import ModbusConfigError, RegisterMapError
+from .modbus.errors import ModbusConfigError
 from .modbus.profiles import builtin_profiles
 from .plant import PlantCoordinator
 from .repairs import clear_alert_issues
@@ -50,7 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
         )  # fmt: skip
         try:
             coordinator = ModbusHubCoordinator(hass, entry)
-        except (ModbusConfigError, RegisterMapError) as err:
+        except ModbusConfigError as err:  # a device whose map is refused is left out on its own (coordinator.py)
             raise ConfigEntryError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_configuration",

@@ -283,7 +283,8 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             self._data[CONF_REGISTER_MAP] = user_input[CONF_REGISTER_MAP]
             try:
-                device_register_map(self._data)
+                # A pasted map may be large: YAML parsing stays off the event loop.
+                await self.hass.async_add_executor_job(device_register_map, self._data)
             except RegisterMapError as err:
                 errors[CONF_REGISTER_MAP] = "invalid_register_map"
                 placeholders["error"] = str(err)
@@ -322,7 +323,8 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
         coordinator = getattr(entry, "runtime_data", None)
         if coordinator is None:
             return None  # hub not loaded (retrying setup): the device is checked when it loads
-        device = ModbusDevice(self._data[CONF_UNIT_ID], device_register_map(self._data))
+        register_map = await self.hass.async_add_executor_job(device_register_map, self._data)
+        device = ModbusDevice(self._data[CONF_UNIT_ID], register_map)
         scan = await device.scan(coordinator.hub.connection, retries=0)
         return None if scan.available else "; ".join(scan.errors[:2])
 

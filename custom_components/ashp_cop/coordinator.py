@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import (
@@ -35,13 +36,14 @@ from .const import (
     SUBENTRY_DEVICE,
 )
 from .modbus.device import DeviceScan, ModbusDevice
-from .modbus.errors import HubConnectionError
+from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapError
 from .modbus.hub import ModbusHub
 from .modbus.profiles import builtin_profile
 from .modbus.registermap import RegisterMap, parse_register_map
 from .modbus.settings import HubSettings, Transport
 
 type HubConfigEntry = ConfigEntry[ModbusHubCoordinator]
+REFUSED_MAP_ISSUE = "device_map_refused_"
 
 
 def hub_settings(data: dict[str, Any]) -> HubSettings:
@@ -90,18 +92,47 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
         self.hub = ModbusHub(hub_settings(dict(entry.data)))
         # subentry id -> device; unit ids may change on reconfigure, subentry ids never do
         self.devices: dict[str, ModbusDevice] = {}
+        # subentry id -> why its register map was refused (a map stored before a stricter check)
+        self.refused: dict[str, str] = {}
         # devices logged as unavailable: one line when a device stops answering, one when it is back
         self._unavailable: set[str] = set()
-        for subentry in entry.subentries.values():
-            if subentry.subentry_type == SUBENTRY_DEVICE:
-                self.devices[subentry.subentry_id] = self._add_device(subentry)
 
-    def _add_device(self, subentry: ConfigSubentry) -> ModbusDevice:
-        return self.hub.add_device(
-            int(subentry.data[CONF_UNIT_ID]), device_register_map(dict(subentry.data)), name=subentry.title
-        )
+    async def _add_devices(self) -> None:
+        """Each device subentry on the bus; its map is read off the event loop.
+
+        A map the present checks refuse (saved by an older release, say) leaves that one device out,
+        named in a repair issue, rather than the whole hub and every other device on it.
+        """
+        entry = self.config_entry
+        issues = {f"{REFUSED_MAP_ISSUE}{entry.entry_id}_{subentry_id}": subentry_id for subentry_id in entry.subentries}
+        for domain, issue_id in list(ir.async_get(self.hass).issues):  # devices removed since
+            if (
+                domain == DOMAIN
+                and issue_id.startswith(f"{REFUSED_MAP_ISSUE}{entry.entry_id}_")
+                and issue_id not in issues
+            ):
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        for subentry in entry.subentries.values():
+            if subentry.subentry_type != SUBENTRY_DEVICE:
+                continue
+            issue_id = f"{REFUSED_MAP_ISSUE}{entry.entry_id}_{subentry.subentry_id}"
+            try:
+                register_map = await self.hass.async_add_executor_job(device_register_map, dict(subentry.data))
+                device = self.hub.add_device(int(subentry.data[CONF_UNIT_ID]), register_map, name=subentry.title)
+            except (RegisterMapError, ModbusConfigError, KeyError) as err:
+                self.refused[subentry.subentry_id] = str(err)
+                LOGGER.error("%s on %s is left out: %s", subentry.title, entry.title, err)
+                ir.async_create_issue(
+                    self.hass, DOMAIN, issue_id, is_fixable=False, severity=ir.IssueSeverity.ERROR,
+                    translation_key="device_map_refused",
+                    translation_placeholders={"device": subentry.title, "hub": entry.title, "error": str(err)},
+                )  # fmt: skip
+                continue
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            self.devices[subentry.subentry_id] = device
 
     async def _async_setup(self) -> None:
+        await self._add_devices()
         try:
             await self.hub.connect()
         except HubConnectionError as err:

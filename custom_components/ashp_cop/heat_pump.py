@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
@@ -42,6 +43,7 @@ from .engine.alerts import AlertMonitor, AlertSettings, Conditions
 from .engine.counters import CounterEvent
 from .engine.en14825 import calculate_scop, parse_datasheet
 from .engine.en14825.scop import ScopResult
+from .engine.errors import EngineInputError
 from .engine.expected import ExpectedCop, gap_pct
 from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
@@ -153,7 +155,14 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         # seconds since the epoch; replaceable so tests can run the plant's clock
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
         self.totals_store = TotalsStore(hass, totals_key(HEAT_PUMP, entry.entry_id), self._export)
-        self.rating = Rating.from_config(config)
+        # A datasheet saved by an older release may fail today's checks: the heat pump runs without a
+        # rating and a repair issue says why, rather than not loading at all.
+        self.rating: Rating | None = None
+        self.datasheet_problem: str | None = None
+        try:
+            self.rating = Rating.from_config(config)
+        except (EngineInputError, ValueError) as err:
+            self.datasheet_problem = str(err)
         self.alerts = AlertMonitor(alert_settings(config))
         self.outdoor_c: float | None = None
         self.flow_c: float | None = None
@@ -163,6 +172,16 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.seasonal: SeasonalCoordinator | None = None  # made in setup when the recorder runs
 
     async def _async_setup(self) -> None:
+        issue_id = f"datasheet_refused_{self.config_entry.entry_id}"
+        if self.datasheet_problem is None:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        else:
+            LOGGER.error("%s: its datasheet is left out: %s", self.config_entry.title, self.datasheet_problem)
+            ir.async_create_issue(
+                self.hass, DOMAIN, issue_id, is_fixable=False, severity=ir.IssueSeverity.WARNING,
+                translation_key="datasheet_refused",
+                translation_placeholders={"name": self.config_entry.title, "error": self.datasheet_problem},
+            )  # fmt: skip
         saved = await self.totals_store.async_load()
         if saved:
             self.live.restore(saved)

@@ -20,23 +20,10 @@ from .statistics import period_figures, statistic_ids
 SERVICE_CALCULATE_SCOP = "calculate_scop"
 SERVICE_RECALCULATE = "recalculate"
 
-OFFMODE_KEYS = ("off", "thermostat_off", "standby", "crankcase")
-_POINT = vol.Schema({vol.Required("t_c"): vol.Coerce(float), vol.Required("pdh_kw"): vol.Coerce(float),
-                     vol.Required("cop"): vol.Coerce(float), vol.Optional("cdh"): vol.Coerce(float)})  # fmt: skip
-CALCULATE_SCOP_SCHEMA = vol.Schema({
-    vol.Optional("climate", default="average"): vol.In(["average", "warmer", "colder"]),
-    vol.Required("pdesignh_kw"): vol.Coerce(float),
-    vol.Required("tbiv_c"): vol.Coerce(float),
-    vol.Required("tol_c"): vol.Coerce(float),
-    vol.Optional("wtol_c"): vol.Coerce(float),
-    vol.Required("points"): vol.All(cv.ensure_list, [_POINT]),
-    vol.Optional("offmode_w"): {vol.Optional(k): vol.Coerce(float) for k in OFFMODE_KEYS},
-    vol.Optional("cdh"): vol.Coerce(float),
-    vol.Optional("cc"): vol.Coerce(float),
-    vol.Optional("reversible"): cv.boolean,
-    vol.Optional("water_or_brine_source"): cv.boolean,
-    vol.Optional("bins", default=False): cv.boolean,
-})  # fmt: skip
+# The datasheet fields go to the engine's parse_datasheet unchanged, the path the
+# command line takes: the same keys, ranges and messages (an unknown key is named
+# with the nearest valid one), never a second, looser schema.
+CALCULATE_SCOP_SCHEMA = vol.Schema({vol.Optional("bins", default=False): cv.boolean}, extra=vol.ALLOW_EXTRA)
 RECALCULATE_SCHEMA = vol.Schema({
     vol.Required("config_entry_id"): cv.string,
     vol.Required("start"): cv.datetime,

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from custom_components.ashp_cop.engine import analyze as analyze_module
+from custom_components.ashp_cop.engine import timeseries as timeseries_module
 from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
 from custom_components.ashp_cop.engine.errors import EngineInputError
 from custom_components.ashp_cop.engine.timeseries import TimeSeries, read_csv
@@ -123,3 +125,57 @@ def test_sample_file_report_is_reproducible_bit_for_bit() -> None:
     assert report["defrost"]["count"] > 10
     assert report["climate_normalised"]["scop"] is not None
     assert report["frosting_penalty"]["penalty"] > 0.05
+
+
+def _flat(value: object, path: str = "") -> dict[str, object]:
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _flat(item, f"{path}.{key}").items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in _flat(item, f"{path}[{i}]").items()}
+    return {path: value}
+
+
+@pytest.mark.parametrize("rows_per_chunk", [7, 100, 1000])
+def test_a_long_series_analysed_in_chunks_gives_the_same_report(
+    rows_per_chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks cut at whole hours (7 rows is less than one hour of the sample: cut at the next hour)."""
+    sample = read_csv(REPO / "samples" / "four_winter_days.csv")
+    series = TimeSeries(sample.t_s + 57 * 60, sample.columns)  # the sample's defrosts then cross whole hours
+    whole = _flat(analyze(series))
+    monkeypatch.setattr(analyze_module, "ROWS_PER_CHUNK", rows_per_chunk)
+    chunked = _flat(analyze(series))
+    assert chunked.keys() == whole.keys()
+    events = analyze(series)["defrost"]["events"]  # type: ignore[index]
+    spanning = [e for e in events if e["start"][:13] != e["end"][:13]]
+    assert len(events) == 59 and spanning  # cycles across an hour (a chunk's end) are joined, none lost or split
+    for key, value in whole.items():
+        if isinstance(value, float):
+            assert chunked[key] == pytest.approx(value, rel=1e-12, abs=1e-12), key
+        else:
+            assert chunked[key] == value, key
+
+
+def test_the_command_line_streams_the_file_with_the_same_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SpooledCsv (blocks through a temporary file) against the whole file in memory."""
+    path = REPO / "samples" / "four_winter_days.csv"
+    in_memory = analyze(read_csv(path))
+    monkeypatch.setattr(timeseries_module, "ROWS_PER_BLOCK", 100)
+    monkeypatch.setattr(timeseries_module, "SPOOL_IN_MEMORY_BYTES", 1000)  # spill to disk
+    with timeseries_module.SpooledCsv(path) as spooled:
+        assert spooled.rows == 2880 and spooled.median_step_s() == 120.0
+        assert analyze(spooled) == in_memory  # one chunk: numpy's own sums, bit for bit
+
+
+def test_a_defrost_flag_held_across_a_chunk_end_stays_one_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing flag keeps the last state: the chunk after the cut starts inside the cycle."""
+    # 1-minute samples over three hours; the flag rises at 00:50, is missing 00:51-01:09, falls at 01:10.
+    minute = np.arange(181.0)
+    flag = np.where(minute < 50, 0.0, np.where(minute == 50, 1.0, np.where(minute < 70, np.nan, 0.0)))
+    series = _series(60, 3, heat_power_w=lambda t: np.where((t - T0) / 60 == 55, -2000.0, 6000.0),
+                     elec_power_w=2000, defrost=flag)  # fmt: skip
+    whole = analyze(series)["defrost"]
+    monkeypatch.setattr(analyze_module, "ROWS_PER_CHUNK", 30)  # cut at 01:00, inside the cycle
+    chunked = analyze(series)["defrost"]
+    assert chunked == whole
+    assert whole["count"] == 1 and whole["total_duration_s"] == 20 * 60  # type: ignore[index]

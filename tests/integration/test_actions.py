@@ -54,6 +54,25 @@ async def test_calculate_scop_names_what_is_wrong(hass: HomeAssistant) -> None:
     assert "cop" in raised.value.translation_placeholders["error"]  # type: ignore[index]
 
 
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"offmode": SAMPLE["offmode_w"]}, "offmode: unknown key (did you mean offmode_w?)"),
+        ({"pdesignh_kw": 1e308}, "pdesignh_kw: 1e+308 is outside the plausible range 0.1 to 400"),
+        ({"cc": 1e-320}, "cc: 9.99989e-321 is outside the plausible range 1 to 4"),
+        ({"climate": "nordic"}, "climate: unknown climate 'nordic' (choose one of average, colder, warmer)"),
+    ],
+)
+async def test_calculate_scop_refuses_what_the_command_line_refuses(
+    hass: HomeAssistant, change: dict[str, object], error: str
+) -> None:
+    """The action and `engine scop` share one parse path: the same refusals, never a NaN figure."""
+    assert await _setup_domain(hass)
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE | change, blocking=True, return_response=True)
+    assert raised.value.translation_placeholders == {"error": error}
+
+
 async def _setup_domain(hass: HomeAssistant) -> bool:
     return await async_setup_component(hass, DOMAIN, {})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ashp_cop import coordinator as coordinator_module
 from custom_components.ashp_cop.const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
@@ -187,9 +189,18 @@ async def test_add_a_device_after_a_wrong_unit_id(
 
 
 async def test_add_a_device_with_its_own_register_map(
-    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await setup_entry(hass, hub_entry)
+    loop_thread = threading.get_ident()
+    parsed_in: list[str] = []
+    parse = coordinator_module.parse_register_map
+
+    def spy(text: str, **kwargs: Any) -> Any:
+        parsed_in.append("loop" if threading.get_ident() == loop_thread else "executor")
+        return parse(text, **kwargs)
+
+    monkeypatch.setattr(coordinator_module, "parse_register_map", spy)
     result = await _device_flow(hass, hub_entry, **{CONF_NAME: "Own meter", CONF_UNIT_ID: 30, CONF_PROFILE: "custom"})
     assert result["step_id"] == "register_map"
     assert "generic_heat_meter" in result["data_schema"]({})[CONF_REGISTER_MAP]  # the template to start from
@@ -200,6 +211,11 @@ async def test_add_a_device_with_its_own_register_map(
     assert result["description_placeholders"]["error"] == (
         "register map: values.power_w.address: 70000 is outside 0 to 65535"
     )
+    twice = "name: own\nvalues:\n  power_w: {address: 0x34}\n  power_w: {address: 0x36}\n"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: twice})
+    assert result["description_placeholders"]["error"] == (
+        "register map: line 4: key 'power_w' is given twice (first on line 3)"  # was merged silently
+    )
     own = "name: own\ndefaults: {table: input, data_type: float32}\nvalues: {power_w: {address: 0x34, unit: W}}"
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
     assert result["errors"] == {"base": "device_not_answering"}  # a valid map, but nothing answers at unit 30 yet
@@ -208,6 +224,9 @@ async def test_add_a_device_with_its_own_register_map(
     sim.devices[30] = sim.devices[12]
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Each pasted map was parsed in an executor thread, never in the event loop (check and probe, each time).
+    assert len(parsed_in) >= 6 and set(parsed_in) == {"executor"}
+    monkeypatch.undo()
     await hass.async_block_till_done()
     power = hass.states.get("sensor.own_meter_power")
     assert power is not None

@@ -347,3 +347,20 @@ async def test_role_problems_are_named(hass: HomeAssistant, plant: Plant, hub_en
     await hub_entry.runtime_data.async_refresh()
     await hp.runtime_data.async_refresh()
     assert hp.runtime_data.problems["flow_temp_c"] == "sensor.heat_meter_flow_temperature has no reading"
+
+
+async def test_a_stored_datasheet_the_checks_now_refuse_leaves_the_heat_pump_running(
+    hass: HomeAssistant, issue_registry: ir.IssueRegistry
+) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    typo = {key: value for key, value in SAMPLE.items() if key != "offmode_w"} | {"offmode": SAMPLE["offmode_w"]}
+    hp = heat_pump_entry(
+        {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"},
+        **{CONF_DATASHEET: json.dumps(typo), CONF_APPLICATION: 35},
+    )  # accepted by an older release
+    await setup_entry(hass, hp)
+    assert hp.state is ConfigEntryState.LOADED and _value(hass, "sensor.garden_heat_pump_cop") == 3.0
+    assert hass.states.get("sensor.garden_heat_pump_rated_scop_en_14825") is None
+    issue = issue_registry.async_get_issue(DOMAIN, f"datasheet_refused_{hp.entry_id}")
+    assert issue is not None and "did you mean offmode_w" in issue.translation_placeholders["error"]  # type: ignore[index]

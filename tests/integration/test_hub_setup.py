@@ -13,10 +13,19 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ashp_cop.const import (
+    CONF_PROFILE,
+    CONF_REGISTER_MAP,
+    CONF_UNIT_ID,
+    DOMAIN,
+    PROFILE_CUSTOM,
+    SUBENTRY_DEVICE,
+)
 from custom_components.ashp_cop.modbus.profiles import builtin_profiles
-from tests.integration.conftest import HUB_ENTRY_ID, hub_data, setup_entry
+from tests.integration.conftest import HUB_ENTRY_ID, hub_data, plant_subentries, setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 # Talks Modbus to the simulator: run again against the newest pymodbus.
@@ -171,3 +180,32 @@ async def test_a_silent_device_is_logged_once_and_once_back(
     )
     assert lines[1].getMessage() == f"Heat meter (unit 11) on {coordinator.hub.settings.describe} is available again"
     assert not [r for r in caplog.records if "(unit 12)" in r.getMessage()]  # the others answered throughout
+
+
+async def test_a_stored_map_the_checks_now_refuse_leaves_only_its_device_out(
+    hass: HomeAssistant, plant: Plant, issue_registry: ir.IssueRegistry
+) -> None:
+    _, server = plant
+    # saved by an older release, which merged the duplicate key silently
+    twice = "name: own\nvalues:\n  power_w: {address: 0x34}\n  power_w: {address: 0x36}\n"
+    subentries = [*plant_subentries(), {"subentry_id": "device_30", "subentry_type": SUBENTRY_DEVICE,
+                  "title": "Old meter", "unique_id": "30",
+                  "data": {CONF_UNIT_ID: 30, CONF_PROFILE: PROFILE_CUSTOM, CONF_REGISTER_MAP: twice}}]  # fmt: skip
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=HUB_ENTRY_ID,
+        title="tcp://127.0.0.1",
+        data=hub_data(server.port),
+        subentries_data=subentries,
+    )  # type: ignore[arg-type]
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.heat_meter_flow_temperature") is not None  # the other devices work
+    assert "device_30" not in entry.runtime_data.devices
+    issue = issue_registry.async_get_issue(DOMAIN, f"device_map_refused_{HUB_ENTRY_ID}_device_30")
+    assert issue is not None and issue.translation_placeholders is not None
+    assert "line 4: key 'power_w' is given twice" in issue.translation_placeholders["error"]
+    # once the device is gone, so is its issue
+    hass.config_entries.async_remove_subentry(entry, "device_30")
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, f"device_map_refused_{HUB_ENTRY_ID}_device_30") is None

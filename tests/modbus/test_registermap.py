@@ -101,11 +101,43 @@ def test_good_map_with_defaults_and_yaml_1_1_exponent() -> None:
          "my.yaml: values.a.states: a value with states has no unit (it has 'W')"),
         ("name: m\ndefaults: {states: {0: idle}}\nvalues: {a: {address: 1}}",
          "my.yaml: defaults: unknown field 'states'"),
+        # issue 8: "$" let a trailing newline through; keys are matched whole
+        ('name: m\nvalues: {"a\\n": {address: 1}}', "my.yaml: values['a\\n']: 'a\\n' must be lower_snake_case"),
+        ('name: "m\\n"\nvalues: {a: {address: 1}}', "my.yaml: name: 'm\\n' must be lower_snake_case"),
+        # duplicate keys were merged silently (the last won)
+        ("name: m\nvalues:\n  a: {address: 1}\n  a: {address: 5}\n",
+         "my.yaml: line 4: key 'a' is given twice (first on line 3)"),
+        ("name: m\nvalues: {a: {address: 1, scale: 2, scale: 3}}",
+         "my.yaml: line 2: key 'scale' is given twice (first on line 2)"),
+        # a 400-digit number escaped as OverflowError ("Unknown error" in the flow)
+        ("name: m\nvalues: {a: {address: 1, scale: " + "1" * 400 + "}}",
+         "my.yaml: values.a.scale: must be a finite number, got <a 400-digit number>"),
+        ("name: m\nvalues: {a: {address: 1, valid_range: [0, 1" + "0" * 400 + "]}}",
+         "my.yaml: values.a.valid_range: must be a finite number, got <a 401-digit number>"),
+        ("name: m\nvalues: {a: {address: " + "9" * 400 + "}}",
+         "my.yaml: values.a.address: <a 400-digit number> is outside 0 to 65535"),
+        ("name: m\nvalues: {a: {address: " + "9" * 5000 + "}}", "my.yaml: yaml: not a usable value (Exceeds the limit"),
+        ("name: m\nvalues: " + "[" * 5000 + "]" * 5000, "my.yaml: yaml: nested too deeply to be a register map"),
+        ("name: m\nvalues: {a: {address: 1, description: 2001-13-01}}",
+         "my.yaml: yaml: not a usable value (month must be in 1..12)"),
+        # size limits: 65,536 values were accepted after 24 s
+        ("name: m\nvalues:\n" + "".join(f"  v{i}: {{address: {i}}}\n" for i in range(501)),
+         "my.yaml: values: 501 values: a map holds at most 500 (split the device)"),
+        ("name: m\nvalues:\n" + "".join(f"  v{i}: {{address: {i}}}\n" for i in range(65536)),
+         "my.yaml: map: is longer than 256 KiB of text"),
     ],
 )  # fmt: skip
 def test_bad_maps_are_named(text: str, message: str) -> None:
     with pytest.raises(RegisterMapError, match=re.escape(message)):
         parse_register_map(text, source="my.yaml")
+
+
+def test_merge_keys_may_override_and_a_full_map_loads() -> None:
+    """YAML merge keys (<<: *anchor) override on purpose: not a duplicate. 500 values are allowed."""
+    merged = parse_register_map("name: m\nvalues:\n  a: &f {address: 1, unit: W}\n  b: {<<: *f, address: 3}\n")
+    assert merged.value("b").address == 3 and merged.value("b").unit == "W"
+    full = parse_register_map("name: m\nvalues:\n" + "".join(f"  v{i}: {{address: {i}}}\n" for i in range(500)))
+    assert len(full.values) == 500
 
 
 def test_unreadable_file_is_named(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ SEPEMO-Build D4.2, 2012):
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,16 +26,22 @@ import numpy as np
 from .arrays import BoolArray, FloatArray
 from .climate_normalised import normalised_scop
 from .cop import DEFAULT_RUNNING_THRESHOLD_W, period_cop
-from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K, defrost_events, detect_active
-from .energy import Intervals, default_max_gap_s, interval_energy_wh
+from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K, DefrostTracker, detect_active
+from .energy import GAP_LIMIT_INTERVALS, Intervals, interval_energy_wh
 from .errors import EngineInputError
 from .fluids import check_temperature
 from .frosting import DEFAULT_TIFR_C, MeasuredPenalty, penalty_from_measurements
 from .heat import HeatCircuit, heat_power_w, preferred_heat_power_w
 from .spf import EnergyBalance
-from .timeseries import TimeSeries
+from .timeseries import SeriesSource, TimeSeries
 
 SECONDS_PER_HOUR = 3600.0
+# A series is analysed in chunks of about this many rows, cut at whole hours,
+# so memory stays that of one chunk. Up to this length the figures are numpy's
+# sums over the whole series; past it, the chunks' sums are added exactly
+# (math.fsum), which may differ from one whole-series sum in the last bit.
+ROWS_PER_CHUNK = 1 << 20
+_HEAT_FROM_FLOW = frozenset({"flow_temp_c", "return_temp_c", "flow_rate_m3h"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,12 @@ class AnalysisOptions:
     defrost_exit_delta_k: float = DEFAULT_EXIT_DELTA_K
     tifr_c: float = DEFAULT_TIFR_C
     list_defrost_events: bool = True
+
+
+def _defrost_source(names: frozenset[str]) -> str:
+    if "defrost" in names:
+        return "signal"
+    return "reversed_flow" if {"flow_temp_c", "return_temp_c"} <= names else "none"
 
 
 def _iso(t_s: float) -> str:
@@ -73,8 +87,13 @@ def _heat_power(series: TimeSeries, circuit: HeatCircuit) -> FloatArray:
     return preferred_heat_power_w(heat_power_w(circuit, flow_c, return_c, flow_m3h), metered)
 
 
-def _sum_kwh(energy_wh: FloatArray, mask: BoolArray) -> float:
-    return float(np.sum(energy_wh[mask])) / 1000.0
+@dataclass(frozen=True, slots=True)
+class _Hourly:
+    """Hourly heat, electricity (kWh) and mean outdoor temperature of one chunk."""
+
+    mean_temp_c: FloatArray
+    heat_kwh: FloatArray
+    elec_kwh: FloatArray
 
 
 def _hourly(
@@ -82,15 +101,16 @@ def _hourly(
     usable: BoolArray,
     heat_wh: FloatArray,
     elec_wh: FloatArray,
-    series: TimeSeries,
-) -> tuple[FloatArray, FloatArray, FloatArray] | None:
-    """Hourly heat, electricity (kWh) and mean outdoor temperature."""
-    outdoor = series.get("outdoor_temp_c")
-    if outdoor is None:
-        return None
+    *,
+    sample_t_s: FloatArray,
+    outdoor: FloatArray,
+) -> _Hourly:
+    """Per hour with a measured interval: heat, electricity and the mean of its outdoor samples."""
     hour_of_interval = np.floor(t_start_s / SECONDS_PER_HOUR).astype(np.int64)
-    hour_of_sample = np.floor(series.t_s / SECONDS_PER_HOUR).astype(np.int64)
+    hour_of_sample = np.floor(sample_t_s / SECONDS_PER_HOUR).astype(np.int64)
     hours, inverse = np.unique(hour_of_interval[usable], return_inverse=True)
+    if hours.size == 0:
+        return _Hourly(np.empty(0), np.empty(0), np.empty(0))
     heat = np.bincount(inverse, weights=heat_wh[usable], minlength=hours.size) / 1000.0
     elec = np.bincount(inverse, weights=elec_wh[usable], minlength=hours.size) / 1000.0
     known = np.isfinite(outdoor)
@@ -100,62 +120,158 @@ def _hourly(
     temp_n = np.bincount(pos[pos_ok], minlength=hours.size)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_temp = np.where(temp_n > 0, temp_sum / temp_n, np.nan)
-    return mean_temp, heat, elec
+    return _Hourly(mean_temp, heat, elec)
 
 
-def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) -> dict[str, object]:
-    """The JSON report of ``engine analyze`` for one time series."""
-    unit_w = series.get("elec_power_w")
-    if unit_w is None:
+def _hour_cut(t_s: FloatArray, rows_per_chunk: int) -> int | None:
+    """Index of the first sample of an hour, as late as possible within ``rows_per_chunk``."""
+    hours = np.floor(t_s / SECONDS_PER_HOUR).astype(np.int64)
+    new_hour = np.flatnonzero(hours[1:] != hours[:-1]) + 1
+    if new_hour.size == 0:
+        return None
+    within = new_hour[new_hour <= rows_per_chunk]
+    return int(within[-1]) if within.size else int(new_hour[0])
+
+
+def _hour_chunks(blocks: Iterator[TimeSeries], rows_per_chunk: int) -> Iterator[tuple[TimeSeries, bool]]:
+    """Consecutive chunks that end on the first sample of an hour, which starts the next chunk too.
+
+    Each interval then lies in exactly one chunk, every hour's intervals and
+    samples in the same one; the flag marks the last chunk. A series of up to
+    ``rows_per_chunk`` rows is one chunk.
+    """
+    buffer: list[TimeSeries] = []
+    size = 0
+    for block in blocks:
+        buffer.append(block)
+        size += len(block)
+        if size <= rows_per_chunk:
+            continue
+        pending = TimeSeries.concatenate(buffer)
+        while len(pending) > rows_per_chunk and (cut := _hour_cut(pending.t_s, rows_per_chunk)) is not None:
+            yield pending.slice(0, cut + 1), False
+            pending = pending.slice(cut, len(pending))
+        buffer = [pending.copy()]
+        size = len(pending)
+    yield TimeSeries.concatenate(buffer), True
+
+
+@dataclass
+class _Totals:
+    """Sums over the chunks: each figure's partial sums, added once at the end."""
+
+    parts: dict[str, list[float]] = field(default_factory=dict)
+    hourly: list[_Hourly] = field(default_factory=list)
+
+    def add(self, name: str, value: float) -> None:
+        self.parts.setdefault(name, []).append(value)
+
+    def total(self, name: str) -> float:
+        # One chunk (a series of up to ROWS_PER_CHUNK rows) gives numpy's own sum unchanged.
+        return math.fsum(self.parts.get(name, ()))
+
+
+class _Analysis:
+    """The analysis of one series, fed chunk by chunk."""
+
+    def __init__(self, options: AnalysisOptions, max_gap_s: float) -> None:
+        self.options = options
+        self.max_gap_s = max_gap_s
+        self.totals = _Totals()
+        self.defrost = DefrostTracker()
+
+    def add(self, chunk: TimeSeries, last: bool) -> None:
+        options, totals = self.options, self.totals
+        unit_w = chunk.columns["elec_power_w"]
+        heat_w = _heat_power(chunk, options.circuit)
+        intervals = Intervals.of(chunk.t_s, self.max_gap_s)
+        backup_w = chunk.get("backup_power_w")
+        pump_w = chunk.get("pump_power_w")
+        heat_wh = interval_energy_wh(heat_w, intervals)
+        heat_pos_wh = interval_energy_wh(np.maximum(heat_w, 0.0), intervals)
+        unit_wh = interval_energy_wh(unit_w, intervals)
+        backup_wh = interval_energy_wh(backup_w, intervals) if backup_w is not None else np.zeros_like(unit_wh)
+        pump_wh = interval_energy_wh(pump_w, intervals) if pump_w is not None else np.zeros_like(unit_wh)
+        # Every figure below is taken over the same intervals: all channels measured.
+        usable = np.isfinite(heat_wh) & np.isfinite(unit_wh) & np.isfinite(backup_wh) & np.isfinite(pump_wh)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            unit_mean_w = unit_wh * SECONDS_PER_HOUR / intervals.dt_s
+        running = usable & (unit_mean_w >= options.running_threshold_w)
+        standby = usable & ~running
+        for name, energy_wh, mask in (("heat", heat_wh, usable), ("heat_positive", heat_pos_wh, usable),
+                                      ("unit_running", unit_wh, running), ("standby", unit_wh, standby),
+                                      ("backup", backup_wh, usable), ("pump", pump_wh, usable)):  # fmt: skip
+            totals.add(name, float(np.sum(energy_wh[mask])))
+        totals.add("measured_intervals", float(np.count_nonzero(usable)))
+        totals.add("measured_s", float(intervals.dt_s[usable].sum()))
+        totals.add("unmeasured_s", float(intervals.dt_s[~usable].sum()))
+        totals.add("running_s", float(intervals.dt_s[running].sum()))
+
+        sample_running = np.isfinite(unit_w) & (unit_w >= options.running_threshold_w)
+        flow_c, return_c = chunk.get("flow_temp_c"), chunk.get("return_temp_c")
+        delta_t = flow_c - return_c if flow_c is not None and return_c is not None else None
+        active = detect_active(
+            sample_running,
+            delta_t,
+            chunk.get("defrost"),
+            options.defrost_enter_delta_k,
+            options.defrost_exit_delta_k,
+            initial=self.defrost.state_before,
+        )
+        self.defrost.add(chunk.t_s, active, heat_w, intervals, last=last)
+
+        outdoor = chunk.get("outdoor_temp_c")
+        if outdoor is not None:
+            own = chunk.t_s.size if last else chunk.t_s.size - 1
+            elec_wh = unit_wh + backup_wh + pump_wh
+            totals.hourly.append(
+                _hourly(chunk.t_s[:-1], usable, heat_wh, elec_wh, sample_t_s=chunk.t_s[:own], outdoor=outdoor[:own])
+            )
+
+
+def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) -> dict[str, object]:
+    """The JSON report of ``engine analyze`` for one time series (in memory or streamed from a file)."""
+    if "elec_power_w" not in series.names:
         raise EngineInputError("elec_power_w", "missing column: the unit's electric power is needed for any COP")
-    if len(series) < 2:
+    if series.rows < 2:
         raise EngineInputError("timestamp", "needs at least two rows to integrate energy")
-    heat_w = _heat_power(series, options.circuit)
-    max_gap_s = options.max_gap_s if options.max_gap_s is not None else default_max_gap_s(series.t_s)
-    intervals = Intervals.of(series.t_s, max_gap_s)
+    if "heat_power_w" not in series.names and not series.names >= _HEAT_FROM_FLOW:
+        raise EngineInputError(
+            "heat_power_w", "missing column: give heat_power_w or flow_temp_c, return_temp_c and flow_rate_m3h"
+        )
+    sampling_interval_s = series.median_step_s()
+    max_gap_s = options.max_gap_s if options.max_gap_s is not None else sampling_interval_s * GAP_LIMIT_INTERVALS
+    analysis = _Analysis(options, max_gap_s)
+    for chunk, last in _hour_chunks(series.blocks(), ROWS_PER_CHUNK):
+        analysis.add(chunk, last)
+    totals, events = analysis.totals, analysis.defrost.events
+    if totals.total("measured_intervals") == 0:
+        raise EngineInputError(
+            "file",
+            f"no interval has heat and electricity measured at both ends within {max_gap_s:g} s: nothing to integrate",
+        )
 
-    backup_w = series.get("backup_power_w")
-    pump_w = series.get("pump_power_w")
-    heat_wh = interval_energy_wh(heat_w, intervals)
-    heat_pos_wh = interval_energy_wh(np.maximum(heat_w, 0.0), intervals)
-    unit_wh = interval_energy_wh(unit_w, intervals)
-    backup_wh = interval_energy_wh(backup_w, intervals) if backup_w is not None else np.zeros_like(unit_wh)
-    pump_wh = interval_energy_wh(pump_w, intervals) if pump_w is not None else np.zeros_like(unit_wh)
-    # Every figure below is taken over the same intervals: all channels measured.
-    usable = np.isfinite(heat_wh) & np.isfinite(unit_wh) & np.isfinite(backup_wh) & np.isfinite(pump_wh)
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unit_mean_w = unit_wh * SECONDS_PER_HOUR / intervals.dt_s
-    running = usable & (unit_mean_w >= options.running_threshold_w)
-    standby = usable & ~running
-
-    heat_kwh = _sum_kwh(heat_wh, usable)
-    heat_positive_kwh = _sum_kwh(heat_pos_wh, usable)
-    unit_running_kwh = _sum_kwh(unit_wh, running)
-    standby_kwh = _sum_kwh(unit_wh, standby)
-    backup_kwh = _sum_kwh(backup_wh, usable)
-    pump_kwh = _sum_kwh(pump_wh, usable)
+    heat_kwh = totals.total("heat") / 1000.0
+    heat_positive_kwh = totals.total("heat_positive") / 1000.0
+    unit_running_kwh = totals.total("unit_running") / 1000.0
+    standby_kwh = totals.total("standby") / 1000.0
+    backup_kwh = totals.total("backup") / 1000.0
+    pump_kwh = totals.total("pump") / 1000.0
     balance = EnergyBalance(heat_kwh, unit_running_kwh, standby_kwh, backup_kwh, pump_kwh, options.backup_heat_metered)
     elec_kwh = balance.elec_kwh
-
-    sample_running = np.isfinite(unit_w) & (unit_w >= options.running_threshold_w)
-    flow_c, return_c = series.get("flow_temp_c"), series.get("return_temp_c")
-    delta_t = flow_c - return_c if flow_c is not None and return_c is not None else None
-    signal = series.get("defrost")
-    active = detect_active(sample_running, delta_t, signal, options.defrost_enter_delta_k, options.defrost_exit_delta_k)
-    events = defrost_events(series.t_s, active, heat_w, intervals)
     defrost_heat_kwh = heat_positive_kwh - heat_kwh
-    running_s = float(intervals.dt_s[running].sum())
+    running_s = totals.total("running_s")
     defrost_s = float(sum(e.duration_s for e in events))
+    names = series.names
 
     report: dict[str, object] = {
-        "rows": len(series),
-        "start": _iso(float(series.t_s[0])),
-        "end": _iso(float(series.t_s[-1])),
-        "sampling_interval_s": float(np.median(intervals.dt_s)),
+        "rows": series.rows,
+        "start": _iso(series.start_s),
+        "end": _iso(series.end_s),
+        "sampling_interval_s": sampling_interval_s,
         "max_gap_s": max_gap_s,
-        "measured_hours": float(intervals.dt_s[usable].sum()) / SECONDS_PER_HOUR,
-        "unmeasured_hours": float(intervals.dt_s[~usable].sum()) / SECONDS_PER_HOUR,
+        "measured_hours": totals.total("measured_s") / SECONDS_PER_HOUR,
+        "unmeasured_hours": totals.total("unmeasured_s") / SECONDS_PER_HOUR,
         "heat_kwh": heat_kwh,
         "heat_positive_kwh": heat_positive_kwh,
         "elec_kwh": elec_kwh,
@@ -169,7 +285,7 @@ def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) ->
         },
         "running_hours": running_s / SECONDS_PER_HOUR,
         "defrost": {
-            "source": "signal" if signal is not None else ("reversed_flow" if delta_t is not None else "none"),
+            "source": _defrost_source(names),
             "count": len(events),
             "total_duration_s": defrost_s,
             "heat_kwh": defrost_heat_kwh,
@@ -189,12 +305,13 @@ def analyze(series: TimeSeries, options: AnalysisOptions = AnalysisOptions()) ->
         },
         "ignored_columns": list(series.ignored_columns),
     }
-    hourly = _hourly(series.t_s[:-1], usable, heat_wh, unit_wh + backup_wh + pump_wh, series)
-    if hourly is None:
+    if "outdoor_temp_c" not in names:
         report["climate_normalised"] = None
         report["frosting_penalty"] = "needs outdoor_temp_c"
     else:
-        mean_temp, hourly_heat, hourly_elec = hourly
+        mean_temp = np.concatenate([h.mean_temp_c for h in totals.hourly])
+        hourly_heat = np.concatenate([h.heat_kwh for h in totals.hourly])
+        hourly_elec = np.concatenate([h.elec_kwh for h in totals.hourly])
         report["climate_normalised"] = normalised_scop(options.climate, mean_temp, hourly_heat, hourly_elec).as_dict()
         running_hours = hourly_elec * 1000.0 >= options.running_threshold_w
         measured = penalty_from_measurements(

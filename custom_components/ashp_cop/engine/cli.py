@@ -1,35 +1,46 @@
 """Command line: ``python -m custom_components.ashp_cop.engine scop|fluid|analyze``.
 
-Every command prints JSON on stdout. Bad input prints one line on stderr
-naming the field and the reason, and exits with status 2.
+Every command prints JSON on stdout (never NaN or Infinity). Bad input prints
+one line on stderr naming the field and the reason, and exits with status 2;
+so does output that cannot be written (a reader such as ``head`` that stops).
+Input files may be gzipped.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from .analyze import AnalysisOptions, analyze
 from .en14825 import CLIMATES, calculate_scop, parse_datasheet
-from .errors import EngineInputError
+from .errors import EngineInputError, shown
 from .fluids import Medium, check_medium, check_temperature, cp_j_per_kg_k, density_kg_per_m3
 from .heat import HeatCircuit, MeterPosition
-from .timeseries import KNOWN_COLUMNS, PRESETS, read_csv
+from .inputs import read_json_text
+from .timeseries import KNOWN_COLUMNS, PRESETS, SpooledCsv
 
 EXIT_BAD_INPUT = 2
 
 
-def _scop(args: argparse.Namespace) -> Any:
+def _load_json(path: str) -> Any:
+    text = read_json_text(path)
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise EngineInputError("file", f"cannot read {args.file}: {err.strerror}") from None
+        return json.loads(text)
     except json.JSONDecodeError as err:
-        raise EngineInputError("file", f"{args.file} is not valid JSON (line {err.lineno}: {err.msg})") from None
+        raise EngineInputError("file", f"{path} is not valid JSON (line {err.lineno}: {err.msg})") from None
+    except RecursionError:
+        raise EngineInputError("file", f"{path} nests arrays or objects too deeply to be a datasheet") from None
+    except ValueError as err:  # an integer beyond Python's 4300-digit limit
+        raise EngineInputError("file", f"{path} is not usable JSON ({str(err).split(';')[0]})") from None
+
+
+def _scop(args: argparse.Namespace) -> Any:
+    data = _load_json(args.file)
     if isinstance(data, list):
         results = []
         for index, item in enumerate(data):
@@ -41,43 +52,69 @@ def _scop(args: argparse.Namespace) -> Any:
     return calculate_scop(parse_datasheet(data)).as_dict(with_bins=args.bins)
 
 
+def _medium(args: argparse.Namespace) -> tuple[Medium, float]:
+    """The medium and its glycol content: a glycol without --mass-fraction is not guessed as water."""
+    if args.mass_fraction is None:
+        medium = check_medium(args.medium, 0.0)
+        if medium is not Medium.WATER:
+            raise EngineInputError("--mass-fraction", f"{medium.value} needs its glycol content (% by mass)")
+        return medium, 0.0
+    fraction = _finite(args.mass_fraction, "--mass-fraction")
+    return check_medium(args.medium, fraction), fraction
+
+
+def _finite(value: float, option: str, *, low: float = -math.inf, positive: bool = False) -> float:
+    if not math.isfinite(value):
+        raise EngineInputError(option, f"must be a finite number (got {value})")
+    if value < low or (positive and value <= 0):
+        raise EngineInputError(
+            option, f"must be {'greater than 0' if positive else f'at least {low:g}'} (got {value:g})"
+        )
+    return value
+
+
 def _fluid(args: argparse.Namespace) -> Any:
-    medium = check_medium(args.medium, args.mass_fraction)
-    check_temperature(medium, args.mass_fraction, args.temp)
+    medium, fraction = _medium(args)
+    check_temperature(medium, fraction, _finite(args.temp, "--temp"))
     return {
-        "cp_j_per_kg_k": cp_j_per_kg_k(medium, args.mass_fraction, args.temp),
-        "density_kg_per_m3": density_kg_per_m3(medium, args.mass_fraction, args.temp),
+        "cp_j_per_kg_k": cp_j_per_kg_k(medium, fraction, args.temp),
+        "density_kg_per_m3": density_kg_per_m3(medium, fraction, args.temp),
     }
 
 
-def _column_map(args: argparse.Namespace) -> dict[str, str]:
+def _column_map(args: argparse.Namespace) -> tuple[dict[str, str], set[str]]:
+    """Engine column -> header; and the names given with --column, whose header must exist."""
     mapping = dict(PRESETS[args.preset]) if args.preset else {}
+    required = set()
     for item in args.column or []:
         name, sep, source = item.partition("=")
         if not sep or not source:
-            raise EngineInputError("--column", f"{item!r} must look like NAME=HEADER")
+            raise EngineInputError("--column", f"{shown(item)} must look like NAME=HEADER")
         mapping[name] = source
-    return mapping
+        required.add(name)
+    return mapping, required
 
 
 def _analyze(args: argparse.Namespace) -> Any:
     if args.climate not in CLIMATES:
         choices = ", ".join(sorted(CLIMATES))
-        raise EngineInputError("climate", f"unknown climate {args.climate!r} (choose one of {choices})")
-    medium = check_medium(args.medium, args.mass_fraction)
+        raise EngineInputError("climate", f"unknown climate {shown(args.climate)} (choose one of {choices})")
+    medium, fraction = _medium(args)
     options = AnalysisOptions(
         circuit=HeatCircuit(
             medium=medium,
-            mass_fraction_pct=args.mass_fraction,
+            mass_fraction_pct=fraction,
             meter_position=MeterPosition(args.meter_position),
         ),
         climate=args.climate,
-        running_threshold_w=args.running_threshold,
-        max_gap_s=args.max_gap,
+        running_threshold_w=_finite(args.running_threshold, "--running-threshold", low=0.0),
+        max_gap_s=None if args.max_gap is None else _finite(args.max_gap, "--max-gap", positive=True),
         backup_heat_metered=not args.backup_outside_heat_meter,
         list_defrost_events=not args.no_events,
     )
-    return analyze(read_csv(args.file, _column_map(args)), options)
+    mapping, required = _column_map(args)
+    with SpooledCsv(args.file, mapping, required) as series:
+        return analyze(series, options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,15 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     fluid = commands.add_parser("fluid", help="density and specific heat of the heat-transfer medium")
     fluid.add_argument("--medium", default="water", help=", ".join(m.value for m in Medium))
-    fluid.add_argument("--mass-fraction", type=float, default=0.0, help="glycol content, %% by mass")
+    fluid.add_argument("--mass-fraction", type=float, help="glycol content, %% by mass (required for a glycol)")
     fluid.add_argument("--temp", type=float, required=True, help="temperature, C")
     fluid.set_defaults(run=_fluid)
 
     report = commands.add_parser("analyze", help="field performance report of a CSV time series")
-    report.add_argument("file", help="CSV with a timestamp column and any of: " + ", ".join(KNOWN_COLUMNS))
+    report.add_argument("file", help="CSV (or .csv.gz) with a timestamp column and any of: " + ", ".join(KNOWN_COLUMNS))
     report.add_argument("--climate", default="average", help="EN 14825 climate for the normalised SCOP")
     report.add_argument("--medium", default="water", help=", ".join(m.value for m in Medium))
-    report.add_argument("--mass-fraction", type=float, default=0.0, help="glycol content, %% by mass")
+    report.add_argument("--mass-fraction", type=float, help="glycol content, %% by mass (required for a glycol)")
     report.add_argument("--meter-position", choices=[p.value for p in MeterPosition], default="return")
     report.add_argument("--running-threshold", type=float, default=100.0, help="W below which the unit is off")
     report.add_argument("--max-gap", type=float, default=None, help="longest interval integrated, s")
@@ -119,9 +156,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = args.run(args)
+        try:
+            text = json.dumps(result, indent=2, allow_nan=False)
+        except ValueError:
+            raise EngineInputError(
+                "output", "a figure is not a finite number (an input far outside its range)"
+            ) from None
     except EngineInputError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    json.dump(result, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (head, say) stopped reading: say so once, and keep Python's
+        # own flush at exit from raising again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("error: stdout: the reader closed the pipe before the output was complete", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return 0

@@ -13,7 +13,7 @@ noise around zero does not split one defrost into many.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,17 +38,18 @@ class DefrostEvent:
         return self.end_s - self.start_s
 
 
-def hysteresis(enter: BoolArray, leave: BoolArray) -> BoolArray:
+def hysteresis(enter: BoolArray, leave: BoolArray, initial: bool = False) -> BoolArray:
     """State that turns on where ``enter`` holds and off where ``leave`` holds.
 
     Vectorised latch: each sample takes the state set by the last sample that
-    entered or left (enter wins where both hold); it starts off.
+    entered or left (enter wins where both hold); before any, it is ``initial``
+    (the state a previous chunk of the series ended in).
     """
     n = enter.size
     decided = enter | leave
     index = np.where(decided, np.arange(n), -1)
     last = np.maximum.accumulate(index) if n else index
-    state = np.zeros(n, dtype=bool)
+    state = np.full(n, initial, dtype=bool)
     has = last >= 0
     state[has] = enter[last[has]]
     return state
@@ -60,47 +61,77 @@ def detect_active(
     signal: FloatArray | None = None,
     enter_delta_k: float = DEFAULT_ENTER_DELTA_K,
     exit_delta_k: float = DEFAULT_EXIT_DELTA_K,
+    *,
+    initial: bool = False,
 ) -> BoolArray:
-    """Whether each sample is inside a defrost cycle."""
+    """Whether each sample is inside a defrost cycle (``initial``: the state before the first sample)."""
     if signal is not None:
         known = np.isfinite(signal)
         # A missing flag keeps the last known state rather than ending a cycle.
-        return hysteresis(known & (signal >= 0.5), known & (signal < 0.5))
+        return hysteresis(known & (signal >= 0.5), known & (signal < 0.5), initial)
     if delta_t_k is None:
         return np.zeros(running.size, dtype=bool)
     finite = np.isfinite(delta_t_k)
     enter = finite & running & (delta_t_k < enter_delta_k)
     leave = finite & (delta_t_k > exit_delta_k)
-    return hysteresis(enter, leave)
+    return hysteresis(enter, leave, initial)
+
+
+@dataclass
+class DefrostTracker:
+    """Defrost cycles of a series fed chunk by chunk, so that a cycle may span two chunks.
+
+    Consecutive chunks share one sample: the last of one is the first of the
+    next. A cycle starts at its first active sample and ends at the first
+    sample after it (the moment the state was seen to change), or at the last
+    sample of the series. The heat drawn back is the integral of the negative
+    part of the heat power from the sample before the start (the reversal
+    began inside that interval) to the end, so the events add up to the
+    defrost heat netted from the total. The running sum of that heat is
+    carried as one sequence, so the figures do not depend on where chunks end.
+    """
+
+    state_before: bool = False  # the state of the sample before the chunk's first
+    events: list[DefrostEvent] = field(default_factory=list)
+    _drawn_at_first_wh: float | None = None  # heat drawn back up to the chunk's first sample
+    _drawn_before_first_wh: float = 0.0  # ... and up to the sample before it
+    _open: tuple[float, float] | None = None  # (start, heat drawn before it) of a cycle not yet ended
+
+    def add(
+        self, t_s: FloatArray, active: BoolArray, heat_power_w: FloatArray, intervals: Intervals, *, last: bool
+    ) -> None:
+        """One chunk: samples, their defrost state (``detect_active(initial=self.state_before)``), heat power."""
+        drawn_wh = -np.nan_to_num(interval_energy_wh(np.minimum(heat_power_w, 0.0), intervals))
+        if self._drawn_at_first_wh is None:
+            drawn_cum = np.concatenate(([0.0], np.cumsum(drawn_wh)))
+            drawn_before_first = 0.0
+        else:
+            drawn_cum = np.cumsum(np.concatenate(([self._drawn_at_first_wh], drawn_wh)))
+            drawn_before_first = self._drawn_before_first_wh
+        own = active if last else active[:-1]  # the shared last sample belongs to the next chunk
+        before = np.concatenate(([self.state_before], own[:-1]))
+        marks = [(int(j), False) for j in np.flatnonzero(own & ~before)]
+        marks += [(int(j), True) for j in np.flatnonzero(~own & before)]
+        if last and active.size and active[-1]:
+            marks.append((active.size - 1, True))
+        for j, is_end in sorted(marks):
+            if not is_end:
+                self._open = (float(t_s[j]), float(drawn_cum[j - 1]) if j > 0 else drawn_before_first)
+            elif self._open is not None:
+                start_s, drawn_before = self._open
+                self.events.append(DefrostEvent(start_s, float(t_s[j]), float(drawn_cum[j] - drawn_before) / 1000.0))
+                self._open = None
+        if active.size >= 2:
+            self.state_before = bool(active[-2])
+            self._drawn_before_first_wh = float(drawn_cum[-2])
+        if active.size:
+            self._drawn_at_first_wh = float(drawn_cum[-1])
 
 
 def defrost_events(
     t_s: FloatArray, active: BoolArray, heat_power_w: FloatArray, intervals: Intervals
 ) -> list[DefrostEvent]:
-    """Contiguous runs of defrost with the heat each drew back from the building.
-
-    A cycle starts at its first active sample and ends at the first sample
-    after it (the moment the state was seen to change). The heat drawn back is
-    the integral of the negative part of the heat power from the sample before
-    the start (the reversal began inside that interval) to the end, so the
-    events add up to the defrost heat netted from the total.
-    """
-    if not active.any():
-        return []
-    edges = np.diff(active.astype(np.int8))
-    starts = np.flatnonzero(edges == 1) + 1
-    ends = np.flatnonzero(edges == -1) + 1
-    if active[0]:
-        starts = np.concatenate(([0], starts))
-    if active[-1]:
-        ends = np.concatenate((ends, [active.size - 1]))
-    drawn_wh = -np.nan_to_num(interval_energy_wh(np.minimum(heat_power_w, 0.0), intervals))
-    drawn_cum = np.concatenate(([0.0], np.cumsum(drawn_wh)))
-    return [
-        DefrostEvent(
-            start_s=float(t_s[start]),
-            end_s=float(t_s[end]),
-            heat_drawn_kwh=float(drawn_cum[end] - drawn_cum[max(start - 1, 0)]) / 1000.0,
-        )
-        for start, end in zip(starts, ends, strict=True)
-    ]
+    """Contiguous runs of defrost in a whole series with the heat each drew back (see :class:`DefrostTracker`)."""
+    tracker = DefrostTracker()
+    tracker.add(t_s, active, heat_power_w, intervals, last=True)
+    return tracker.events

@@ -95,5 +95,8 @@ def penalty_from_measurements(
     cop = heat_kwh[above] / elec_kwh[above]
     slope, intercept = np.polyfit(temps, cop, 1, w=np.sqrt(elec_kwh[above]))
     expected = elec_kwh[below] * (intercept + slope * outdoor_temp_c[below])
-    penalty = 1.0 - float(heat_kwh[below].sum()) / float(expected.sum())
+    expected_kwh = float(expected.sum())
+    if expected_kwh <= 0:  # no heat measured above Tifr (flow equal to return, say): nothing to compare with
+        return "the frost-free model from the hours above Tifr expects no heat below it"
+    penalty = 1.0 - float(heat_kwh[below].sum()) / expected_kwh
     return MeasuredPenalty(penalty, tifr_c, n_above, n_below, float(slope), float(intercept))

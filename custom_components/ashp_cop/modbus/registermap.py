@@ -30,7 +30,14 @@ MAX_ADDRESS = 0xFFFF
 UNITS = ("°C", "K", "m³/h", "L/min", "m³", "W", "kW", "Wh", "kWh", "MWh", "V", "A", "Hz", "%", "rpm", "")
 KINDS = ("electricity_meter", "heat_meter", "temperature_transmitter", "heat_pump_controller", "other")
 
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# A device map is small: the largest shipped one has 13 values in 1.5 KB. These
+# limits keep a pasted or generated map from stalling Home Assistant while it
+# is checked (65,536 values took 24 s) and each value becomes an entity.
+MAX_VALUES = 500
+MAX_TEXT_CHARS = 256 * 1024
+_SHOWN_CHARS = 60
+
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _MAP_FIELDS = frozenset(
     {"name", "title", "manufacturer", "model", "kind", "source", "max_registers_per_request", "max_gap", "defaults",
      "values"}
@@ -111,23 +118,68 @@ class RegisterMap:
         raise KeyError(key)
 
 
+def _brief(value: object) -> str:
+    """``repr(value)`` cut to one short line (a 400-digit number stays readable)."""
+    if isinstance(value, int) and value.bit_length() > 200:
+        try:
+            return f"<a {len(str(abs(value)))}-digit number>"
+        except ValueError:  # past Python's 4300-digit conversion limit
+            return f"<a number of about {int(value.bit_length() * math.log10(2))} digits>"
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else f"{text[: _SHOWN_CHARS - 20]}...({len(text)} characters)"
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (YAML 1.2 forbids it; PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, _ in node.value:
+            # Merge keys (<<: *defaults) may be overridden on purpose; only plain keys count.
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key, line = (key_node.tag, key_node.value), key_node.start_mark.line + 1
+                if key in seen:
+                    raise _DuplicateKeyError(key_node.value, seen[key], line)
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str, first_line: int, line: int) -> None:
+        super().__init__(key)
+        self.key, self.first_line, self.line = key, first_line, line
+
+
 def load_register_map(path: Path) -> RegisterMap:
     """Read and check a register map file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_TEXT_CHARS + 1)
     except OSError as err:
         raise RegisterMapError(str(path), "file", f"cannot be read ({err.strerror})") from err
+    except UnicodeDecodeError as err:
+        raise RegisterMapError(str(path), "file", f"is not UTF-8 text ({err.reason})") from err
     return parse_register_map(text, source=path.name)
 
 
 def parse_register_map(text: str, *, source: str = "register map") -> RegisterMap:
     """Check a register map given as YAML text (a user's edited copy, say)."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise RegisterMapError(source, "map", f"is longer than {MAX_TEXT_CHARS // 1024} KiB of text")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "yaml"
         raise RegisterMapError(source, where, f"not valid YAML ({getattr(err, 'problem', err)})") from err
+    except _DuplicateKeyError as err:
+        raise RegisterMapError(
+            source, f"line {err.line}", f"key {_brief(err.key)} is given twice (first on line {err.first_line})"
+        ) from None
+    except RecursionError:
+        raise RegisterMapError(source, "yaml", "nested too deeply to be a register map") from None
+    except ValueError as err:  # a date such as 2001-13-01, an integer past Python's 4300 digits
+        raise RegisterMapError(source, "yaml", f"not a usable value ({str(err).split(';')[0]})") from None
     return register_map_from_dict(data, source=source)
 
 
@@ -144,10 +196,12 @@ def register_map_from_dict(data: object, *, source: str = "register map") -> Reg
     max_gap = check.integer(root.get("max_gap", 16), "max_gap", 0, MAX_REGISTERS_PER_READ)
     kind = root.get("kind", "other")
     if kind not in KINDS:
-        check.fail("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+        check.fail("kind", f"{_brief(kind)} is not one of {', '.join(KINDS)}")
     raw_values = check.mapping(root.get("values"), "values", None)
     if not raw_values:
         check.fail("values", "a map needs at least one value")
+    if len(raw_values) > MAX_VALUES:
+        check.fail("values", f"{len(raw_values)} values: a map holds at most {MAX_VALUES} (split the device)")
     values = tuple(check.value(key, raw, defaults) for key, raw in raw_values.items())
     check.no_overlaps(values)
     return RegisterMap(
@@ -179,12 +233,12 @@ class _Checker:
         if allowed is not None:
             unknown = sorted(str(k) for k in data if k not in allowed)
             if unknown:
-                self.fail(field, f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+                self.fail(field, f"unknown field {_brief(unknown[0])} (allowed: {', '.join(sorted(allowed))})")
         return data
 
     def key(self, data: object, field: str) -> str:
-        if not isinstance(data, str) or not _KEY.match(data):
-            self.fail(field, f"{data!r} must be lower_snake_case (letters, digits, _; at most 64)")
+        if not isinstance(data, str) or not _KEY.fullmatch(data):
+            self.fail(field, f"{_brief(data)} must be lower_snake_case (letters, digits, _; at most 64)")
         assert isinstance(data, str)
         return data
 
@@ -195,10 +249,10 @@ class _Checker:
 
     def integer(self, data: object, field: str, low: int, high: int) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
-            self.fail(field, f"must be a whole number, got {data!r}")
+            self.fail(field, f"must be a whole number, got {_brief(data)}")
         assert isinstance(data, int)
         if not low <= data <= high:
-            self.fail(field, f"{data} is outside {low} to {high}")
+            self.fail(field, f"{_brief(data)} is outside {low} to {high}")
         return data
 
     def number(self, data: object, field: str) -> float:
@@ -207,21 +261,28 @@ class _Checker:
             try:
                 data = float(data)
             except ValueError:
-                self.fail(field, f"must be a finite number, got {data!r}")
-        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
-            self.fail(field, f"must be a finite number, got {data!r}")
+                self.fail(field, f"must be a finite number, got {_brief(data)}")
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail(field, f"must be a finite number, got {_brief(data)}")
         assert isinstance(data, int | float)
-        return float(data)
+        try:
+            number = float(data)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):
+            self.fail(field, f"must be a finite number, got {_brief(data)}")
+        return number
 
     def choice[E: StrEnum](self, data: object, field: str, enum: type[E]) -> E:
         try:
             return enum(str(data))
         except ValueError:
-            self.fail(field, f"{data!r} is not one of {', '.join(e.value for e in enum)}")
+            self.fail(field, f"{_brief(data)} is not one of {', '.join(e.value for e in enum)}")
             raise  # unreachable: fail() raised
 
     def value(self, key: object, raw: object, defaults: Mapping[str, Any]) -> ValueSpec:
-        where = f"values.{key}"
+        plain = isinstance(key, str) and key.isprintable() and len(key) <= _SHOWN_CHARS
+        where = f"values.{key}" if plain else f"values[{_brief(key)}]"
         self.key(key, where)
         assert isinstance(key, str)
         item = {**defaults, **self.mapping(raw, where, _VALUE_FIELDS)}
@@ -239,7 +300,7 @@ class _Checker:
             self.fail(f"{where}.scale", "must not be 0 (every reading would be 0)")
         unit = item.get("unit", "")
         if unit not in UNITS:
-            self.fail(f"{where}.unit", f"{unit!r} is not one of {', '.join(repr(u) for u in UNITS)}")
+            self.fail(f"{where}.unit", f"{_brief(unit)} is not one of {', '.join(repr(u) for u in UNITS)}")
         valid_min, valid_max = self.valid_range(item.get("valid_range"), f"{where}.valid_range")
         sentinels, nan_sentinel = self.no_reading(item.get("no_reading", []), f"{where}.no_reading", data_type, size)
         states = self.states(raw, f"{where}.states", data_type, str(unit))
@@ -293,7 +354,7 @@ class _Checker:
         if data is None:
             return None, None
         if not isinstance(data, list) or len(data) != 2:
-            self.fail(field, f"must be [min, max], got {data!r}")
+            self.fail(field, f"must be [min, max], got {_brief(data)}")
         assert isinstance(data, list)
         low, high = self.number(data[0], field), self.number(data[1], field)
         if low >= high:
@@ -302,7 +363,7 @@ class _Checker:
 
     def no_reading(self, data: object, field: str, data_type: DataType, size: int) -> tuple[tuple[int, ...], bool]:
         if not isinstance(data, list):
-            self.fail(field, f"must be a list of register patterns (like 0xFFFF) or nan, got {data!r}")
+            self.fail(field, f"must be a list of register patterns (like 0xFFFF) or nan, got {_brief(data)}")
         assert isinstance(data, list)
         patterns: list[int] = []
         nan = False
@@ -314,7 +375,7 @@ class _Checker:
             elif isinstance(item, int) and not isinstance(item, bool) and 0 <= item < 1 << (16 * size):
                 patterns.append(item)
             else:
-                self.fail(field, f"{item!r} is not nan or a {16 * size}-bit register pattern")
+                self.fail(field, f"{_brief(item)} is not nan or a {16 * size}-bit register pattern")
         return tuple(patterns), nan
 
     def no_overlaps(self, values: tuple[ValueSpec, ...]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import EngineInputError
+from ..errors import EngineInputError, shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,4 +107,4 @@ def climate_by_name(name: str, field: str = "climate") -> Climate:
         return CLIMATES[name]
     except (KeyError, TypeError):
         choices = ", ".join(sorted(CLIMATES))
-        raise EngineInputError(field, f"unknown climate {name!r} (choose one of {choices})") from None
+        raise EngineInputError(field, f"unknown climate {shown(name)} (choose one of {choices})") from None

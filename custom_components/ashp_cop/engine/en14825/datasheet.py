@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import EngineInputError
+from ..errors import EngineInputError, check_keys, shown
 from .climate import climate_by_name
 
 # EN 14825:2018 clause 8.4: Cdh = 0.9 when the degradation coefficient is not measured.
@@ -19,6 +19,37 @@ DEFAULT_CDH = 0.9
 # Conversion coefficient of Regulations (EU) 811/2013 and 813/2013, still used
 # for declared values; later primary-energy factors are 2.1 and 1.9.
 DEFAULT_CC = 2.5
+
+# Plausible ranges, wide enough that every KEYMARK population record still parses
+# (the population's own extremes, typos included, are quoted where they set a bound).
+# Outdoor temperatures: EN 14825's bins run from -22 C (colder climate's Tdesignh) to
+# 15 C, test points at -15, -7, 2, 7 and 12 C plus TOL and Tbiv; declared TOLs reach
+# -28 C. -40 to 20 C leaves room for colder-rated units.
+OUTDOOR_RANGE_C = (-40.0, 20.0)
+# WTOL is a water outlet temperature: liquid water at atmospheric pressure
+# (the population declares 1 to 80 C).
+WATER_RANGE_C = (0.0, 100.0)
+# Regulation (EU) 813/2013 Art. 1 covers heat pumps up to 400 kW rated output
+# (Prated = Pdesignh); the population's largest is 177 kW.
+PDESIGNH_RANGE_KW = (0.1, 400.0)
+# Declared capacities at mild points may exceed Pdesignh; 0.01 kW is the
+# population's smallest (a typo, but one that computes).
+PDH_RANGE_KW = (0.01, 1000.0)
+# COPd: at most the Carnot COP between EN 14825's warmest test point (12 C) and
+# the coolest outlet it prescribes there (24 C, low-temperature condition D):
+# 297.15 K / 12 K = 24.8. The population spans 0.01 (a typo) to 12.83.
+COP_RANGE = (0.01, 25.0)
+# Off-mode powers: the population's largest is 10,876 W (a POFF typed in W for
+# mW, most likely); 20 kW keeps it and refuses a power station.
+OFFMODE_RANGE_W = (0.0, 20_000.0)
+# Conversion coefficient: 2.5 (Regulation 811/2013), 2.1 (Directive 2018/2002),
+# 1.9 (Directive (EU) 2023/1791); 1 to 4 covers any grid.
+CC_RANGE = (1.0, 4.0)
+
+DATASHEET_KEYS = ("climate", "reversible", "pdesignh_kw", "tbiv_c", "tol_c", "wtol_c", "points", "offmode_w", "cdh",
+                  "cc", "water_or_brine_source")  # fmt: skip
+POINT_KEYS = ("t_c", "pdh_kw", "cop", "cdh")
+OFFMODE_KEYS = ("off", "thermostat_off", "standby", "crankcase")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,36 +88,34 @@ class Datasheet:
     water_or_brine_source: bool = False
 
 
-def _number(value: Any, field: str, *, lower: str = "any") -> float:
-    """A finite number; ``lower`` is "any", "non_negative" or "positive"."""
+def _number(value: Any, field: str, limits: tuple[float, float] | None = None) -> float:
+    """A finite number, within ``limits`` (inclusive) when given."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise EngineInputError(field, f"must be a number (got {value!r})")
+        raise EngineInputError(field, f"must be a number (got {shown(value)})")
     try:
         number = float(value)
     except ValueError:
-        raise EngineInputError(field, f"must be a number (got {value!r})") from None
+        raise EngineInputError(field, f"must be a number (got {shown(value)})") from None
+    except OverflowError:  # an integer of hundreds of digits
+        raise EngineInputError(field, f"must be a finite number (got {shown(value)})") from None
     if not math.isfinite(number):
-        raise EngineInputError(field, f"must be a finite number (got {value!r})")
-    if lower == "positive" and number <= 0:
-        raise EngineInputError(field, f"must be greater than 0 (got {value!r})")
-    if lower == "non_negative" and number < 0:
-        raise EngineInputError(field, f"must not be negative (got {value!r})")
+        raise EngineInputError(field, f"must be a finite number (got {shown(value)})")
+    if limits is not None:
+        low, high = limits
+        if low > 0 and number <= 0:
+            raise EngineInputError(field, f"must be greater than 0 (got {shown(value)})")
+        if low == 0 and number < 0:
+            raise EngineInputError(field, f"must not be negative (got {shown(value)})")
+        if not low <= number <= high:
+            raise EngineInputError(field, f"{number:g} is outside the plausible range {low:g} to {high:g}")
     return number
 
 
-def _positive(value: Any, field: str) -> float:
-    return _number(value, field, lower="positive")
-
-
-def _not_negative(value: Any, field: str) -> float:
-    return _number(value, field, lower="non_negative")
-
-
-def _optional_number(data: Mapping[str, Any], key: str) -> float | None:
+def _optional_number(data: Mapping[str, Any], key: str, limits: tuple[float, float]) -> float | None:
     value = data.get(key)
     if value is None or value == "":
         return None
-    return _number(value, key)
+    return _number(value, key, limits)
 
 
 def _boolean(value: Any, field: str) -> bool:
@@ -94,7 +123,7 @@ def _boolean(value: Any, field: str) -> bool:
         return value
     if value in (0, 1):
         return bool(value)
-    raise EngineInputError(field, f"must be true or false (got {value!r})")
+    raise EngineInputError(field, f"must be true or false (got {shown(value)})")
 
 
 def _require(data: Mapping[str, Any], key: str, prefix: str = "") -> Any:
@@ -106,9 +135,9 @@ def _require(data: Mapping[str, Any], key: str, prefix: str = "") -> Any:
 def _cdh(raw: Any, field: str, default: float) -> float:
     if raw is None or raw == "":
         return default
-    cdh = _positive(raw, field)
-    if cdh > 1.0:
-        raise EngineInputError(field, f"must be between 0 and 1 (got {raw!r})")
+    cdh = _number(raw, field, (math.ulp(0.0), math.inf))
+    if cdh > 1.0:  # a fraction (EN 14825:2018 clause 8.4); the population declares 0.1 to 1
+        raise EngineInputError(field, f"must be between 0 and 1 (got {shown(raw)})")
     return cdh
 
 
@@ -116,11 +145,12 @@ def _parse_point(raw: Any, index: int, default_cdh: float) -> TestPoint:
     prefix = f"points[{index}]."
     if not isinstance(raw, Mapping):
         raise EngineInputError(f"points[{index}]", "must be an object with t_c, pdh_kw and cop")
+    check_keys(raw, POINT_KEYS, prefix)
     cdh = _cdh(raw.get("cdh"), prefix + "cdh", default_cdh)
     return TestPoint(
-        t_c=_number(_require(raw, "t_c", prefix), prefix + "t_c"),
-        pdh_kw=_positive(_require(raw, "pdh_kw", prefix), prefix + "pdh_kw"),
-        cop=_positive(_require(raw, "cop", prefix), prefix + "cop"),
+        t_c=_number(_require(raw, "t_c", prefix), prefix + "t_c", OUTDOOR_RANGE_C),
+        pdh_kw=_number(_require(raw, "pdh_kw", prefix), prefix + "pdh_kw", PDH_RANGE_KW),
+        cop=_number(_require(raw, "cop", prefix), prefix + "cop", COP_RANGE),
         cdh=cdh,
     )
 
@@ -130,17 +160,12 @@ def _parse_offmode(raw: Any) -> OffModePower:
         return OffModePower()
     if not isinstance(raw, Mapping):
         raise EngineInputError("offmode_w", "must be an object with off, thermostat_off, standby, crankcase")
-    known = {"off", "thermostat_off", "standby", "crankcase"}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise EngineInputError(
-            f"offmode_w.{unknown[0]}", "is not an off mode (use off, thermostat_off, standby, crankcase)"
-        )
+    check_keys(raw, OFFMODE_KEYS, "offmode_w.")
     return OffModePower(
-        off_w=_not_negative(raw.get("off", 0), "offmode_w.off"),
-        thermostat_off_w=_not_negative(raw.get("thermostat_off", 0), "offmode_w.thermostat_off"),
-        standby_w=_not_negative(raw.get("standby", 0), "offmode_w.standby"),
-        crankcase_w=_not_negative(raw.get("crankcase", 0), "offmode_w.crankcase"),
+        off_w=_number(raw.get("off", 0), "offmode_w.off", OFFMODE_RANGE_W),
+        thermostat_off_w=_number(raw.get("thermostat_off", 0), "offmode_w.thermostat_off", OFFMODE_RANGE_W),
+        standby_w=_number(raw.get("standby", 0), "offmode_w.standby", OFFMODE_RANGE_W),
+        crankcase_w=_number(raw.get("crankcase", 0), "offmode_w.crankcase", OFFMODE_RANGE_W),
     )
 
 
@@ -155,6 +180,7 @@ def parse_datasheet(data: Any) -> Datasheet:
     """Validate a datasheet object (the CLI's and the action's JSON format)."""
     if not isinstance(data, Mapping):
         raise EngineInputError("datasheet", "must be a JSON object")
+    check_keys(data, DATASHEET_KEYS)
     climate = climate_by_name(_require(data, "climate"))
     raw_points = _require(data, "points")
     if not isinstance(raw_points, Sequence) or isinstance(raw_points, (str, bytes)):
@@ -162,21 +188,21 @@ def parse_datasheet(data: Any) -> Datasheet:
     # A unit-wide Cdh (KEYMARK code EN14825_021) stands for points declared without one.
     default_cdh = _cdh(data.get("cdh"), "cdh", DEFAULT_CDH)
     points = tuple(_parse_point(raw, i, default_cdh) for i, raw in enumerate(raw_points))
-    tol_c = _number(_require(data, "tol_c"), "tol_c")
-    tbiv_c = _number(_require(data, "tbiv_c"), "tbiv_c")
+    tol_c = _number(_require(data, "tol_c"), "tol_c", OUTDOOR_RANGE_C)
+    tbiv_c = _number(_require(data, "tbiv_c"), "tbiv_c", OUTDOOR_RANGE_C)
     if tbiv_c < tol_c:
         raise EngineInputError("tbiv_c", f"must not be below tol_c ({tbiv_c:g} C < {tol_c:g} C)")
     _check_points(points, tol_c)
-    cc = _positive(data.get("cc", DEFAULT_CC), "cc")
+    cc = _number(data.get("cc", DEFAULT_CC), "cc", CC_RANGE)
     return Datasheet(
         climate=climate.name,
         reversible=_boolean(data.get("reversible", False), "reversible"),
-        pdesignh_kw=_positive(_require(data, "pdesignh_kw"), "pdesignh_kw"),
+        pdesignh_kw=_number(_require(data, "pdesignh_kw"), "pdesignh_kw", PDESIGNH_RANGE_KW),
         tbiv_c=tbiv_c,
         tol_c=tol_c,
         points=points,
         offmode=_parse_offmode(data.get("offmode_w")),
-        wtol_c=_optional_number(data, "wtol_c"),
+        wtol_c=_optional_number(data, "wtol_c", WATER_RANGE_C),
         cc=cc,
         water_or_brine_source=_boolean(data.get("water_or_brine_source", False), "water_or_brine_source"),
     )

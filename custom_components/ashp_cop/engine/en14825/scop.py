@@ -27,10 +27,12 @@ result bit-for-bit reproducible.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Literal
 
+from ..errors import EngineInputError
 from .climate import climate_by_name
 from .datasheet import DEFAULT_CC, Datasheet, TestPoint
 
@@ -188,7 +190,7 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         + hours.crankcase_h * off.crankcase_w
     ) / 1000.0
     seasonal = seasonal_figures(qh, qhe, qsup, qoff, cc=sheet.cc, water_or_brine_source=sheet.water_or_brine_source)
-    return ScopResult(
+    result = ScopResult(
         climate=climate.name,
         scop=seasonal.scop,
         scop_on=seasonal.scop_on,
@@ -201,6 +203,13 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         annual_elec_kwh=qhe + qsup + qoff,
         bins=tuple(bins),
     )
+    # parse_datasheet's ranges keep every figure finite; a Datasheet built in code
+    # skips them, and an overflow must never reach JSON as NaN or Infinity.
+    if not all(math.isfinite(v) for v in astuple(result)[1:-1]) or not all(
+        math.isfinite(v) for b in bins for v in astuple(b)
+    ):
+        raise EngineInputError("datasheet", "the figures overflow (a value far outside what a heat pump declares)")
+    return result
 
 
 @dataclass(frozen=True, slots=True)
