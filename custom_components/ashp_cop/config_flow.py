@@ -17,6 +17,7 @@ from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers import selector
 
+from .compat import async_update_entry_and_abort
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
@@ -30,6 +31,7 @@ from .const import (
     CONF_TIMEOUT,
     CONF_TRANSPORT,
     CONF_UNIT_ID,
+    DEFAULT_PARITY,
     DEFAULT_PORT,
     DEFAULT_RETRIES,
     DEFAULT_SCAN_INTERVAL_S,
@@ -38,6 +40,7 @@ from .const import (
     ENTRY_HEAT_PUMP,
     ENTRY_HUB,
     ENTRY_PLANT,
+    PARITY_LETTERS,
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
 )
@@ -86,7 +89,8 @@ def _serial_schema(defaults: dict[str, Any]) -> vol.Schema:
         vol.Required(CONF_SERIAL_PORT, default=defaults.get(CONF_SERIAL_PORT, vol.UNDEFINED)): selector.TextSelector(),
         vol.Required(CONF_BAUDRATE, default=str(defaults.get(CONF_BAUDRATE, 9600))):
             choice(["1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200"], CONF_BAUDRATE),
-        vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, "E")): choice(["E", "N", "O"], CONF_PARITY),
+        vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, DEFAULT_PARITY)): choice(list(PARITY_LETTERS),
+                                                                                          CONF_PARITY),
         vol.Required(CONF_STOPBITS, default=str(defaults.get(CONF_STOPBITS, 1))): choice(["1", "2"], CONF_STOPBITS),
         vol.Required(CONF_BYTESIZE, default=str(defaults.get(CONF_BYTESIZE, 8))): choice(["8", "7"], CONF_BYTESIZE),
         **_common_schema(defaults),
@@ -135,6 +139,7 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
     """Add a Modbus hub, a heat pump or a plant (their steps are in heat_pump_flow.py and plant_flow.py)."""
 
     VERSION = 1
+    MINOR_VERSION = 2  # 1.2: parity stored as "even"/"none"/"odd" (async_migrate_entry in __init__.py)
 
     def __init__(self) -> None:
         super().__init__()
@@ -189,8 +194,8 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
                 if self.source == "reconfigure":
                     entry = self._get_reconfigure_entry()
                     self._abort_if_unique_id_mismatch_elsewhere(entry)
-                    return self.async_update_reload_and_abort(entry, unique_id=hub_unique_id(settings), data=data,
-                                                              title=settings.describe)  # fmt: skip
+                    return async_update_entry_and_abort(self, entry, unique_id=hub_unique_id(settings), data=data,
+                                                        title=settings.describe)  # fmt: skip
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(title=settings.describe, data=data)
             defaults = user_input

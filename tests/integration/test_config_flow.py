@@ -29,7 +29,7 @@ from custom_components.ashp_cop.const import (
     DOMAIN,
     SUBENTRY_DEVICE,
 )
-from tests.integration.conftest import hub_data, setup_entry
+from tests.integration.conftest import hub_data, setup_entry, start_subentry_reconfigure_flow
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 # Talks Modbus to the simulator: run again against the newest pymodbus.
@@ -94,7 +94,7 @@ async def test_serial_hub_missing_port_then_a_real_line(hass: HomeAssistant, tmp
     try:
         result = await _start_hub_flow(hass, "serial")
         assert result["step_id"] == "serial"
-        line = {CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+        line = {CONF_BAUDRATE: "9600", CONF_PARITY: "none", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_SERIAL_PORT: str(tmp_path / "ttyUSB7"), **line}
         )
@@ -102,7 +102,7 @@ async def test_serial_hub_missing_port_then_a_real_line(hass: HomeAssistant, tmp
         assert result["description_placeholders"]["error"].endswith("no such device")
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_SERIAL_PORT: pty, **line})
         assert result["type"] is FlowResultType.CREATE_ENTRY
-        assert result["data"][CONF_BAUDRATE] == 9600 and result["data"][CONF_PARITY] == "N"
+        assert result["data"][CONF_BAUDRATE] == 9600 and result["data"][CONF_PARITY] == "none"
         assert result["result"].unique_id == pty
         assert await hass.config_entries.async_unload(result["result"].entry_id)
     finally:
@@ -237,7 +237,7 @@ async def test_reconfigure_a_device_keeps_its_entities(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
     await setup_entry(hass, hub_entry)
-    result = await hub_entry.start_subentry_reconfigure_flow(hass, SUBENTRY_DEVICE, "device_13")
+    result = await start_subentry_reconfigure_flow(hass, hub_entry, "device_13")
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_NAME: "Immersion heater", CONF_UNIT_ID: 13, CONF_PROFILE: "eastron_sdm230"}
@@ -266,14 +266,14 @@ async def test_a_device_is_added_to_a_hub_that_is_not_loaded_and_read_when_it_is
 async def test_reconfigure_a_serial_hub_shows_its_line_settings(hass: HomeAssistant) -> None:
     server = ModbusServer(PlantSimulator(1, seed=1, speed=0.0), rtu=True)
     pty = server.start_pty()
-    line = {CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+    line = {CONF_BAUDRATE: "9600", CONF_PARITY: "none", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
     data = {"entry_type": "hub", CONF_TRANSPORT: "serial", CONF_SERIAL_PORT: pty, **line}
     hub = MockConfigEntry(domain=DOMAIN, unique_id=pty, title=f"serial://{pty}", data=data)
     hub.add_to_hass(hass)
     try:
         result = await hub.start_reconfigure_flow(hass)
         assert result["step_id"] == "serial"
-        assert result["data_schema"]({})[CONF_SERIAL_PORT] == pty and result["data_schema"]({})[CONF_PARITY] == "N"
+        assert result["data_schema"]({})[CONF_SERIAL_PORT] == pty and result["data_schema"]({})[CONF_PARITY] == "none"
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_SERIAL_PORT: pty, **line, CONF_TIMEOUT: 0.5}
         )
