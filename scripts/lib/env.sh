@@ -44,13 +44,14 @@ ensure_venv() {
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$ROOT/$dir/bin/python" ]; then
         return 0
     fi
-    python="$(find_python)"
+    python="$(find_python)" || return 1
     echo "setting up $dir from $requirements with $("$python" --version) ..." >&2
-    rm -rf "${ROOT:?}/$dir"
-    "$python" -m venv "$ROOT/$dir"
-    "$ROOT/$dir/bin/python" -m pip install "${PIP_QUIET[@]}" --upgrade pip
-    "$ROOT/$dir/bin/python" -m pip install "${PIP_QUIET[@]}" "$@" -r "$ROOT/$requirements"
-    echo "$want" >"$stamp"
+    # Each step checked (the callers may run without set -e): no stamp unless all went well.
+    rm -rf "${ROOT:?}/$dir" &&
+        "$python" -m venv "$ROOT/$dir" &&
+        "$ROOT/$dir/bin/python" -m pip install "${PIP_QUIET[@]}" --upgrade pip &&
+        "$ROOT/$dir/bin/python" -m pip install "${PIP_QUIET[@]}" "$@" -r "$ROOT/$requirements" &&
+        echo "$want" >"$stamp"
 }
 
 # ensure_overlay DIR BASE_VENV REQUIREMENTS: install REQUIREMENTS (without
@@ -67,7 +68,8 @@ ensure_overlay() {
         return 0
     fi
     echo "setting up $dir from $requirements over $base ..." >&2
-    rm -rf "${ROOT:?}/$dir"
-    "$ROOT/$base/bin/python" -m pip install "${PIP_QUIET[@]}" --no-deps --target "$ROOT/$dir" -r "$ROOT/$requirements"
-    echo "$want" >"$stamp"
+    rm -rf "${ROOT:?}/$dir" &&
+        "$ROOT/$base/bin/python" -m pip install "${PIP_QUIET[@]}" --no-deps --target "$ROOT/$dir" \
+            -r "$ROOT/$requirements" &&
+        echo "$want" >"$stamp"
 }
