@@ -39,6 +39,9 @@ STRINGS = json.loads(
     (Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop" / "strings.json").read_text()
 )
 
+# The 2026.x harness logs every SQL statement (INFO); the recorder thread's last ones reach the terminal.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None, socket_enabled: None) -> None:
