@@ -71,7 +71,7 @@ async def test_exception_codes_in_plain_words(
     sim.faults.exceptions[11] = code
     scan = (await hub.scan())[11]
     assert scan.errors[0] == message
-    assert scan.available  # it answered, so it is there
+    assert not scan.available and scan.readings == {}  # it answered, but with no reading it is not shown as working
     assert hub.devices[11].diagnostics.errors["exception"] >= 1
 
 
