@@ -76,8 +76,8 @@ class Connection:
             if length < 5 or len(data) < length or not crc_ok(data[:length]):
                 return False
             return self._expected is None or not _fits(data, *self._expected)
-        if len(data) < 8 or len(data) < 6 + int.from_bytes(data[4:6], "big"):
-            return False
+        if len(data) < 8 or data[2:4] != b"\0\0" or len(data) < 6 + int.from_bytes(data[4:6], "big"):
+            return False  # not (yet) a whole MBAP frame
         return self._expected is None or data[:2] != self._sent[:2]
 
     @property
@@ -85,6 +85,11 @@ class Connection:
         if self._client is None:
             self._client = compat.make_client(self.settings, self._trace_packet)
         return self._client
+
+    @property
+    def received(self) -> bytes:
+        """What arrived since the last request was sent."""
+        return bytes(self._received)
 
     @property
     def connected(self) -> bool:
@@ -229,7 +234,7 @@ class Connection:
             return TransactionError("timeout", silent)
         if not self.settings.uses_rtu_framing:
             tid, sent = int.from_bytes(received[:2], "big"), int.from_bytes(self._sent[:2], "big")
-            if len(received) >= 8 and tid != sent:
+            if len(received) >= 8 and received[2:4] == b"\0\0" and tid != sent:
                 return TransactionError(
                     "timeout", f"{silent}; an answer with transaction id {tid} (not {sent}) was discarded"
                 )
