@@ -63,6 +63,7 @@ def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
             "transport": coordinator.hub.settings.transport.value,
             "connected": connection.connected,
             "reconnects": connection.reconnects,
+            "stale_answers": connection.stale_answers,
             "last_update_success": coordinator.last_update_success,
         }
         report["devices"] = {

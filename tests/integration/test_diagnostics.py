@@ -41,7 +41,8 @@ async def test_hub_diagnostics_redact_the_host(
     report = await get_diagnostics_for_config_entry(hass, hass_client, hub_entry)
     assert report["entry"]["data"]["host"] == "**REDACTED**"
     assert report["entry"]["unique_id"] == "**REDACTED**"
-    assert report["hub"] == {"transport": "tcp", "connected": True, "reconnects": 0, "last_update_success": True}
+    assert report["hub"] == {"transport": "tcp", "connected": True, "reconnects": 0, "stale_answers": 0,
+                             "last_update_success": True}  # fmt: skip
     meter = report["devices"]["device_12"]
     assert meter["register_map"] == "eastron_sdm630" and meter["available"] is True
     assert meter["missing_registers"] == {

@@ -24,15 +24,15 @@ def _net(transport: Transport, port: int, host: str = "127.0.0.1") -> HubSetting
 
 
 @pytest.fixture
-async def tcp_server(socket_enabled: None) -> AsyncIterator[Callable[[bytes | None], Any]]:
-    """A TCP server that is not Modbus: it answers every connection with ``reply``, or closes it (None)."""
+async def tcp_server(socket_enabled: None) -> AsyncIterator[Callable[..., Any]]:
+    """A TCP server that answers the first request with ``reply`` (bytes, or made from the request), or closes."""
     servers: list[asyncio.Server] = []
 
-    async def start(reply: bytes | None) -> int:
+    async def start(reply: bytes | Callable[[bytes], bytes] | None) -> int:
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await reader.read(12)
+            request = await reader.read(12)
             if reply is not None:
-                writer.write(reply)
+                writer.write(reply(request) if callable(reply) else reply)
                 await writer.drain()
             writer.close()
 
@@ -54,6 +54,15 @@ async def test_an_exception_answer_proves_a_modbus_server(
     sim, server = await start_plant(transport=transport)
     sim.faults.exceptions[11] = code  # 10 and 11: a gateway with no path to, or no answer from, the unit
     assert await probe_hub(_net(transport, server.port), 11) == f"unit 11 answered with exception code {code}"
+
+
+@pytest.mark.parametrize(("unit", "found"), [(1, "unit 1 answered"), (5, "a Modbus answer that does not fit")])
+async def test_a_modbus_answer_proves_a_server_even_from_another_unit(
+    unit: int, found: str, tcp_server: Callable[..., Any]
+) -> None:
+    # holding register 0 = 0: the request's transaction id, protocol 0, length 5, unit, function 3, 2 bytes
+    port = await tcp_server(lambda request: request[:4] + bytes([0, 5, unit, 3, 2, 0, 0]))
+    assert (await probe_hub(_net(Transport.TCP, port))).startswith(found)
 
 
 async def test_a_web_server_and_a_closed_connection_are_not_modbus(tcp_server: Callable[..., Any]) -> None:

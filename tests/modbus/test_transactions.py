@@ -80,3 +80,18 @@ async def test_an_answer_with_a_wrong_transaction_id_is_refused(
     sim.faults.bad_tid.clear()
     back = (await hub.scan())[11]
     assert back.available and len(back.readings) == 7
+
+
+async def test_an_rtu_answer_that_does_not_fit_its_request_is_named(start_plant: StartPlant, make_hub: MakeHub) -> None:
+    sim, server = await start_plant(transport=Transport.RTU_OVER_TCP)
+    hub = make_hub(server, Transport.RTU_OVER_TCP, timeout_s=0.2, retries=0)
+    hub.add_device(11, builtin_profile("generic_heat_meter"))
+    hub.add_device(15, builtin_profile("generic_temperature_transmitter"))
+    sim.faults.short.add(11)  # one register fewer than asked: no transaction id tells it from a late answer
+    scans = await hub.scan()
+    assert scans[11].errors == [
+        "unit 11: an answer that does not fit the request (unit 11, function 4, 25 bytes) was discarded: "
+        "a late answer or a confused device"
+    ]
+    assert hub.devices[11].diagnostics.errors == {"framing": 1}
+    assert scans[15].available and hub.connection.stale_answers == 1
