@@ -73,9 +73,9 @@ class Connection:
         """
         if self.settings.uses_rtu_framing:
             length = rtu_frame_length(data)
-            if length < 5 or len(data) < length or not crc_ok(data[:length]):
+            if length < 5 or len(data) < length or (self._expected is not None and _fits(data, *self._expected)):
                 return False
-            return self._expected is None or not _fits(data, *self._expected)
+            return crc_ok(data[:length])  # a whole frame, not this request's (the CRC only then: it costs)
         if len(data) < 8 or data[2:4] != b"\0\0" or len(data) < 6 + int.from_bytes(data[4:6], "big"):
             return False  # not (yet) a whole MBAP frame
         return self._expected is None or data[:2] != self._sent[:2]
@@ -206,8 +206,8 @@ class Connection:
             return False
         if compat.exception_code(response) is not None:
             return True
-        count = compat.response_count(response, block.table)
-        return count == (8 * -(-block.count // 8) if block.table.is_bits else block.count)
+        whole = 8 * data_bytes(block) if block.table.is_bits else block.count  # bits come in whole bytes
+        return compat.response_count(response, block.table) == whole
 
     async def _settle(self, unit_id: int, function: int) -> None:
         """On RTU, before asking a unit again what timed out, wait out the late answer (up to one timeout)."""

@@ -50,12 +50,12 @@ def _acquire(settings: HubSettings) -> Connection:
 
 
 def _release(connection: Connection) -> None:
-    port = serial_port_key(connection.settings.serial_port)
-    shared = _serial_ports.get(port) if connection.settings.transport is Transport.SERIAL else None
-    if shared is None:
+    # found by identity: the port's link may point elsewhere by now (a USB adapter plugged in again)
+    port = next((key for key, (held, _) in _serial_ports.items() if held is connection), None)
+    if port is None:  # a network connection, never shared
         connection.close()
         return
-    _, users = shared
+    _, users = _serial_ports[port]
     if users <= 1:
         del _serial_ports[port]
         connection.close()
