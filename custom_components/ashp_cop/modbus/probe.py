@@ -30,6 +30,7 @@ from .settings import HubSettings, Transport
 # whose devices sit elsewhere is tested with one of theirs.
 PROBE_UNIT_ID = 1
 _PROBE_BLOCK = ReadBlock(Table.HOLDING, 0, 1, ())
+RESOLVE_TIMEOUT_S = 5.0  # a name that does not resolve by then is compared as written
 
 
 class HubProbeError(Exception):
@@ -119,19 +120,17 @@ async def endpoint_names(settings: HubSettings) -> frozenset[str]:
     """Every name the hub's endpoint goes by: the serial port's real path, or each address the host resolves to."""
     if settings.transport is Transport.SERIAL:
         return frozenset({serial_port_key(settings.serial_port)})
+    lookup = asyncio.get_running_loop().getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):  # not resolvable now: compare by the name as written
+        found = await asyncio.wait_for(lookup, RESOLVE_TIMEOUT_S)
+    except (OSError, UnicodeError, TimeoutError):  # not resolvable now: compare by the name as written
         return frozenset({f"{settings.host.lower()}:{settings.port}"})
     return frozenset(f"{sockaddr[0]}:{settings.port}" for *_, sockaddr in found)
 
 
 async def same_endpoint(settings: HubSettings, others: Iterable[HubSettings]) -> HubSettings | None:
     """The first of ``others`` that reaches the same port as ``settings`` (names resolved), if any."""
-    mine = await endpoint_names(settings)
-    for other in others:
-        if (other.transport is Transport.SERIAL) is (settings.transport is Transport.SERIAL) and mine & (
-            await endpoint_names(other)
-        ):
-            return other
-    return None
+    serial = settings.transport is Transport.SERIAL
+    candidates = [other for other in others if (other.transport is Transport.SERIAL) is serial]
+    mine, *theirs = await asyncio.gather(endpoint_names(settings), *map(endpoint_names, candidates))
+    return next((other for other, names in zip(candidates, theirs, strict=True) if mine & names), None)
