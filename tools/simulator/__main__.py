@@ -84,6 +84,17 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
                 faults.corrupt.add(int(unit))
             case ["short", unit]:
                 faults.short.add(int(unit))
+            case ["late", unit, seconds]:
+                if not 0 <= float(seconds) < 3600:
+                    raise ValueError(f"{seconds} is not 0 to 3600 seconds")
+                if float(seconds):
+                    faults.late[int(unit)] = float(seconds)
+                else:
+                    faults.late.pop(int(unit), None)
+            case ["bad_tid", unit]:
+                faults.bad_tid.add(int(unit))
+            case ["bad_tid", unit, "off"]:
+                faults.bad_tid.discard(int(unit))
             case ["drop"]:
                 server.drop_connections()
             case ["stuck_flow", hp]:
