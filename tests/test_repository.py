@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import re
+import struct
 from pathlib import Path
+from typing import Any
 
+import pytest
+import voluptuous as vol
+from homeassistant.helpers import selector
+
+from custom_components.ashp_cop import config_flow
 from custom_components.ashp_cop.heat_pump_entities import (
     ALERT_BINARY_SENSORS,
     HEAT_PUMP_BINARY_SENSORS,
@@ -14,7 +22,10 @@ from custom_components.ashp_cop.heat_pump_entities import (
     RATING_SENSORS,
     SEASONAL_SENSORS,
 )
+from custom_components.ashp_cop.heat_pump_flow import circuit_schema, datasheet_schema
+from custom_components.ashp_cop.modbus.settings import Transport
 from custom_components.ashp_cop.modbus_entities import DIAGNOSTIC_DESCRIPTIONS, TRANSLATED_KEYS
+from tests.hassfest import translation_errors, translation_key
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "custom_components" / "ashp_cop"
@@ -130,3 +141,133 @@ def test_entry_kinds_are_typed_without_ignores() -> None:
     the platforms and the diagnostics need no type: ignore."""
     for name in ("__init__.py", "sensor.py", "binary_sensor.py", "diagnostics.py"):
         assert "type: ignore" not in (PACKAGE / name).read_text(), name
+
+
+def _strings_files() -> dict[str, dict[str, Any]]:
+    return {name: json.loads((PACKAGE / name).read_text()) for name in ("strings.json", "translations/en.json")}
+
+
+def test_translations_pass_hassfests_checks() -> None:
+    for name, strings in _strings_files().items():
+        assert translation_errors(strings) is None, f"{name}: {translation_errors(strings)}"
+
+
+def test_the_hassfest_checks_refuse_what_hassfest_refuses() -> None:
+    strings = _strings_files()["strings.json"]
+    strings["selector"]["parity"]["options"] = {"E": "Even", "N": "None", "O": "Odd"}  # as 0.3.0 shipped them
+    assert "Invalid translation key 'E', need to be [a-z0-9-_]+" in str(translation_errors(strings))
+    for bad in ("serial_", "_serial", "rtu__tcp", "Serial"):
+        with pytest.raises(vol.Invalid):
+            translation_key(bad)
+    strings = _strings_files()["strings.json"]
+    strings["config"]["step"]["network"]["data_description"]["nonexistent"] = "Described but not asked."
+    assert "data_description key nonexistent is not in data" in str(translation_errors(strings))
+    strings = _strings_files()["strings.json"]
+    strings["config"]["abort"]["already_configured"] = "See https://example.org for help."
+    assert "should not contain URLs" in str(translation_errors(strings))
+
+
+def _select_selectors(schema: vol.Schema) -> list[selector.SelectSelector]:
+    found = []
+    for value in schema.schema.values():
+        if isinstance(value, selector.SelectSelector):
+            found.append(value)
+    return found
+
+
+def test_every_option_of_a_translated_selector_is_a_translation_key_with_a_translation() -> None:
+    schemas = [
+        config_flow._transport_schema(Transport.TCP), config_flow._network_schema({}), config_flow._serial_schema({}),
+        config_flow.DeviceSubentryFlow()._schema({}), circuit_schema({}), datasheet_schema({}),
+    ]  # fmt: skip
+    translated = _strings_files()["strings.json"]["selector"]
+    checked = 0
+    for schema in schemas:
+        for select in _select_selectors(schema):
+            key = select.config.get("translation_key")
+            if key is None:
+                continue
+            for option in select.config["options"]:
+                value = option if isinstance(option, str) else option["value"]
+                assert translation_key(value) == value
+                assert value in translated[key]["options"], f"selector {key}: option {value!r} has no translation"
+                checked += 1
+    assert checked >= 30  # transport, parity, line settings, profiles, medium, position, climate, application
+
+
+def _png_size_and_colour_type(path: Path) -> tuple[int, int, int]:
+    data = path.read_bytes()[:26]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", f"{path.name} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height, data[25]
+
+
+def test_brand_images_follow_the_brands_rules_and_come_from_their_sources() -> None:
+    """Home Assistant 2026.3+ serves custom_components/<domain>/brand/: icon.png; logo, @2x and dark_ optional."""
+    brand = PACKAGE / "brand"
+    images = {path.name: _png_size_and_colour_type(path) for path in brand.iterdir()}
+    allowed = {
+        f"{dark}{kind}{scale}.png" for dark in ("", "dark_") for kind in ("icon", "logo") for scale in ("", "@2x")
+    }
+    assert "icon.png" in images and set(images) <= allowed
+    for name, (width, height, colour_type) in images.items():
+        assert colour_type == 6, f"{name}: RGBA (transparency) expected"
+        scale = 2 if "@2x" in name else 1
+        if "icon" in name:
+            assert (width, height) == (256 * scale, 256 * scale), name
+        else:
+            assert width >= height and 128 * scale <= height <= 256 * scale, name
+        if scale == 2:
+            assert (width, height) == tuple(2 * side for side in images[name.replace("@2x", "")][:2]), name
+    # rendered by tools/brand/render.py from the sources as they are now
+    rendered = json.loads((REPO / "tools" / "brand" / "rendered.json").read_text())
+    for source, digest in rendered["sources"].items():
+        assert hashlib.sha256((REPO / "tools" / "brand" / source).read_bytes()).hexdigest() == digest, (
+            f"tools/brand/{source} changed since the images were rendered: run tools/brand/render.py"
+        )
+    assert rendered["images"] == {name: hashlib.sha256((brand / name).read_bytes()).hexdigest() for name in images}
+
+
+def test_licence_is_one_hacs_recognises_and_the_readme_says_so() -> None:
+    licence = (REPO / "LICENSE").read_text()
+    assert licence.startswith("MIT License\n") and "Permission is hereby granted, free of charge" in licence
+    assert "MIT" in (REPO / "README.md").read_text().split("## Licence", 1)[1]
+
+
+def test_workflows_run_hassfest_hacs_and_the_tests_on_push_and_pull_request() -> None:
+    workflows = REPO / ".github" / "workflows"
+    validate = (workflows / "validate.yml").read_text()
+    tests = (workflows / "tests.yml").read_text()
+    assert "uses: home-assistant/actions/hassfest@" in validate
+    assert "uses: hacs/action@" in validate and "category: integration" in validate
+    assert "ignore:" not in validate  # no HACS check switched off
+    assert "run: scripts/test" in tests
+    for workflow in (validate, tests):
+        assert re.search(r"^on:\n(  \S+:\n(    .*\n)*)*  push:\n", workflow, re.MULTILINE), workflow
+        assert "  pull_request:\n" in workflow
+
+
+# Calls Home Assistant 2026.11 reports as deprecated (helpers/frame.py report_usage, read in its source),
+# allowed only in compat.py, which picks what the running release takes.
+DEPRECATED_IN_2026_11 = {
+    "async_update_reload_and_abort": "reloads an entry that has an update listener twice; reported, breaks 2026.12",
+    "via_device=": "DeviceInfo.via_device: reported, breaks 2027.8 (via_device_id)",
+    "StatisticMetaData(": "statistics metadata without unit_class: reported, breaks 2026.11",
+    ".async_get_device(": "device registry lookup: reported, breaks 2027.8",
+    "async_generate_entity_id": "reported, breaks 2027.2",
+    "default_manufacturer": "DeviceInfo.default_*: reported, breaks 2027.9",
+    "default_model": "DeviceInfo.default_*: reported, breaks 2027.9",
+    "default_name": "DeviceInfo.default_*: reported, breaks 2027.9",
+    "OptionsFlowWithConfigEntry": "phased out",
+    "async_add_job": "reported",
+    "async_run_job": "reported",
+}
+
+
+def test_calls_home_assistant_2026_11_reports_are_made_only_in_compat() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "compat.py" and path.parent == PACKAGE:
+            continue
+        code = path.read_text()
+        for call, why in DEPRECATED_IN_2026_11.items():
+            assert call not in code, f"{path.relative_to(REPO)} uses {call}: {why}"

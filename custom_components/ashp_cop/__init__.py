@@ -16,7 +16,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_PARITY, DOMAIN, LOGGER, PARITY_LETTERS
 from .coordinator import ModbusHubCoordinator
 from .engine.alerts import ALERTS
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
@@ -44,7 +44,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
     if is_hub(entry):
         await hass.async_add_executor_job(builtin_profiles)  # reads the shipped YAML files once, off the loop
         device_registry = dr.async_get(hass)
-        device_registry.async_get_or_create(
+        hub_device = device_registry.async_get_or_create(
             config_entry_id=entry.entry_id, identifiers={(DOMAIN, entry.entry_id)}, name=entry.title,
             manufacturer="Modbus", model=str(entry.data.get("transport", "")).replace("_", " ").upper(),
         )  # fmt: skip
@@ -56,6 +56,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
                 translation_key="invalid_configuration",
                 translation_placeholders={"error": str(err)},
             ) from err
+        coordinator.hub_device_id = hub_device.id
         try:
             await coordinator.async_config_entry_first_refresh()
         except BaseException:
@@ -78,6 +79,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
         entry.runtime_data = heat_pump
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> bool:
+    """Bring an entry stored by an older release up to the current version (config_flow.py's VERSION)."""
+    if entry.version > 1:
+        return False  # written by a newer release of this integration: refuse rather than guess
+    if entry.minor_version < 2:
+        # 1.2: a serial hub's parity is stored as its option value ("even"), a lowercase translation key, not "E"
+        data = dict(entry.data)
+        letters = {letter: option for option, letter in PARITY_LETTERS.items()}
+        if is_hub(entry) and data.get(CONF_PARITY) in letters:
+            data[CONF_PARITY] = letters[data[CONF_PARITY]]
+        hass.config_entries.async_update_entry(entry, data=data, minor_version=2)
+        LOGGER.debug("Migrated %s to version 1.2", entry.title)
     return True
 
 

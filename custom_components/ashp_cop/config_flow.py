@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import voluptuous as vol
@@ -17,6 +19,7 @@ from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers import selector
 
+from .compat import async_update_entry_and_abort
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
@@ -30,6 +33,7 @@ from .const import (
     CONF_TIMEOUT,
     CONF_TRANSPORT,
     CONF_UNIT_ID,
+    DEFAULT_PARITY,
     DEFAULT_PORT,
     DEFAULT_RETRIES,
     DEFAULT_SCAN_INTERVAL_S,
@@ -38,19 +42,22 @@ from .const import (
     ENTRY_HEAT_PUMP,
     ENTRY_HUB,
     ENTRY_PLANT,
+    LOGGER,
+    PARITY_LETTERS,
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
 )
 from .coordinator import HubConfigEntry, device_register_map, hub_settings
 from .heat_pump_flow import HeatPumpConfigSteps, HeatPumpOptionsFlow
 from .modbus.device import ModbusDevice
-from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapError
-from .modbus.hub import ModbusHub
+from .modbus.errors import ModbusConfigError, RegisterMapError
+from .modbus.probe import PROBE_UNIT_ID, HubProbeError, probe_hub, same_endpoint
 from .modbus.profiles import PROFILE_DIR, builtin_profiles
 from .modbus.settings import HubSettings, Transport
 from .plant_flow import PlantConfigSteps, PlantOptionsFlow
 
 _NUMBER = selector.NumberSelectorMode.BOX
+CONF_PROBE_UNIT = "probe_unit_id"  # the unit the connection test asks; not stored
 
 
 def _common_schema(defaults: dict[str, Any]) -> dict[vol.Marker, Any]:
@@ -72,6 +79,8 @@ def _network_schema(defaults: dict[str, Any]) -> vol.Schema:
         vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)):
             selector.NumberSelector(selector.NumberSelectorConfig(min=1, max=65535, step=1, mode=_NUMBER)),
         **_common_schema(defaults),
+        vol.Required(CONF_PROBE_UNIT, default=defaults.get(CONF_PROBE_UNIT, PROBE_UNIT_ID)):
+            selector.NumberSelector(selector.NumberSelectorConfig(min=1, max=247, step=1, mode=_NUMBER)),
     })  # fmt: skip
 
 
@@ -86,7 +95,8 @@ def _serial_schema(defaults: dict[str, Any]) -> vol.Schema:
         vol.Required(CONF_SERIAL_PORT, default=defaults.get(CONF_SERIAL_PORT, vol.UNDEFINED)): selector.TextSelector(),
         vol.Required(CONF_BAUDRATE, default=str(defaults.get(CONF_BAUDRATE, 9600))):
             choice(["1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200"], CONF_BAUDRATE),
-        vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, "E")): choice(["E", "N", "O"], CONF_PARITY),
+        vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, DEFAULT_PARITY)): choice(list(PARITY_LETTERS),
+                                                                                          CONF_PARITY),
         vol.Required(CONF_STOPBITS, default=str(defaults.get(CONF_STOPBITS, 1))): choice(["1", "2"], CONF_STOPBITS),
         vol.Required(CONF_BYTESIZE, default=str(defaults.get(CONF_BYTESIZE, 8))): choice(["8", "7"], CONF_BYTESIZE),
         **_common_schema(defaults),
@@ -97,7 +107,8 @@ def _normalise(transport: Transport, user_input: dict[str, Any]) -> dict[str, An
     """Entry data with numbers as numbers (selectors hand back floats and strings)."""
     data: dict[str, Any] = {CONF_ENTRY_TYPE: ENTRY_HUB, CONF_TRANSPORT: transport.value}
     for key, value in user_input.items():
-        if key in (CONF_PORT, CONF_SCAN_INTERVAL, CONF_RETRIES, CONF_BAUDRATE, CONF_STOPBITS, CONF_BYTESIZE):
+        if key in (CONF_PORT, CONF_SCAN_INTERVAL, CONF_RETRIES, CONF_BAUDRATE, CONF_STOPBITS, CONF_BYTESIZE,
+                   CONF_PROBE_UNIT):  # fmt: skip
             data[key] = int(float(value))
         elif key == CONF_TIMEOUT:
             data[key] = float(value)
@@ -113,21 +124,28 @@ def hub_unique_id(settings: HubSettings) -> str:
     return f"{settings.host.lower()}:{settings.port}"
 
 
-async def validate_hub(data: dict[str, Any]) -> tuple[HubSettings | None, dict[str, str], dict[str, str]]:
-    """(settings, errors, placeholders): the settings are checked and the connection opened once."""
+async def validate_hub(
+    data: dict[str, Any],
+    *,
+    probe_unit: int = PROBE_UNIT_ID,
+    before_probe: Callable[[HubSettings], Awaitable[None]] | None = None,
+) -> tuple[HubSettings | None, dict[str, str], dict[str, str]]:
+    """(settings, errors, placeholders): the settings checked, then a Modbus server proven at that address.
+
+    ``before_probe`` runs on valid settings before anything is sent (the flow
+    aborts there on a hub that is configured already).
+    """
     try:
         settings = hub_settings(data)
     except ModbusConfigError as err:
         return None, {"base": "invalid_setting"}, {"error": str(err)}
-    hub = ModbusHub(settings)
+    if before_probe is not None:
+        await before_probe(settings)
     try:
-        await hub.connect()
-    except HubConnectionError as err:
-        return None, {"base": "cannot_connect"}, {"error": str(err)}
-    except ModbusConfigError as err:
-        return None, {"base": "invalid_setting"}, {"error": str(err)}
-    finally:
-        hub.close()
+        found = await probe_hub(settings, probe_unit)
+    except HubProbeError as err:
+        return None, {"base": err.kind}, {"error": str(err)}
+    LOGGER.debug("connection test of %s: %s", settings.describe, found)
     return settings, {}, {}
 
 
@@ -135,6 +153,7 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
     """Add a Modbus hub, a heat pump or a plant (their steps are in heat_pump_flow.py and plant_flow.py)."""
 
     VERSION = 1
+    MINOR_VERSION = 2  # 1.2: parity stored as "even"/"none"/"odd" (async_migrate_entry in __init__.py)
 
     def __init__(self) -> None:
         super().__init__()
@@ -182,28 +201,38 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
         defaults: dict[str, Any] = {}
         if user_input is not None:
             data = _normalise(self._transport, user_input)
-            settings, errors, found = await validate_hub(data)
+            probe_unit = data.pop(CONF_PROBE_UNIT, PROBE_UNIT_ID)
+            settings, errors, found = await validate_hub(data, probe_unit=probe_unit, before_probe=self._abort_if_known)
             placeholders |= found
             if settings is not None:
-                await self.async_set_unique_id(hub_unique_id(settings))
                 if self.source == "reconfigure":
                     entry = self._get_reconfigure_entry()
-                    self._abort_if_unique_id_mismatch_elsewhere(entry)
-                    return self.async_update_reload_and_abort(entry, unique_id=hub_unique_id(settings), data=data,
-                                                              title=settings.describe)  # fmt: skip
-                self._abort_if_unique_id_configured()
+                    return async_update_entry_and_abort(self, entry, unique_id=hub_unique_id(settings), data=data,
+                                                        title=settings.describe)  # fmt: skip
                 return self.async_create_entry(title=settings.describe, data=data)
             defaults = user_input
         elif self.source == "reconfigure":
-            defaults = dict(self._get_reconfigure_entry().data)
+            entry = self._get_reconfigure_entry()
+            defaults = {**entry.data, CONF_PROBE_UNIT: _first_unit(entry)}
         return self.async_show_form(
             step_id=step_id, data_schema=schema(defaults), errors=errors, description_placeholders=placeholders
         )
 
-    def _abort_if_unique_id_mismatch_elsewhere(self, entry: ConfigEntry) -> None:
-        for other in self._async_current_entries(include_ignore=False):
-            if other.entry_id != entry.entry_id and other.unique_id == self.unique_id:
+    async def _abort_if_known(self, settings: HubSettings) -> None:
+        """Abort on a hub configured already: the same unique id, or the same port once names are resolved."""
+        await self.async_set_unique_id(hub_unique_id(settings))
+        own = self._get_reconfigure_entry().entry_id if self.source == "reconfigure" else None
+        hubs: dict[HubSettings, str] = {}
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.entry_id == own:
+                continue
+            if entry.unique_id == self.unique_id:
                 raise AbortFlow("already_configured")
+            if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
+                with contextlib.suppress(ModbusConfigError, KeyError, ValueError):
+                    hubs[hub_settings(dict(entry.data))] = entry.title
+        if (same := await same_endpoint(settings, hubs)) is not None:
+            raise AbortFlow("same_hub", {"hub": hubs[same], "address": settings.describe})
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Change host, port or serial settings; devices, entities and history stay."""
@@ -216,6 +245,12 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
         if self._transport is Transport.SERIAL:
             return await self.async_step_serial()
         return await self.async_step_network()
+
+
+def _first_unit(entry: ConfigEntry) -> int:
+    """The lowest unit id of a hub's devices: the connection test asks a device the hub has."""
+    units = [int(s.data[CONF_UNIT_ID]) for s in entry.subentries.values() if CONF_UNIT_ID in s.data]
+    return min(units, default=PROBE_UNIT_ID)
 
 
 def _transport_schema(default: Transport) -> vol.Schema:

@@ -18,6 +18,11 @@ CONF_TRANSPORT: Final = "transport"
 CONF_SERIAL_PORT: Final = "serial_port"
 CONF_BAUDRATE: Final = "baudrate"
 CONF_PARITY: Final = "parity"
+# Parity as stored and offered (selector options are translation keys: lowercase
+# words) -> the letter of the Modbus layer and pyserial. Entries of version 1.1
+# stored the letters (migrated in __init__.py).
+PARITY_LETTERS: Final = {"none": "N", "even": "E", "odd": "O"}
+DEFAULT_PARITY: Final = "even"  # Modbus over serial line 2.5.1: even parity is the default
 CONF_STOPBITS: Final = "stopbits"
 CONF_BYTESIZE: Final = "bytesize"
 CONF_TIMEOUT: Final = "timeout"

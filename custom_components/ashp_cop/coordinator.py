@@ -27,11 +27,13 @@ from .const import (
     CONF_TIMEOUT,
     CONF_TRANSPORT,
     CONF_UNIT_ID,
+    DEFAULT_PARITY,
     DEFAULT_RETRIES,
     DEFAULT_SCAN_INTERVAL_S,
     DEFAULT_TIMEOUT_S,
     DOMAIN,
     LOGGER,
+    PARITY_LETTERS,
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
 )
@@ -50,11 +52,12 @@ def hub_settings(data: dict[str, Any]) -> HubSettings:
     """The Modbus layer's settings from a hub entry's data (raises ModbusConfigError)."""
     transport = Transport(data[CONF_TRANSPORT])
     if transport is Transport.SERIAL:
+        parity = str(data.get(CONF_PARITY, DEFAULT_PARITY))
         return HubSettings(
             transport,
             serial_port=data[CONF_SERIAL_PORT],
             baudrate=int(data.get(CONF_BAUDRATE, 9600)),
-            parity=data.get(CONF_PARITY, "E"),
+            parity=PARITY_LETTERS.get(parity, parity),  # anything else is refused by HubSettings, by name
             stopbits=int(data.get(CONF_STOPBITS, 1)),
             bytesize=int(data.get(CONF_BYTESIZE, 8)),
             timeout_s=float(data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)),
@@ -80,6 +83,8 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
     """Polls every device of one hub, one transaction at a time."""
 
     config_entry: HubConfigEntry
+    # the hub's own device in the device registry: the devices on the hub are reached through it
+    hub_device_id: str = ""
 
     def __init__(self, hass: HomeAssistant, entry: HubConfigEntry) -> None:
         super().__init__(

@@ -1,21 +1,60 @@
-"""Diagnostics download: settings (hosts and serial paths redacted), communication, figures."""
+"""Diagnostics download: settings, communication, figures; no host, port or serial path anywhere.
+
+Hosts, ports and serial paths (a /dev/serial/by-id name carries the adapter's
+serial number) are redacted as settings and wherever they appear in a text,
+error messages included.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_HOST
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_SERIAL_PORT
+from .const import CONF_SERIAL_PORT, DOMAIN
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 
-TO_REDACT = {CONF_HOST, CONF_SERIAL_PORT, "unique_id", "title"}
+TO_REDACT = {CONF_HOST, CONF_PORT, CONF_SERIAL_PORT, "unique_id", "title"}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: AshpCopConfigEntry) -> dict[str, Any]:
+    texts = sorted(_endpoint_texts(hass), key=len, reverse=True)  # host:port before the host alone
+    report: dict[str, Any] = _scrub(_report(entry), texts)
+    return report
+
+
+def _endpoint_texts(hass: HomeAssistant) -> set[str]:
+    """How every hub's endpoint can appear in a text: host:port, the host, the serial path and its real path."""
+    texts: set[str] = set()
+    for hub in hass.config_entries.async_entries(DOMAIN):
+        if not is_hub(hub):
+            continue
+        host, port, path = hub.data.get(CONF_HOST), hub.data.get(CONF_PORT), hub.data.get(CONF_SERIAL_PORT)
+        if host:
+            texts |= {str(host), f"{host}:{port}"}
+        if path:
+            texts |= {str(path), os.path.realpath(str(path))}
+    return {text for text in texts if text.strip()}
+
+
+def _scrub(value: Any, texts: list[str]) -> Any:
+    """``value`` with every occurrence of ``texts`` in any string replaced."""
+    if isinstance(value, str):
+        for text in texts:
+            value = value.replace(text, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: _scrub(item, texts) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(item, texts) for item in value]
+    return value
+
+
+def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
     report: dict[str, Any] = {"entry": async_redact_data(entry.as_dict(), TO_REDACT)}
     if is_hub(entry):
         coordinator = entry.runtime_data
@@ -24,6 +63,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: AshpCop
             "transport": coordinator.hub.settings.transport.value,
             "connected": connection.connected,
             "reconnects": connection.reconnects,
+            "stale_answers": connection.stale_answers,
             "last_update_success": coordinator.last_update_success,
         }
         report["devices"] = {

@@ -11,6 +11,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
+from .compat import device_info_via
 from .const import DOMAIN
 from .coordinator import ModbusHubCoordinator
 from .heat_pump import HeatPumpCoordinator
@@ -79,12 +80,13 @@ class ModbusDeviceEntity(ChangeOnlyEntity[ModbusHubCoordinator]):
         self.subentry_id = subentry.subentry_id
         self._attr_unique_id = f"{subentry.subentry_id}_{description.key}"
         register_map = self.device.register_map
-        self._attr_device_info = DeviceInfo(
+        self._attr_device_info = device_info_via(
             identifiers={(DOMAIN, subentry.subentry_id)},
             name=subentry.title,
             manufacturer=register_map.manufacturer or None,
             model=register_map.model or register_map.title,
-            via_device=(DOMAIN, coordinator.config_entry.entry_id),
+            via_identifier=(DOMAIN, coordinator.config_entry.entry_id),
+            via_device_id=coordinator.hub_device_id,
         )
 
     @property

@@ -13,12 +13,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
 from homeassistant.components.recorder.statistics import async_add_external_statistics
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
+from .compat import statistic_metadata
 from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ROLES, DEFAULT_CLIMATE, DOMAIN, LOGGER
 from .heat_pump import HeatPumpConfigEntry
 from .statistics import figures_of, hourly_statistics, seasonal_periods, statistic_ids
@@ -62,7 +63,7 @@ def record_daily_cop(hass: HomeAssistant, entry: HeatPumpConfigEntry, day_start:
     """Write one day's COP (an hour-aligned mean at the day's local midnight)."""
     if cop is None or "recorder" not in hass.config.components:
         return
-    metadata = StatisticMetaData(
+    metadata = statistic_metadata(
         statistic_id=daily_cop_statistic_id(entry.entry_id), source=DOMAIN, name=f"{entry.title} daily COP",
         unit_of_measurement=None, has_sum=False, mean_type=StatisticMeanType.ARITHMETIC,
     )  # fmt: skip

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
-from homeassistant.config_entries import ConfigSubentryFlow, OptionsFlow
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult, ConfigSubentryFlow, OptionsFlow
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowHandler
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 from custom_components.ashp_cop.const import (
     CONF_ENTRY_TYPE,
@@ -34,6 +38,9 @@ HUB_ENTRY_ID = "01HUBENTRY000000000000000"
 STRINGS = json.loads(
     (Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop" / "strings.json").read_text()
 )
+
+# The 2026.x harness logs every SQL statement (INFO); the recorder thread's last ones reach the terminal.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +81,74 @@ def every_form_is_described() -> Iterator[None]:
 
     with patch.object(FlowHandler, "async_show_form", checked):
         yield
+
+
+class SnapshotExtension(HomeAssistantSnapshotExtension):
+    """One set of snapshots, valid on every Home Assistant release the tests run on.
+
+    * Always in ``snapshots/`` beside the test file: the 2025.4 harness kept
+      syrupy's ``__snapshots__``, the 2026.x harness moved to ``snapshots``.
+    * A decimal state is written with its trailing zeros dropped (one kept):
+      2025.4 rounds a unit-converted state to a precision it deduces (0 s shown
+      in minutes is "0.00"), 2026.x converts without rounding ("0.0"). The
+      number is compared; only its formatting differs between releases.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        return str(Path(test_location.filepath).parent / "snapshots")
+
+    def serialize(self, data: Any, **kwargs: Any) -> str:
+        return super().serialize(_canonical_states(data), **kwargs)  # type: ignore[no-any-return]
+
+
+_DECIMAL = re.compile(r"(-?\d+\.\d*?)0+")
+
+
+def _canonical_states(data: Any) -> Any:
+    if not isinstance(data, dict):
+        return data
+    state = data.get("state")
+    if isinstance(state, str) and (decimal := _DECIMAL.fullmatch(state)):
+        canonical = decimal.group(1)
+        return data | {"state": canonical + "0" if canonical.endswith(".") else canonical}
+    return data
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """syrupy's snapshot, written and read through SnapshotExtension."""
+    return snapshot.use_extension(SnapshotExtension)
+
+
+async def start_subentry_reconfigure_flow(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
+) -> ConfigFlowResult:
+    """A subentry's reconfigure flow (MockConfigEntry's own helper changed its signature in 2026.x)."""
+    subentry = entry.subentries[subentry_id]
+    return await hass.config_entries.subentries.async_init(  # type: ignore[return-value]
+        (entry.entry_id, subentry.subentry_type), context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id}
+    )
+
+
+def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
+    """Home Assistant's reports of this integration's use of deprecated APIs (frame helper, deprecation helpers)."""
+    found = []
+    for record in records:
+        message = record.getMessage()
+        if f"custom integration '{DOMAIN}'" in message or (
+            record.levelno >= logging.WARNING and DOMAIN in message and "deprecated" in message.lower()
+        ):
+            found.append(message)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_reports(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every Home Assistant test fails if the release it runs on reports a deprecated call of ours."""
+    yield
+    reports = deprecation_reports([*caplog.get_records("setup"), *caplog.get_records("call")])
+    assert not reports, "\n".join(reports)
 
 
 @pytest.fixture

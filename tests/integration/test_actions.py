@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 
+from custom_components.ashp_cop.compat import statistic_metadata
 from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
@@ -89,7 +90,7 @@ def _hours(start: datetime, values: list[float], *, cumulative: bool) -> list[St
 
 
 def _meta(statistic_id: str, unit: str, *, has_sum: bool) -> StatisticMetaData:
-    return StatisticMetaData(
+    return statistic_metadata(
         statistic_id=statistic_id, source="recorder", name=None, unit_of_measurement=unit, has_sum=has_sum,
         mean_type=StatisticMeanType.NONE if has_sum else StatisticMeanType.ARITHMETIC,
     )  # fmt: skip

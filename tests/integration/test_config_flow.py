@@ -7,13 +7,16 @@ from typing import Any
 
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTERVAL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ashp_cop import coordinator as coordinator_module
+from custom_components.ashp_cop.config_flow import CONF_PROBE_UNIT
 from custom_components.ashp_cop.const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
@@ -29,7 +32,7 @@ from custom_components.ashp_cop.const import (
     DOMAIN,
     SUBENTRY_DEVICE,
 )
-from tests.integration.conftest import hub_data, setup_entry
+from tests.integration.conftest import hub_data, plant_subentries, setup_entry, start_subentry_reconfigure_flow
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 # Talks Modbus to the simulator: run again against the newest pymodbus.
@@ -37,6 +40,7 @@ pytestmark = pytest.mark.modbus
 
 Plant = tuple[PlantSimulator, ModbusServer]
 NETWORK = {CONF_SCAN_INTERVAL: 10, CONF_TIMEOUT: 0.3, CONF_RETRIES: 0}
+PROBE = {CONF_PROBE_UNIT: 11}  # the connection test asks the simulated heat meter (nothing answers unit 1)
 
 
 async def _start_hub_flow(hass: HomeAssistant, transport: str) -> dict[str, Any]:
@@ -59,7 +63,7 @@ async def test_tcp_hub_after_a_failed_connection(hass: HomeAssistant, plant: Pla
     assert f"cannot connect to tcp://127.0.0.1:{unused_tcp_port}" in result["description_placeholders"]["error"]
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: " 127.0.0.1 ", CONF_PORT: float(server.port), **NETWORK}
+        result["flow_id"], {CONF_HOST: " 127.0.0.1 ", CONF_PORT: float(server.port), **NETWORK, **PROBE}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == f"tcp://127.0.0.1:{server.port}"
@@ -73,7 +77,7 @@ async def test_the_same_hub_twice_is_refused(hass: HomeAssistant, plant: Plant) 
     MockConfigEntry(domain=DOMAIN, unique_id=f"127.0.0.1:{server.port}", data={}).add_to_hass(hass)
     result = await _start_hub_flow(hass, "rtu_over_tcp")
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: server.port, **NETWORK}
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: server.port, **NETWORK, **PROBE}
     )
     assert result["type"] is FlowResultType.ABORT and result["reason"] == "already_configured"
 
@@ -94,7 +98,7 @@ async def test_serial_hub_missing_port_then_a_real_line(hass: HomeAssistant, tmp
     try:
         result = await _start_hub_flow(hass, "serial")
         assert result["step_id"] == "serial"
-        line = {CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+        line = {CONF_BAUDRATE: "9600", CONF_PARITY: "none", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_SERIAL_PORT: str(tmp_path / "ttyUSB7"), **line}
         )
@@ -102,7 +106,7 @@ async def test_serial_hub_missing_port_then_a_real_line(hass: HomeAssistant, tmp
         assert result["description_placeholders"]["error"].endswith("no such device")
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_SERIAL_PORT: pty, **line})
         assert result["type"] is FlowResultType.CREATE_ENTRY
-        assert result["data"][CONF_BAUDRATE] == 9600 and result["data"][CONF_PARITY] == "N"
+        assert result["data"][CONF_BAUDRATE] == 9600 and result["data"][CONF_PARITY] == "none"
         assert result["result"].unique_id == pty
         assert await hass.config_entries.async_unload(result["result"].entry_id)
     finally:
@@ -237,7 +241,7 @@ async def test_reconfigure_a_device_keeps_its_entities(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
     await setup_entry(hass, hub_entry)
-    result = await hub_entry.start_subentry_reconfigure_flow(hass, SUBENTRY_DEVICE, "device_13")
+    result = await start_subentry_reconfigure_flow(hass, hub_entry, "device_13")
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_NAME: "Immersion heater", CONF_UNIT_ID: 13, CONF_PROFILE: "eastron_sdm230"}
@@ -266,14 +270,14 @@ async def test_a_device_is_added_to_a_hub_that_is_not_loaded_and_read_when_it_is
 async def test_reconfigure_a_serial_hub_shows_its_line_settings(hass: HomeAssistant) -> None:
     server = ModbusServer(PlantSimulator(1, seed=1, speed=0.0), rtu=True)
     pty = server.start_pty()
-    line = {CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+    line = {CONF_BAUDRATE: "9600", CONF_PARITY: "none", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
     data = {"entry_type": "hub", CONF_TRANSPORT: "serial", CONF_SERIAL_PORT: pty, **line}
     hub = MockConfigEntry(domain=DOMAIN, unique_id=pty, title=f"serial://{pty}", data=data)
     hub.add_to_hass(hass)
     try:
         result = await hub.start_reconfigure_flow(hass)
         assert result["step_id"] == "serial"
-        assert result["data_schema"]({})[CONF_SERIAL_PORT] == pty and result["data_schema"]({})[CONF_PARITY] == "N"
+        assert result["data_schema"]({})[CONF_SERIAL_PORT] == pty and result["data_schema"]({})[CONF_PARITY] == "none"
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_SERIAL_PORT: pty, **line, CONF_TIMEOUT: 0.5}
         )
@@ -281,5 +285,104 @@ async def test_reconfigure_a_serial_hub_shows_its_line_settings(hass: HomeAssist
         await hass.async_block_till_done()
         assert hub.data[CONF_TIMEOUT] == 0.5 and hub.data[CONF_BAUDRATE] == 9600 and hub.unique_id == pty
         await hass.config_entries.async_unload(hub.entry_id)
+    finally:
+        await server.close()
+
+
+async def test_home_assistants_own_web_port_is_not_a_modbus_hub(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    assert await async_setup_component(hass, "http", {})
+    web = await hass_client_no_auth()  # Home Assistant's own web server, on a free port of 127.0.0.1
+    for transport in ("tcp", "rtu_over_tcp"):
+        result = await _start_hub_flow(hass, transport)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: web.port, **NETWORK}
+        )
+        assert result["type"] is FlowResultType.FORM and result["errors"] == {"base": "not_modbus"}
+        assert result["description_placeholders"]["error"] == (
+            f"{transport}://127.0.0.1:{web.port} answered, but not in Modbus: 'HTTP/1.0 400 Bad Request' (a web server)"
+        )
+        hass.config_entries.flow.async_abort(result["flow_id"])
+
+
+async def test_udp_without_an_answer_is_refused(hass: HomeAssistant, unused_udp_port: int) -> None:
+    result = await _start_hub_flow(hass, "udp")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: unused_udp_port, **NETWORK}
+    )
+    assert result["errors"] == {"base": "no_answer"}
+    assert result["description_placeholders"]["error"] == (
+        f"no Modbus answer from unit 1 at udp://127.0.0.1:{unused_udp_port} within 0.3 s; "
+        "over UDP only an answer proves a server"
+    )
+
+
+async def test_a_gateway_is_proven_by_its_exception_answer_and_silence_names_the_unit(
+    hass: HomeAssistant, plant: Plant
+) -> None:
+    sim, server = plant
+    result = await _start_hub_flow(hass, "tcp")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: server.port, **NETWORK},  # asks unit 1: nobody there
+    )
+    assert result["errors"] == {"base": "no_answer"}
+    assert result["description_placeholders"]["error"].startswith(
+        f"tcp://127.0.0.1:{server.port} accepts connections, but no Modbus answer came from unit 1 within 0.3 s"
+    )
+    sim.faults.exceptions[11] = 11  # "gateway target device failed to respond": a Modbus gateway answered
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: server.port, **NETWORK, **PROBE}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert CONF_PROBE_UNIT not in result["data"]
+
+
+async def test_the_same_hub_under_another_name_is_refused(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    _, server = plant
+    hub_entry.add_to_hass(hass)
+    requests = plant[0].requests
+    result = await _start_hub_flow(hass, "tcp")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "localhost", CONF_PORT: server.port, **NETWORK}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "same_hub"
+    assert result["description_placeholders"] == {"hub": "tcp://127.0.0.1", "address": f"tcp://localhost:{server.port}"}
+    assert plant[0].requests == requests  # refused before anything was sent
+
+
+async def test_a_loaded_serial_hub_changes_its_line_settings(hass: HomeAssistant) -> None:
+    server = ModbusServer(PlantSimulator(1, seed=1, speed=0.0), rtu=True)
+    pty = server.start_pty()
+    line = {CONF_BAUDRATE: 9600, CONF_PARITY: "none", CONF_STOPBITS: 1, CONF_BYTESIZE: 8}
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=pty, unique_id=pty, subentries_data=plant_subentries(),  # type: ignore[arg-type]
+        data={"entry_type": "hub", CONF_TRANSPORT: "serial", CONF_SERIAL_PORT: pty, **line, **NETWORK},
+    )  # fmt: skip
+    try:
+        await setup_entry(hass, entry)
+        assert hass.states.get("sensor.heat_meter_flow_temperature").state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+        form = {CONF_SERIAL_PORT: pty, CONF_BAUDRATE: "9600", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+
+        result = await entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == "serial"
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {**form, CONF_PARITY: "even"})
+        assert result["errors"] == {"base": "cannot_connect"}  # a pseudo-terminal refuses parity bits
+        assert result["description_placeholders"]["error"].startswith(f"cannot connect to {pty} (9600 8E1): ")
+        await entry.runtime_data.async_refresh()  # the loaded hub reads on, with its own settings
+        assert entry.runtime_data.last_update_success
+
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {**form, CONF_PARITY: "none", CONF_BAUDRATE: "19200"}
+        )
+        assert result["type"] is FlowResultType.ABORT and result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.LOADED and entry.data[CONF_BAUDRATE] == 19200
+        assert entry.runtime_data.hub.settings.describe == f"{pty} (19200 8N1)"
+        assert hass.states.get("sensor.heat_meter_flow_temperature").state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+        assert await hass.config_entries.async_unload(entry.entry_id)
     finally:
         await server.close()

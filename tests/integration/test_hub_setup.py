@@ -209,3 +209,37 @@ async def test_a_stored_map_the_checks_now_refuse_leaves_only_its_device_out(
     hass.config_entries.async_remove_subentry(entry, "device_30")
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, f"device_map_refused_{HUB_ENTRY_ID}_device_30") is None
+
+
+async def test_an_exception_burst_shows_the_device_down_and_it_is_back_within_seconds(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    meter = hub_entry.runtime_data.devices["device_12"]
+    clock = _Clock()
+    meter.clock = clock
+    sim.faults.exceptions[12] = 2  # the meter refuses every register for a moment (a reboot)
+    await _poll(hass, hub_entry)
+    assert hass.states.get("sensor.outdoor_unit_electricity_power").state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert hass.states.get("sensor.heat_meter_flow_temperature").state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert hass.states.get("sensor.outdoor_unit_electricity_missing_registers").state == "13"  # type: ignore[union-attr]
+
+    sim.faults.exceptions.clear()
+    clock.now += 5  # the first retry comes after seconds, not minutes
+    await _poll(hass, hub_entry)
+    power = hass.states.get("sensor.outdoor_unit_electricity_power")
+    assert power is not None and float(power.state) == pytest.approx(
+        sim.plant.heat_pumps[0].state.elec_unit_w, abs=0.051
+    )
+    assert hass.states.get("sensor.outdoor_unit_electricity_missing_registers").state == "0"  # type: ignore[union-attr]
+
+
+class _Clock:
+    """The device's monotonic clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

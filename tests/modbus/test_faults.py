@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,7 +72,7 @@ async def test_exception_codes_in_plain_words(
     sim.faults.exceptions[11] = code
     scan = (await hub.scan())[11]
     assert scan.errors[0] == message
-    assert scan.available  # it answered, so it is there
+    assert not scan.available and scan.readings == {}  # it answered, but with no reading it is not shown as working
     assert hub.devices[11].diagnostics.errors["exception"] >= 1
 
 
@@ -230,6 +231,25 @@ async def test_a_serial_port_is_opened_once(start_plant: StartPlant, make_hub: M
     assert first.connection is second.connection
     with pytest.raises(ModbusConfigError, match="is already open as"):
         make_hub(server, Transport.SERIAL, timeout_s=0.9)
+
+
+async def test_a_serial_port_is_opened_once_under_any_of_its_names(start_plant: StartPlant, tmp_path: Path) -> None:
+    _, server = await start_plant(transport=Transport.SERIAL)
+    by_id = tmp_path / "usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"
+    by_id.symlink_to(server.pty_path)
+    first = ModbusHub(HubSettings(Transport.SERIAL, serial_port=server.pty_path, parity="N"))
+    second = ModbusHub(HubSettings(Transport.SERIAL, serial_port=str(by_id), parity="N"))
+    assert first.connection is second.connection
+    first.add_device(11, builtin_profile("generic_heat_meter"))
+    assert (await first.scan())[11].available
+    by_id.unlink()  # the adapter is gone and its link with it: the port is still let go of
+    first.close()
+    assert first.connection.connected
+    second.close()
+    assert not second.connection.connected
+    third = ModbusHub(HubSettings(Transport.SERIAL, serial_port=server.pty_path, parity="N", baudrate=19200))
+    assert third.connection is not first.connection  # opened anew, with its own line settings
+    third.close()
 
 
 async def test_serial_line_settings_the_port_refuses_are_named(start_plant: StartPlant) -> None:

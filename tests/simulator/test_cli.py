@@ -18,11 +18,27 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.modbus
 
 
-def _simulator(*args: str) -> subprocess.Popen[str]:
+def _simulator(*args: str, sigint_ignored: bool = False) -> subprocess.Popen[str]:
+    """The documented command; ``sigint_ignored`` starts it as a shell starts a background job (`cmd &`)."""
+    command = [sys.executable, "-m", "tools.simulator", *args]
+    if sigint_ignored:  # what a non-interactive shell does for `cmd &`; exec keeps the ignored disposition
+        command = ["sh", "-c", 'trap "" INT; exec "$0" "$@"', *command]
     return subprocess.Popen(
-        [sys.executable, "-m", "tools.simulator", *args],
-        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _stop(process: subprocess.Popen[str], signum: int) -> int | None:
+    """Send ``signum`` and wait up to 10 s: the exit code, None if it did not stop (then it is killed)."""
+    process.send_signal(signum)
+    try:
+        return process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_help_lists_every_option() -> None:
@@ -62,5 +78,25 @@ async def test_documented_command_serves_and_takes_faults(socket_enabled: None, 
         finally:
             hub.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        assert _stop(process, signal.SIGINT) == 0
+
+
+@pytest.mark.parametrize(
+    ("signum", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+    ids=["sigint", "sigint-in-a-background-job", "sigterm", "sigterm-in-a-background-job"],
+)
+async def test_the_simulator_stops_on_a_signal_however_it_was_started(
+    socket_enabled: None, unused_tcp_port: int, signum: int, sigint_ignored: bool
+) -> None:
+    process = _simulator("--port", str(unused_tcp_port), "--speed", "1", sigint_ignored=sigint_ignored)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("ashp_cop plant simulator: Modbus TCP on 127.0.0.1")
+    finally:
+        code = _stop(process, signum)
+    assert code == 0, f"exit code {code} (None: still serving 10 s after the signal)"
+    # the port was given back: a new server binds it at once
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", unused_tcp_port)
+    server.close()
+    await server.wait_closed()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import stat
 import sys
 
@@ -83,6 +84,17 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
                 faults.corrupt.add(int(unit))
             case ["short", unit]:
                 faults.short.add(int(unit))
+            case ["late", unit, seconds]:
+                if not 0 <= float(seconds) < 3600:
+                    raise ValueError(f"{seconds} is not 0 to 3600 seconds")
+                if float(seconds):
+                    faults.late[int(unit)] = float(seconds)
+                else:
+                    faults.late.pop(int(unit), None)
+            case ["bad_tid", unit]:
+                faults.bad_tid.add(int(unit))
+            case ["bad_tid", unit, "off"]:
+                faults.bad_tid.discard(int(unit))
             case ["drop"]:
                 server.drop_connections()
             case ["stuck_flow", hp]:
@@ -101,6 +113,13 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
 
 
 async def run(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Installed, not inherited: a shell starts a background job with SIGINT ignored, and Python then
+        # raises no KeyboardInterrupt; SIGTERM would end the process without closing the server. Before
+        # the banner: once it is printed, a signal stops the simulator.
+        loop.add_signal_handler(signum, stop.set)
     sim = PlantSimulator(args.heat_pumps, args.seed, args.speed, mean_outdoor_c=args.outdoor_mean_c)
     server = ModbusServer(sim, rtu=args.rtu_over_tcp or args.serial_pty, baud=args.baud)
     if args.serial_pty:
@@ -116,10 +135,13 @@ async def run(args: argparse.Namespace) -> None:
     for unit, device in sorted(sim.devices.items()):
         print(f"  unit {unit:3d}  {device.register_map.name:32s} {device.role}")
     print(f"Ground truth on unit {TRUTH_UNIT}. Type 'help' for faults; Ctrl-C stops.", flush=True)
+    control = asyncio.create_task(_control(sim, server))
     try:
-        await _control(sim, server)
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
+        control.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await control
         await server.close()
 
 

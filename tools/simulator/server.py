@@ -162,6 +162,8 @@ class ModbusServer:
             await self._hold_wire(request_bytes)
             if self.sim.faults.latency_s:
                 await asyncio.sleep(self.sim.faults.latency_s)
+            if late_s := self.sim.faults.late.get(unit):
+                await asyncio.sleep(late_s)  # a slow device: its answer comes after the client's timeout
             answer = self.sim.answer(unit, pdu)
             if answer is None:
                 return None
@@ -173,6 +175,11 @@ class ModbusServer:
     def _track(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _mbap_frame(self, tid: int, unit: int, answer: bytes) -> bytes:
+        if unit in self.sim.faults.bad_tid:
+            tid = (tid + 0x8000) & 0xFFFF or 1  # never the request's id, never 0
+        return struct.pack(">HHHB", tid, 0, len(answer) + 1, unit) + answer
 
     def _rtu_frame(self, unit: int, answer: bytes) -> bytes:
         frame = with_crc(bytes([unit]) + answer)
@@ -211,7 +218,7 @@ class ModbusServer:
             return
         answer = await self._respond(unit, pdu, 7 + len(pdu))
         if answer is not None and not self._dropped():
-            writer.write(struct.pack(">HHHB", tid, 0, len(answer) + 1, unit) + answer)
+            writer.write(self._mbap_frame(tid, unit, answer))
             await writer.drain()
 
     async def _one_rtu(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -311,4 +318,4 @@ class _Datagrams(asyncio.DatagramProtocol):
         tid, protocol, _, unit = struct.unpack(">HHHB", data[:7])
         answer = await self.server._respond(unit, data[7:], len(data))
         if answer is not None and self.transport is not None and protocol == 0:
-            self.transport.sendto(struct.pack(">HHHB", tid, 0, len(answer) + 1, unit) + answer, addr)
+            self.transport.sendto(self.server._mbap_frame(tid, unit, answer), addr)

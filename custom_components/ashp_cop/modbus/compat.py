@@ -2,6 +2,14 @@
 
 Known differences handled here:
 * connecting: from 3.10 a serial transport completes its setup in a callback;
+* matching answers to requests: 3.8 hands the first frame that arrives to the
+  waiting request whatever its transaction id, and fails (dropping the
+  connection) on a frame that arrives while no request waits; 3.9 ignores a
+  frame whose transaction id or unit is not the last request's; from 3.10 the
+  framer skips such frames. No release checks an RTU answer's function or
+  length. The connection checks every answer itself (``transaction_id``,
+  ``response_unit``, ``response_function``) and waits on with
+  ``next_response``; ``catch_strays`` takes what arrives between requests;
 * the unit-id keyword of the read calls: ``slave=`` up to 3.9, ``device_id=`` from 3.10;
 * client constructors: ``framer=FramerType...`` and ``retries``/``reconnect_delay``
   keywords, identical across the range today, kept here so a change lands in one place.
@@ -78,6 +86,53 @@ async def read(client: Client, table: Table, address: int, count: int, unit_id: 
     """One read request; returns pymodbus' response PDU."""
     method = getattr(client, _READ_METHOD[table])
     return await method(address, count=count, **{_UNIT_KEYWORD: unit_id})
+
+
+async def next_response(client: Client, timeout_s: float) -> Any:
+    """The next answer on the line, after the one pymodbus handed over was refused as not this request's.
+
+    A fresh future on pymodbus' transaction manager takes the next frame on
+    every release; a frame already waiting in the receive buffer (it came in
+    the same segment as the refused one) is fed through at once.
+    """
+    manager = client.ctx
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    manager.response_future = future
+    if manager.recv_buffer:
+        manager.datagram_received(b"", None)
+    return await asyncio.wait_for(future, max(timeout_s, 0.0))
+
+
+def catch_strays(client: Client, on_stray: Callable[[Any], None]) -> None:
+    """Until the next request, every answer that arrives goes to ``on_stray`` and never to a later request."""
+    manager = client.ctx
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def caught(done: asyncio.Future[Any]) -> None:
+        if manager.response_future is done:  # still between requests: keep catching
+            catch_strays(client, on_stray)
+        if not done.cancelled():
+            on_stray(done.result())
+
+    future.add_done_callback(caught)
+    manager.response_future = future
+
+
+def transaction_id(response: Any) -> int:
+    """The MBAP transaction id an answer carried (0 with RTU framing, which has none)."""
+    return int(getattr(response, "transaction_id", 0) or 0)
+
+
+def response_function(response: Any) -> int:
+    """The function code an answer is for (the exception bit cleared)."""
+    return int(response.function_code) & 0x7F
+
+
+def response_count(response: Any, table: Table) -> int:
+    """Registers, or bits in whole bytes, an answer carries (0 for an exception)."""
+    if response.isError():
+        return 0
+    return len(response.bits) if table.is_bits else len(response.registers)
 
 
 def exception_code(response: Any) -> int | None:

@@ -7,6 +7,7 @@ bounded, backed off and counted the same way on every pymodbus version.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,13 @@ class Connection:
         self.settings = settings
         self.lock = asyncio.Lock()
         self._received = bytearray()
+        self._sent = b""
+        # RTU has no transaction id: (unit, function) of requests that timed out
+        # -> until when their late answer is waited for before the next such request
+        self._unsettled: dict[tuple[int, int], float] = {}
+        self._stray = asyncio.Event()
+        self._expected: tuple[int, int, int] | None = None  # unit, function, data bytes of the request in flight
+        self.stale_answers = 0  # answers that belonged to another (earlier) request, discarded
         self._client: compat.Client | None = None  # made on first use: pymodbus needs a running loop
         self._next_connect_at = 0.0
         self._reconnect_backoff_s = RECONNECT_BACKOFF_MIN_S
@@ -46,15 +54,42 @@ class Connection:
         self._was_connected = False
 
     def _trace_packet(self, sending: bool, data: bytes) -> bytes:
-        if not sending:
+        if sending:
+            self._sent = data
+            return data
+        if data.startswith(self._received):  # pymodbus passes its whole receive buffer each time
+            self._received[:] = data
+        else:
             self._received += data
+        if self._is_stale(data):
+            self.stale_answers += 1
         return data
+
+    def _is_stale(self, data: bytes) -> bool:
+        """Whether the whole frame at the head of ``data`` answers anything but the request in flight.
+
+        Counted here, where every frame passes on every pymodbus version (newer
+        ones skip a wrong transaction id or unit before handing anything over).
+        """
+        if self.settings.uses_rtu_framing:
+            length = rtu_frame_length(data)
+            if length < 5 or len(data) < length or (self._expected is not None and _fits(data, *self._expected)):
+                return False
+            return crc_ok(data[:length])  # a whole frame, not this request's (the CRC only then: it costs)
+        if len(data) < 8 or data[2:4] != b"\0\0" or len(data) < 6 + int.from_bytes(data[4:6], "big"):
+            return False  # not (yet) a whole MBAP frame
+        return self._expected is None or data[:2] != self._sent[:2]
 
     @property
     def client(self) -> compat.Client:
         if self._client is None:
             self._client = compat.make_client(self.settings, self._trace_packet)
         return self._client
+
+    @property
+    def received(self) -> bytes:
+        """What arrived since the last request was sent."""
+        return bytes(self._received)
 
     @property
     def connected(self) -> bool:
@@ -113,15 +148,20 @@ class Connection:
 
     async def _read_once(self, unit_id: int, block: ReadBlock, attempts: int) -> Response:
         await self._ensure_connected()
+        if self.settings.uses_rtu_framing:
+            await self._settle(unit_id, block.table.function_code)
         self._received.clear()
+        self._expected = (unit_id, block.table.function_code, data_bytes(block))
         started = time.monotonic()
         try:
-            response = await compat.read(self.client, block.table, block.address, block.count, unit_id)
-        except compat.NoResponseError as err:
-            raise self._no_response(unit_id) from err
+            response = await self._answer(unit_id, block, started + self.settings.timeout_s)
         except compat.NotConnectedError as err:
             self.close()
             raise TransactionError("disconnected", f"connection to {self.settings.describe} lost") from err
+        finally:
+            self._expected = None
+            if self._client is not None and self.connected:
+                compat.catch_strays(self._client, self._on_stray)
         elapsed = time.monotonic() - started
         code = compat.exception_code(response)
         if code is not None:
@@ -132,22 +172,101 @@ class Connection:
         words = compat.response_words(response, block.table, block.count)
         unit = compat.response_unit(response)
         if len(words) != block.count or (unit not in (None, 0, unit_id)):
-            # A late answer to an earlier request or a confused gateway: drop the
-            # connection so no stale bytes are matched to the next request.
+            # This request's transaction id on a confused gateway's answer:
+            # reopen the connection so nothing of it is left for the next request.
             self.close()
             raise TransactionError(
                 "framing", f"unit {unit_id}: answer did not match the request ({len(words)} of {block.count} values)"
             )
         return Response(words, time.time(), elapsed, attempts)
 
-    def _no_response(self, unit_id: int) -> TransactionError:
+    async def _answer(self, unit_id: int, block: ReadBlock, deadline: float) -> object:
+        """This request's answer: any other that comes first (a late one) is discarded and waited past."""
+        try:
+            response = await compat.read(self.client, block.table, block.address, block.count, unit_id)
+            while not self._answers(response, unit_id, block):
+                response = await compat.next_response(self.client, deadline - time.monotonic())
+        except (compat.NoResponseError, TimeoutError) as err:
+            if self.settings.uses_rtu_framing:
+                self._unsettled[(unit_id, block.table.function_code)] = time.monotonic() + self.settings.timeout_s
+            raise self._no_response(unit_id, block) from err
+        return response
+
+    def _answers(self, response: object, unit_id: int, block: ReadBlock) -> bool:
+        """Whether ``response`` is the answer to the request just sent.
+
+        MBAP (TCP, UDP): the transaction id must be the request's (Modbus
+        Messaging on TCP/IP v1.0b, 3.1.3). RTU has none: unit, function and
+        length must fit, and a late answer of the same shape is kept off by
+        ``_settle``.
+        """
+        if not self.settings.uses_rtu_framing:
+            return compat.transaction_id(response) == int.from_bytes(self._sent[:2], "big")
+        if compat.response_unit(response) != unit_id or compat.response_function(response) != block.table.function_code:
+            return False
+        if compat.exception_code(response) is not None:
+            return True
+        whole = 8 * data_bytes(block) if block.table.is_bits else block.count  # bits come in whole bytes
+        return compat.response_count(response, block.table) == whole
+
+    async def _settle(self, unit_id: int, function: int) -> None:
+        """On RTU, before asking a unit again what timed out, wait out the late answer (up to one timeout)."""
+        key = (unit_id, function)
+        while (until := self._unsettled.get(key)) is not None and (remaining := until - time.monotonic()) > 0:
+            self._stray.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stray.wait(), remaining)
+        self._unsettled.pop(key, None)
+
+    def _on_stray(self, response: object) -> None:
+        """An answer that came while no request waited for it (counted as it passed ``_trace_packet``)."""
+        if self.settings.uses_rtu_framing:
+            unit = compat.response_unit(response)
+            self._unsettled.pop((unit or 0, compat.response_function(response)), None)
+        self._stray.set()
+
+    def _no_response(self, unit_id: int, block: ReadBlock) -> TransactionError:
         if not self.connected:
             return TransactionError("disconnected", f"connection to {self.settings.describe} lost")
-        if self._received:
-            garbled = bytes(self._received)
-            if self.settings.uses_rtu_framing and not crc_ok(garbled):
-                return TransactionError("crc", f"unit {unit_id}: answer failed its CRC check")
+        silent = f"unit {unit_id}: no answer within {self.settings.timeout_s:g} s on {self.settings.describe}"
+        received = bytes(self._received)
+        if not received:
+            return TransactionError("timeout", silent)
+        if not self.settings.uses_rtu_framing:
+            tid, sent = int.from_bytes(received[:2], "big"), int.from_bytes(self._sent[:2], "big")
+            if len(received) >= 8 and received[2:4] == b"\0\0" and tid != sent:
+                return TransactionError(
+                    "timeout", f"{silent}; an answer with transaction id {tid} (not {sent}) was discarded"
+                )
             return TransactionError("framing", f"unit {unit_id}: answer could not be decoded")
-        return TransactionError(
-            "timeout", f"unit {unit_id}: no answer within {self.settings.timeout_s:g} s on {self.settings.describe}"
-        )
+        frame = received[: rtu_frame_length(received)]
+        if not crc_ok(frame):
+            return TransactionError("crc", f"unit {unit_id}: answer failed its CRC check")
+        if not _fits(frame, unit_id, block.table.function_code, data_bytes(block)):
+            return TransactionError(
+                "framing",
+                f"unit {unit_id}: an answer that does not fit the request (unit {frame[0]}, function {frame[1]}, "
+                f"{len(frame)} bytes) was discarded: a late answer or a confused device",
+            )
+        return TransactionError("framing", f"unit {unit_id}: answer could not be decoded")
+
+
+def data_bytes(block: ReadBlock) -> int:
+    """Data bytes of a full answer to ``block``: 2 a register, bits packed 8 to a byte."""
+    return -(-block.count // 8) if block.table.is_bits else 2 * block.count
+
+
+def _fits(frame: bytes, unit: int, function: int, data_length: int) -> bool:
+    """An RTU answer (unit, function, byte count ...) from ``unit`` to ``function`` with the data asked for."""
+    if frame[0] != unit or frame[1] & 0x7F != function:
+        return False
+    return bool(frame[1] & 0x80) or frame[2] == data_length
+
+
+def rtu_frame_length(data: bytes) -> int:
+    """Length of the RTU answer at the head of ``data``: unit, function, byte count, data, CRC; 5 for an exception."""
+    if len(data) >= 2 and data[1] & 0x80:
+        return 5
+    if len(data) >= 3 and data[1] in (1, 2, 3, 4):
+        return 5 + data[2]
+    return len(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .connection import Connection
@@ -17,12 +18,17 @@ from .settings import check_unit_id
 # Exception codes devices use for "no such register" (2) or a range that runs
 # into one (3); the block is split until the single culprit is found.
 _ADDRESS_CODES = frozenset({2, 3})
-MISSING_RETRY_S = 600.0
+# A register refused that way is tried again on its own after 5 s, then after
+# twice as long each time it is refused again, up to 10 minutes: a device
+# that refuses everything for a moment (booting, a gateway losing its bus) is
+# read again within seconds, a register it really lacks costs almost nothing.
+MISSING_RETRY_S = 5.0
+MISSING_RETRY_MAX_S = 600.0
 
 
 @dataclass(slots=True)
 class DeviceScan:
-    """What one scan produced: readings by value key and whether the device answered."""
+    """What one scan produced: readings by value key and whether the device delivered any."""
 
     readings: dict[str, Reading] = field(default_factory=dict)
     available: bool = True
@@ -33,6 +39,7 @@ class DeviceScan:
 class _Missing:
     message: str
     retry_at: float
+    refusals: int = 1
 
 
 class ModbusDevice:
@@ -47,7 +54,9 @@ class ModbusDevice:
         max_registers_per_request: int | None = None,
         max_gap: int | None = None,
         missing_retry_s: float = MISSING_RETRY_S,
+        missing_retry_max_s: float = MISSING_RETRY_MAX_S,
         merge: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.unit_id = check_unit_id(unit_id)
         self.register_map = register_map
@@ -57,7 +66,9 @@ class ModbusDevice:
             raise ModbusConfigError("max_registers_per_request", f"{limit} is outside 1 to {MAX_REGISTERS_PER_READ}")
         self.max_registers = min(limit, register_map.max_registers_per_request)
         self.max_gap = register_map.max_gap if max_gap is None else max_gap
-        self.missing_retry_s = missing_retry_s
+        self.missing_retry_s = missing_retry_s  # the first back-off; doubled on every further refusal
+        self.missing_retry_max_s = max(missing_retry_max_s, missing_retry_s)
+        self.clock = clock
         self.merge = merge  # False: one request per value, for devices that refuse merged reads
         self.diagnostics = DeviceDiagnostics()
         self.available = True
@@ -72,7 +83,7 @@ class ModbusDevice:
                 self._plan = self._make_plan(0.0)
             return self._plan
         self._plan = None
-        return self._make_plan(time.monotonic() if now is None else now)
+        return self._make_plan(self.clock() if now is None else now)
 
     def _make_plan(self, now: float) -> list[ReadBlock]:
         due = {where for where, m in self.missing.items() if m.retry_at <= now}
@@ -87,10 +98,14 @@ class ModbusDevice:
         return blocks + [ReadBlock(v.table, v.address, v.count, (v,)) for v in retried]
 
     async def scan(self, connection: Connection, *, retries: int) -> DeviceScan:
-        """Read every planned block; a silent device costs one attempt, not the whole plan."""
+        """Read every planned block; a silent device costs one attempt, not the whole plan.
+
+        The device counts as available only when it delivered readings: one that
+        answers nothing but exceptions is not shown as working.
+        """
         result = DeviceScan()
         queue = deque(self.plan())
-        answered = silent = 0
+        answered = 0
         while queue:
             block = queue.popleft()
             try:
@@ -103,7 +118,6 @@ class ModbusDevice:
                     if err.exception_code in _ADDRESS_CODES:
                         queue.extendleft(reversed(self._narrow(block, str(err))))
                     continue
-                silent += 1
                 if not answered:
                     break  # no answer at all: do not spend the bus's time on the rest
                 continue
@@ -112,7 +126,12 @@ class ModbusDevice:
             for spec in block.values:
                 self.missing.pop((spec.table, spec.address), None)
             result.readings.update(decode_block(block, response.words, response.taken_at))
-        result.available = answered > 0 or (silent == 0 and not queue)
+        result.available = bool(result.readings)
+        if not result.available and not result.errors:  # nothing asked: every value waits for its retry
+            wait_s = min(m.retry_at for m in self.missing.values()) - self.clock()
+            result.errors.append(
+                f"unit {self.unit_id}: every value was refused by the device; next try in {max(wait_s, 0):.0f} s"
+            )
         self.available = result.available
         self.last.update(result.readings)
         return result
@@ -123,7 +142,10 @@ class ModbusDevice:
         spec = block.values[0]
         self.last.pop(spec.key, None)  # no stale value behind a register that is gone
         text = message if spec.count == 1 else f"{message} ({spec.key}, registers {spec.address} to {spec.end - 1})"
-        self.missing[(spec.table, spec.address)] = _Missing(text, time.monotonic() + self.missing_retry_s)
+        where = (spec.table, spec.address)
+        refusals = min(self.missing[where].refusals + 1, 32) if where in self.missing else 1  # 2**31 x 5 s: capped
+        wait_s = min(self.missing_retry_s * 2 ** (refusals - 1), self.missing_retry_max_s)
+        self.missing[where] = _Missing(text, self.clock() + wait_s, refusals)
         return []
 
     def missing_registers(self) -> dict[str, str]:

@@ -1,11 +1,15 @@
 """A hub: one connection and the devices on it, polled one transaction at a time.
 
 A serial port is opened once per process and shared by every hub that names
-it, so two configurations of one RS-485 line can never interleave frames.
+it (under any of its names: /dev/serial/by-id/... and /dev/ttyUSB0 are one
+port), so two configurations of one RS-485 line can never interleave frames.
 Different hubs poll concurrently (each awaits its own connection).
 """
 
 from __future__ import annotations
+
+import os
+from dataclasses import replace
 
 from .connection import Connection
 from .device import DeviceScan, ModbusDevice
@@ -13,33 +17,45 @@ from .errors import ModbusConfigError
 from .registermap import RegisterMap
 from .settings import HubSettings, Transport
 
-_serial_ports: dict[str, tuple[Connection, int]] = {}
+_serial_ports: dict[str, tuple[Connection, int]] = {}  # by the port's real path
+
+
+def serial_port_key(path: str) -> str:
+    """One name for a serial port however it is reached (symbolic links resolved)."""
+    return os.path.realpath(path)
+
+
+def open_serial_connection(path: str) -> Connection | None:
+    """The connection a loaded hub holds on this serial port, if any."""
+    shared = _serial_ports.get(serial_port_key(path))
+    return None if shared is None else shared[0]
 
 
 def _acquire(settings: HubSettings) -> Connection:
     if settings.transport is not Transport.SERIAL:
         return Connection(settings)
-    shared = _serial_ports.get(settings.serial_port)
+    key = serial_port_key(settings.serial_port)
+    shared = _serial_ports.get(key)
     if shared is None:
         connection = Connection(settings)
-        _serial_ports[settings.serial_port] = (connection, 1)
+        _serial_ports[key] = (connection, 1)
         return connection
     connection, users = shared
-    if connection.settings != settings:
+    if replace(settings, serial_port=connection.settings.serial_port) != connection.settings:
         raise ModbusConfigError(
             "serial_port", f"{settings.serial_port} is already open as {connection.settings.describe}"
         )
-    _serial_ports[settings.serial_port] = (connection, users + 1)
+    _serial_ports[key] = (connection, users + 1)
     return connection
 
 
 def _release(connection: Connection) -> None:
-    port = connection.settings.serial_port
-    shared = _serial_ports.get(port) if connection.settings.transport is Transport.SERIAL else None
-    if shared is None:
+    # found by identity: the port's link may point elsewhere by now (a USB adapter plugged in again)
+    port = next((key for key, (held, _) in _serial_ports.items() if held is connection), None)
+    if port is None:  # a network connection, never shared
         connection.close()
         return
-    _, users = shared
+    _, users = _serial_ports[port]
     if users <= 1:
         del _serial_ports[port]
         connection.close()

@@ -1,0 +1,41 @@
+"""The simulator's fault commands for late answers and wrong transaction ids, as typed on its standard input."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.simulator.__main__ import apply_command
+from tools.simulator.faults import COMMANDS
+from tools.simulator.server import ModbusServer, PlantSimulator
+
+
+@pytest.fixture
+def sim() -> PlantSimulator:
+    return PlantSimulator(1, seed=1, speed=0.0)
+
+
+def test_late_answers_are_set_and_cleared(sim: PlantSimulator) -> None:
+    server = ModbusServer(sim)
+    assert apply_command(sim, server, ["late", "11", "1.5"]) == "ok: late 11 1.5"
+    assert sim.faults.late == {11: 1.5}
+    assert apply_command(sim, server, ["late", "11", "0"]) == "ok: late 11 0"
+    assert sim.faults.late == {}
+    assert apply_command(sim, server, ["late", "11", "nan"]) == "bad argument: nan is not 0 to 3600 seconds"
+    assert apply_command(sim, server, ["late", "11", "soon"]).startswith("bad argument: could not convert")
+    assert sim.faults.late == {}
+
+
+def test_wrong_transaction_ids_are_set_and_cleared(sim: PlantSimulator) -> None:
+    server = ModbusServer(sim)
+    assert apply_command(sim, server, ["bad_tid", "12"]) == "ok: bad_tid 12"
+    assert sim.faults.bad_tid == {12}
+    assert apply_command(sim, server, ["bad_tid", "12", "off"]) == "ok: bad_tid 12 off"
+    assert sim.faults.bad_tid == set()
+    apply_command(sim, server, ["bad_tid", "12"])
+    apply_command(sim, server, ["late", "13", "2"])
+    assert apply_command(sim, server, ["clear"]) == "ok: clear"
+    assert sim.faults.bad_tid == set() and sim.faults.late == {}
+
+
+def test_help_lists_them() -> None:
+    assert "late UNIT SECONDS" in COMMANDS and "bad_tid UNIT" in COMMANDS
