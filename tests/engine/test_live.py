@@ -265,3 +265,20 @@ def test_totals_saved_by_the_first_format_come_back_with_delivered_heat() -> Non
                   "counters": {"heat_energy_kwh": 1234.5}, "time_s": 100.0})  # fmt: skip
     assert live.totals.heat_kwh == 94.0 and live.totals.net_heat_kwh == 90.0
     assert live.counters[Role.HEAT_ENERGY].last_value == 1234.5
+
+
+def test_a_confirmed_reset_costs_one_poll_not_the_confirmation() -> None:
+    roles = frozenset({Role.HEAT_ENERGY, Role.ELEC_ENERGY})
+
+    def reset_elec_at_three_hours(plant: Plant, t: float) -> None:
+        if t == 3 * 3600:
+            plant.heat_pumps[0].state.meter_elec_unit_kwh = 0.0
+
+    live, plant = _follow(set(roles), 6, hook=reset_elec_at_three_hours)
+    truth = plant.heat_pumps[0].truth
+    # left out: the first poll (a baseline) and the poll across the reset; before, also the five minutes of
+    # its confirmation (0.36 kWh of electricity at this unit's 4.3 kW)
+    elec_w, heat_w = 4500.0, 13000.0  # above what the simulated unit draws and delivers here
+    assert -1e-6 <= truth.elec_unit_kwh - live.totals.elec_unit_kwh <= 2 * elec_w * POLL_S / 3.6e6
+    assert -1e-6 <= truth.heat_kwh + truth.defrost_heat_kwh - live.totals.heat_kwh <= 2 * heat_w * POLL_S / 3.6e6
+    assert [event.kind for _, event in live.take_counter_events()] == ["reset"]

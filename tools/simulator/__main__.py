@@ -101,6 +101,8 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
                 sim.freeze_flow(int(hp) - 1)
             case ["reset_counter", unit]:
                 sim.reset_counter(int(unit))
+            case ["replace_counter", unit, start_kwh]:
+                sim.replace_counter(int(unit), float(start_kwh))
             case ["clear"]:
                 faults.clear()
             case ["help"]:

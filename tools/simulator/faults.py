@@ -22,6 +22,7 @@ bad_tid UNIT               UNIT's TCP/UDP answers carry a wrong transaction id (
 drop                       close every client connection now
 stuck_flow HP              heat pump HP's (1-based) heat meter repeats its last flow reading
 reset_counter UNIT         UNIT's energy counters restart from 0 (the truth does not)
+replace_counter UNIT KWH   UNIT's meter is replaced by one whose counter starts at KWH
 clear                      every fault off
 """
 

@@ -59,6 +59,11 @@ class PlantSimulator:
         self._origin_sim += seconds
 
     def reset_counter(self, unit: int) -> None:
+        """UNIT's energy counters restart from 0 (the truth does not)."""
+        self.replace_counter(unit, 0.0)
+
+    def replace_counter(self, unit: int, start_kwh: float) -> None:
+        """UNIT's meter is replaced by one whose counter starts at ``start_kwh``."""
         device = self.devices[unit]
         state = self.plant.heat_pumps[device.heat_pump].state
         field = {"heat meter": "meter_heat_kwh", "outdoor unit electricity": "meter_elec_unit_kwh",
@@ -66,7 +71,7 @@ class PlantSimulator:
                  "circulation pump electricity": "meter_elec_pump_kwh"}  # fmt: skip
         role = device.role.split(" ", 3)[-1]
         if role in field:
-            setattr(state, field[role], 0.0)
+            setattr(state, field[role], start_kwh)
             if role == "heat meter":
                 state.meter_volume_m3 = 0.0
 

@@ -12,8 +12,8 @@ is judged against the series so far:
 * anything else starts a *candidate* series. A reading that fits the old series again shows the
   candidate was a glitch: it is forgotten. Once ``CONFIRM_READINGS`` readings over at least
   ``CONFIRM_S`` carry on from the candidate, the meter was reset or replaced (or its series jumped
-  for good): the new series counts from then on. What the meter counted across the change is not
-  known, so the span it fell in is reported as not measured (``broken``) rather than guessed.
+  for good): the new series counts from its first reading on. What the meter counted between the
+  old series' last reading and the new one's first is not known, and is never guessed.
 
 Nothing is counted while a candidate is pending, so a glitch never enters a total, and every
 change of series is kept as an event for diagnostics and the log.
@@ -50,17 +50,23 @@ class Outcome(StrEnum):
     ACCEPTED = "accepted"  # part of the series: its increase (possibly 0) is counted
     FIRST = "first"  # the first reading: a baseline, nothing counted yet
     HELD = "held"  # off the series: waiting to see whether it is a glitch or a new series
-    NEW_SERIES = "new_series"  # a reset, replacement or lasting jump confirmed: the span is not measured
+    NEW_SERIES = "new_series"  # a reset, replacement or lasting jump confirmed (see Step.series_start_s)
     MISSING = "missing"  # no usable reading
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """The result of one reading: the outcome, and the energy it added (kWh) over ``dt_s``."""
+    """The result of one reading: the outcome, and the energy it added (kWh) over ``dt_s``.
+
+    For NEW_SERIES, ``increase_kwh`` is what the new series counted from its first reading, taken at
+    ``series_start_s``, to this one: measured, and countable from there on. Between the old series'
+    last reading and the new one's first, nothing is known.
+    """
 
     outcome: Outcome
     increase_kwh: float = 0.0
     dt_s: float = 0.0
+    series_start_s: float | None = None
 
 
 @dataclass(slots=True)
@@ -178,7 +184,8 @@ class MeterCounter:
         self.max_rate_seen_kw = max(self.max_rate_seen_kw, min(rate, MAX_LEARNT_RATE_KW))
         self.candidate = None
         self._start_series(candidate.last_value, candidate.last_s)
-        return Step(Outcome.NEW_SERIES)
+        increase = max(0.0, candidate.last_value - candidate.first_value)
+        return Step(Outcome.NEW_SERIES, increase, span_s, candidate.first_s)
 
     def _start_series(self, value: float, taken_at_s: float) -> None:
         self.last_value, self.last_s = value, taken_at_s

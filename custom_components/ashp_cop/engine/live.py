@@ -395,6 +395,7 @@ class LiveHeatPump:
         # it counts where it was measured and never stops the counters' span from counting.
         gating = [name for name in channels if name != DRAWN_BACK]
         present: set[str] = set()
+        held: set[str] = set()
         in_defrost = current.defrost or (previous is not None and previous.defrost)
         for name, source in channels.items():
             if source == "power":
@@ -404,7 +405,7 @@ class LiveHeatPump:
                     interval = channel.step(current.time_s, power_w, self.settings.max_gap_s)
                 except SpanBrokenError:
                     if name != DRAWN_BACK:
-                        span.broken.add(name)
+                        span.break_at(name, current.time_s)
                     present.add(name)
                     continue
                 if power_w is not None:
@@ -413,13 +414,25 @@ class LiveHeatPump:
                     self._add_power(name, interval, in_defrost, previous)
                 continue
             step = steps[Role(source)]
-            if step.outcome in (Outcome.FIRST, Outcome.NEW_SERIES):
-                span.broken.add(name)
+            if step.outcome is Outcome.HELD:
+                held.add(name)
+            elif (
+                step.outcome is Outcome.NEW_SERIES
+                and step.series_start_s is not None
+                and (span.restart_at(step.series_start_s, name))
+            ):
+                # the new series pairs with what the others measured since its first reading
+                present.add(name)
+                self._add_counter(name, step.increase_kwh, step.dt_s, previous)
+            elif step.outcome in (Outcome.FIRST, Outcome.NEW_SERIES):
+                span.break_at(name, current.time_s)
                 present.add(name)
             elif step.outcome is Outcome.ACCEPTED:
                 present.add(name)
                 self._add_counter(name, step.increase_kwh, step.dt_s, previous)
         every_channel = bool(gating) and set(gating) <= present
+        if held and set(gating) <= present | held:
+            span.note_cut(current.time_s, frozenset(held))
         counted = span.settle(current.time_s, gating, present)
         if counted is not None:
             self._commit(current.time_s, counted)

@@ -106,7 +106,7 @@ class PlantLedger:
             try:
                 interval = self._power.step(now_s, self.shared_power_w, self.max_gap_s)
             except SpanBrokenError:
-                self._span.broken.add(SHARED_POWER)
+                self._span.break_at(SHARED_POWER, now_s)
                 interval = None
             if self.shared_power_w is not None:
                 present.add(SHARED_POWER)
@@ -122,7 +122,7 @@ class PlantLedger:
                 self._span.add("shared_kwh", step.increase_kwh)
             elif step.outcome in (Outcome.FIRST, Outcome.NEW_SERIES):
                 present.add(key)
-                self._span.broken.add(key)
+                self._span.break_at(key, now_s)
         channels = self.channels()
         every_channel = bool(channels) and channels <= present
         counted = self._span.settle(now_s, channels, present)
@@ -136,12 +136,12 @@ class PlantLedger:
         self._last_units[unit_id] = reading
         heat, defrost, elec = _unit_buckets(unit_id)
         if last is None:
-            self._span.broken.add(unit_id)  # the plant's baseline of this unit
+            self._span.break_at(unit_id, 0.0)  # the plant's baseline of this unit
             return
         increases = (reading.heat_kwh - last.heat_kwh, reading.defrost_heat_kwh - last.defrost_heat_kwh,
                      reading.elec_kwh - last.elec_kwh)  # fmt: skip
         if min(increases) < 0:
-            self._span.broken.add(unit_id)  # the unit's totals started again (its storage was lost)
+            self._span.break_at(unit_id, 0.0)  # the unit's totals started again (its storage was lost)
             return
         for bucket, kwh in zip((heat, defrost, elec), increases, strict=True):
             self._span.add(bucket, kwh)

@@ -47,19 +47,52 @@ class PowerChannel:
 
 
 @dataclass(slots=True)
+class _Cut:
+    """A poll inside an open span at which every channel had a reading but ``held`` (a counter in doubt)."""
+
+    held: frozenset[str]
+    energy: dict[str, float]
+    broken: dict[str, float]
+
+
+@dataclass(slots=True)
 class Span:
     """What the channels measured since the last poll at which all of them had a reading."""
 
     buckets: tuple[str, ...]
     start_s: float | None = None
     energy: dict[str, float] = field(default_factory=dict)
-    broken: set[str] = field(default_factory=set)
+    broken: dict[str, float] = field(default_factory=dict)  # channel -> when it broke the span
+    cuts: dict[float, _Cut] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.energy = {bucket: self.energy.get(bucket, 0.0) for bucket in self.buckets}
 
     def add(self, bucket: str, kwh: float) -> None:
         self.energy[bucket] = self.energy.get(bucket, 0.0) + kwh
+
+    def break_at(self, channel: str, time_s: float) -> None:
+        self.broken.setdefault(channel, time_s)
+
+    def note_cut(self, now_s: float, held: frozenset[str]) -> None:
+        """Every channel but a counter in doubt has a reading now: the span may later restart here."""
+        if self.start_s is not None:
+            self.cuts[now_s] = _Cut(held, dict(self.energy), dict(self.broken))
+
+    def restart_at(self, time_s: float, channel: str) -> bool:
+        """Drop what came before ``time_s``, where ``channel`` (a counter) began a new series.
+
+        Possible only at a cut at which every other channel had a reading: what they measured after it
+        pairs with what the new series counted. Returns False when there is no such cut.
+        """
+        cut = self.cuts.get(time_s)
+        if cut is None or cut.held != frozenset({channel}):
+            return False
+        self.energy = {bucket: kwh - cut.energy.get(bucket, 0.0) for bucket, kwh in self.energy.items()}
+        self.broken = {name: when for name, when in self.broken.items() if when > time_s}
+        self.start_s = time_s
+        self.cuts = {t: c for t, c in self.cuts.items() if t > time_s}
+        return True
 
     def settle(self, now_s: float, channels: Collection[str], present: Collection[str]) -> dict[str, float] | None:
         """At a poll: the energies to count if every channel has a reading and measured the whole span.
@@ -72,11 +105,14 @@ class Span:
         counted = None
         if self.start_s is not None and not self.broken:
             counted = dict(self.energy)
-            if not all(math.isfinite(v) and v >= 0 for v in counted.values()):
+            if not all(math.isfinite(v) and v >= -1e-9 for v in counted.values()):
                 counted = None  # never let a non-finite or negative energy into a total
+            else:
+                counted = {bucket: max(0.0, kwh) for bucket, kwh in counted.items()}
         self.start_s = now_s
         self.energy = dict.fromkeys(self.buckets, 0.0)
-        self.broken = set()
+        self.broken = {}
+        self.cuts = {}
         return counted
 
     def export(self) -> dict[str, object]:
