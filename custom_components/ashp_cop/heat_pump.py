@@ -49,7 +49,7 @@ from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
 from .engine.plant import UnitReading
-from .recorded import last_recorded_totals
+from .recorded import last_recorded_totals, shown_above
 from .repairs import sync_alert_issues
 from .role_sources import read_roles
 from .totals_store import HEAT_PUMP, TotalsStore, totals_key
@@ -199,11 +199,18 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         entry = self.config_entry
         sensors = {key: unit for key, (_, unit) in SHOWN_TOTALS.items()} | {"electric_energy": "kWh"}
         shown = await last_recorded_totals(self.hass, entry, saved_at, sensors)
-        totals = {SHOWN_TOTALS[key][0]: value for key, value in shown.items() if key in SHOWN_TOTALS}
+        totals = {
+            field: value
+            for key, value in shown.items()
+            if key in SHOWN_TOTALS
+            and shown_above(
+                value, float(getattr(self.live.totals, field := SHOWN_TOTALS[key][0])), SHOWN_TOTALS[key][1]
+            )
+        }
         raised = self.live.adopt_shown(totals)
         # the unit's electricity is shown as a sum too: what it showed beyond its parts ran while running
         beyond = shown.get("electric_energy", 0.0) - self.live.totals.elec_unit_kwh
-        if beyond > 0:
+        if shown_above(beyond, 0.0, "kWh"):
             raised |= self.live.adopt_shown({"elec_running_kwh": self.live.totals.elec_running_kwh + beyond})
         if raised:
             LOGGER.info("%s: totals raised to what the recorder showed before an unclean stop: %s", entry.title, raised)

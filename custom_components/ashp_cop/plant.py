@@ -16,7 +16,7 @@ from .const import CONF_HEAT_PUMPS, CONF_SHARED_ENERGY, CONF_SHARED_POWER, DEFAU
 from .engine.live import DEFAULT_MAX_GAP_S, Role
 from .engine.plant import PlantLedger, UnitReading
 from .heat_pump import HeatPumpCoordinator, log_counter_event
-from .recorded import last_recorded_totals
+from .recorded import last_recorded_totals, shown_above
 from .role_sources import read_roles
 from .totals_store import PLANT, TotalsStore, totals_key
 
@@ -64,9 +64,11 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
             saved_at if isinstance(saved_at, int | float) else None,
             dict.fromkeys(SHOWN_TOTALS, "kWh"),
         )
-        shared = max(self.ledger.totals.shared_kwh, shown.get("shared_energy", 0.0))
+        totals = self.ledger.totals
+        shared = max(totals.shared_kwh, shown.get("shared_energy", 0.0))
         wanted = {"heat_kwh": shown.get("plant_heat_energy", 0.0), "shared_kwh": shared,
                   "elec_units_kwh": shown.get("plant_electric_energy", 0.0) - shared}  # fmt: skip
+        wanted = {name: value for name, value in wanted.items() if shown_above(value, getattr(totals, name), "kWh")}
         raised = self.ledger.adopt_shown(wanted)
         if raised:
             LOGGER.info("%s: totals raised to what the recorder showed before an unclean stop: %s", entry.title, raised)

@@ -30,6 +30,14 @@ _NATIVE: dict[str, tuple[type[BaseUnitConverter], str]] = {
 
 # the recorder may have committed a state a little before the save it followed
 _MARGIN = timedelta(minutes=5)
+# Half a step of what a state shows (sensor.py rounds energy to 1 Wh; a duration is shown to 0.1 min;
+# counts are whole): a recorded state proves a total was higher than restored only beyond that.
+_HALF_STEP: dict[str | None, float] = {"kWh": 0.0005, "s": 3.0, None: 0.5}
+
+
+def shown_above(shown: float, current: float, unit: str | None) -> bool:
+    """Whether a recorded (rounded) state shows more than ``current`` would show."""
+    return shown > current + _HALF_STEP[unit]
 
 
 async def last_recorded_totals(

@@ -155,6 +155,8 @@ class Soak:
         self.entries: dict[str, MockConfigEntry] = {}
         self.applied: Counter[str] = Counter()
         self.backwards: Counter[str] = Counter()
+        self.backwards_detail: list[dict[str, Any]] = []
+        self.recent: list[str] = []  # the last few faults applied, for the details of a backwards step
         self.raw_backwards: Counter[str] = Counter()
         self._last: dict[str, float] = {}
         self._tracked: dict[str, bool] = {}  # entity id -> ours (heat pump/plant) or a raw meter's
@@ -214,6 +216,9 @@ class Soak:
         last = self._last.get(entity_id)
         if last is not None and value < last - 1e-9:
             (self.backwards if self._tracked[entity_id] else self.raw_backwards)[entity_id] += 1
+            if self._tracked[entity_id] and len(self.backwards_detail) < 20:
+                self.backwards_detail.append({"entity_id": entity_id, "from": last, "to": value, "t": self.elapsed_s,
+                                              "events": list(self.recent)})  # fmt: skip
         self._last[entity_id] = value
 
     # -- running -----------------------------------------------------------------------------------
@@ -254,6 +259,7 @@ class Soak:
             "powers": self._powers_report(powers_live, powers_start, end, start),
             "backwards_steps": sum(self.backwards.values()),
             "backwards_steps_by_sensor": dict(self.backwards),
+            "backwards_steps_detail": self.backwards_detail,
             "raw_meter_backwards_steps": sum(self.raw_backwards.values()),
             "negative_statistics_hours": await self._negative_hours(first_hour),
             "wall_s": round(freezegun.api.real_monotonic() - started, 1),
@@ -308,6 +314,7 @@ class Soak:
         row: dict[str, Any] = {
             "t": self.elapsed_s, "truth_heat": round(truth.heat_kwh + truth.defrost_heat_kwh, 4),
             "truth_elec": round(truth.elec_unit_kwh, 4), "silent": sorted(self.sim.faults.silent),
+            "recent": self.recent[-1:],
         }  # fmt: skip
         for name in (COUNTERS, POWERS):
             entry = self.entries[name]
@@ -340,6 +347,10 @@ class Soak:
         faults = self.sim.faults
         end = fault.start_s + fault.length_s
         self.applied[fault.kind] += 1
+        self.recent = [
+            *self.recent,
+            f"{fault.kind} unit {fault.unit} at {fault.start_s:.0f} s for {fault.length_s:.0f} s",
+        ][-4:]
         match fault.kind:
             case "silent":
                 faults.silent.add(fault.unit)
@@ -368,6 +379,8 @@ class Soak:
 
     async def _restart(self, *, kill: bool, downtime_s: float) -> None:
         """Home Assistant stops (cleanly, or killed with nothing saved on the way down) and starts again."""
+        # What was shown is in the recorder (it commits within seconds; a poll here takes milliseconds).
+        await async_wait_recording_done(self.hass)
         if kill:
             for name in (COUNTERS, POWERS, PLANT):
                 store = self.entries[name].runtime_data.totals_store._store

@@ -32,7 +32,7 @@ def _settings() -> SoakSettings:
     )
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 async def test_soak_with_faults_and_restarts(hass: HomeAssistant) -> None:
     settings = _settings()
     start = datetime.now(UTC).replace(microsecond=0)

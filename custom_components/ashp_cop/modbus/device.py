@@ -23,6 +23,13 @@ _ADDRESS_CODES = frozenset({2, 3})
 # that refuses everything for a moment (booting, a gateway losing its bus) is
 # read again within seconds, a register it really lacks costs almost nothing.
 MISSING_RETRY_S = 5.0
+
+
+def _monotonic() -> float:
+    """time.monotonic looked up when called: a test harness that moves the clock moves the back-off too."""
+    return time.monotonic()
+
+
 MISSING_RETRY_MAX_S = 600.0
 
 
@@ -56,7 +63,7 @@ class ModbusDevice:
         missing_retry_s: float = MISSING_RETRY_S,
         missing_retry_max_s: float = MISSING_RETRY_MAX_S,
         merge: bool = True,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.unit_id = check_unit_id(unit_id)
         self.register_map = register_map
@@ -68,7 +75,7 @@ class ModbusDevice:
         self.max_gap = register_map.max_gap if max_gap is None else max_gap
         self.missing_retry_s = missing_retry_s  # the first back-off; doubled on every further refusal
         self.missing_retry_max_s = max(missing_retry_max_s, missing_retry_s)
-        self.clock = clock
+        self.clock = clock or _monotonic
         self.merge = merge  # False: one request per value, for devices that refuse merged reads
         self.diagnostics = DeviceDiagnostics()
         self.available = True
