@@ -58,7 +58,7 @@ TRANSLATED_KEYS = frozenset({
     "power_l2_w", "power_l3_w", "flow_temp_c", "return_temp_c", "flow_m3h", "heat_energy_kwh", "volume_m3",
     "error_flags", "channel_1_temp_c", "channel_2_temp_c", "channel_3_temp_c", "channel_4_temp_c",
     "compressor_frequency_hz", "outdoor_temp_c", "flow_setpoint_c", "operating_mode", "defrost_active",
-    "compressor_running", "backup_heater_on",
+    "compressor_running", "backup_heater_on", "hot_water_active",
 })  # fmt: skip
 _NOISY_KEYS = frozenset({"voltage_l1_v", "voltage_l2_v", "voltage_l3_v", "current_l1_a", "current_l2_a",
                          "current_l3_a", "power_factor", "frequency_hz", "export_energy_kwh"})  # fmt: skip
@@ -69,6 +69,7 @@ _FLAG_CLASSES: dict[str, BinarySensorDeviceClass] = {
     "defrost_active": BinarySensorDeviceClass.RUNNING,
     "compressor_running": BinarySensorDeviceClass.RUNNING,
     "backup_heater_on": BinarySensorDeviceClass.RUNNING,
+    "hot_water_active": BinarySensorDeviceClass.RUNNING,
 }
 # Decimals shown for float values (their state keeps the finer step of modbus/reading.py).
 _FLOAT_DISPLAY_DIGITS = {"W": 0, "kW": 2, "Wh": 0, "kWh": 2, "MWh": 3, "V": 1, "A": 2, "Hz": 1, "°C": 1, "K": 1,

@@ -39,7 +39,13 @@ def test_builtin_profiles_load_and_cover_the_plant_room() -> None:
     }
     controller = builtin_profile("generic_heat_pump_controller")
     assert controller.value("defrost_active").table is Table.DISCRETE_INPUT
-    assert controller.value("operating_mode").states == ((0, "off"), (1, "heating"), (2, "hot_water"), (3, "defrost"))
+    assert controller.value("operating_mode").states == (
+        (0, "off"),
+        (1, "heating"),
+        (2, "hot_water"),
+        (3, "defrost"),
+        (4, "cooling"),
+    )
 
 
 def test_unknown_profile_lists_the_known_ones() -> None:

@@ -28,6 +28,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="weather and cycling seed (default 1)")
     parser.add_argument("--heat-pumps", type=int, default=1, help="number of heat pumps, 6 devices each (default 1)")
     parser.add_argument("--outdoor-mean-c", type=float, default=2.0, help="mean outdoor temperature (default 2 C)")
+    parser.add_argument("--hot-water", action="store_true", help="reheat a hot-water tank at 06:00 and 18:00")
+    parser.add_argument("--cooling", action="store_true", help="cool the building above 22 C outdoor")
     framing = parser.add_mutually_exclusive_group()
     framing.add_argument("--rtu-over-tcp", action="store_true", help="RTU framing over TCP (a serial gateway)")
     framing.add_argument("--udp", action="store_true", help="Modbus UDP instead of TCP")
@@ -122,7 +124,8 @@ async def run(args: argparse.Namespace) -> None:
         # raises no KeyboardInterrupt; SIGTERM would end the process without closing the server. Before
         # the banner: once it is printed, a signal stops the simulator.
         loop.add_signal_handler(signum, stop.set)
-    sim = PlantSimulator(args.heat_pumps, args.seed, args.speed, mean_outdoor_c=args.outdoor_mean_c)
+    sim = PlantSimulator(args.heat_pumps, args.seed, args.speed, mean_outdoor_c=args.outdoor_mean_c,
+                         hot_water=args.hot_water, cooling=args.cooling)  # fmt: skip
     server = ModbusServer(sim, rtu=args.rtu_over_tcp or args.serial_pty, baud=args.baud)
     if args.serial_pty:
         where = f"RTU on {server.start_pty()}"

@@ -24,6 +24,9 @@ TRUTH_UNIT = 247
 TRUTH_FIELDS = (
     "heat_kwh", "defrost_heat_kwh", "backup_heat_kwh", "elec_unit_kwh", "elec_backup_kwh", "elec_pump_kwh",
     "defrost_count", "defrost_s",
+    # per mode (plant.Truth): appended, so the registers above keep their addresses
+    "sh_heat_kwh", "sh_defrost_heat_kwh", "sh_elec_unit_kwh", "sh_elec_kwh", "dhw_heat_kwh", "dhw_defrost_heat_kwh",
+    "dhw_elec_unit_kwh", "dhw_elec_kwh", "cool_heat_kwh", "cool_elec_unit_kwh", "cool_elec_kwh", "off_elec_kwh",
 )  # fmt: skip
 
 INTEGER_RANGE = {
@@ -90,10 +93,11 @@ CONTROLLER: dict[str, ValueFn] = {
     "compressor_frequency_hz": lambda hp: hp.state.compressor_hz,
     "outdoor_temp_c": lambda hp: hp.state.outdoor_c,
     "flow_setpoint_c": lambda hp: hp.state.flow_setpoint_c,
-    "operating_mode": lambda hp: 3 if hp.state.defrosting else (1 if hp.state.running else 0),
+    "operating_mode": lambda hp: hp.state.mode,
     "defrost_active": lambda hp: hp.state.defrosting,
     "compressor_running": lambda hp: hp.state.running,
     "backup_heater_on": lambda hp: hp.state.backup_on,
+    "hot_water_active": lambda hp: hp.state.hot_water,
 }
 
 # (unit offset, profile, role, value sources) of each heat pump's devices.

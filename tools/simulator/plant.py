@@ -14,7 +14,12 @@ can be checked against a known truth:
   defrost reverses the cycle for five minutes, drawing heat from the water;
 * a 3 or 6 kW backup heater runs below the bivalent point when the unit
   cannot cover the load;
-* every meter counter only ever goes up (unless a reset fault is injected).
+* every meter counter only ever goes up (unless a reset fault is injected);
+* optionally (``hot_water``) a 500 l hot-water tank that loses 0.42 K an hour and is reheated from
+  45 to 50 C at 06:00 and 18:00 (flow 50 to 55 C, the unit at 75 % output, space heating paused),
+  with the controller's diverter flag and mode register; optionally (``cooling``) the building is
+  cooled above 22 C outdoor (cooling load UA x (outdoor - 22 C), EER from the reversed Carnot cycle);
+* the truth is kept per mode too (space heating, hot water, cooling, off: what the controller shows).
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ TIFR_C = 7.0  # EN 14825: no frosting penalty at or above 7 C
 BALANCE_POINT_C = 16.0
 DEFROST_S = 300.0
 STEP_S = 10.0
+TANK_J_PER_K = 500.0 * 4180.0  # 500 l of water
+HOT_WATER_OUTPUT = 0.75  # share of the full output a tank reheat runs at
+TANK_LOSS_K_PER_H = 0.42  # standing losses and draws, spread over the day
+TANK_START_C, TANK_TARGET_C = 45.0, 50.0
+HOT_WATER_HOURS = (6.0, 18.0)  # local sim time at which the tank is reheated
+COOLING_ABOVE_C = 22.0
+COOLING_FLOW_C = 18.0
+# the controller's operating_mode register (generic_heat_pump_controller.yaml)
+MODE_OFF, MODE_HEATING, MODE_HOT_WATER, MODE_DEFROST, MODE_COOLING = 0, 1, 2, 3, 4
+MODE_NAMES = {MODE_OFF: "off", MODE_HEATING: "sh", MODE_HOT_WATER: "dhw", MODE_COOLING: "cool"}
 
 
 @dataclass(slots=True)
@@ -56,6 +71,20 @@ class Truth:
     elec_pump_kwh: float = 0.0
     defrost_count: int = 0
     defrost_s: float = 0.0
+    # per mode (sh: space heating, dhw: hot water, cool: cooling, off): net heat (cooling: heat
+    # removed), heat drawn back by defrosts, the unit's and all electricity (unit, backup, pumps)
+    sh_heat_kwh: float = 0.0
+    sh_defrost_heat_kwh: float = 0.0
+    sh_elec_unit_kwh: float = 0.0
+    sh_elec_kwh: float = 0.0
+    dhw_heat_kwh: float = 0.0
+    dhw_defrost_heat_kwh: float = 0.0
+    dhw_elec_unit_kwh: float = 0.0
+    dhw_elec_kwh: float = 0.0
+    cool_heat_kwh: float = 0.0
+    cool_elec_unit_kwh: float = 0.0
+    cool_elec_kwh: float = 0.0
+    off_elec_kwh: float = 0.0
 
 
 @dataclass(slots=True)
@@ -76,6 +105,9 @@ class HeatPumpState:
     running: bool = False
     defrosting: bool = False
     backup_on: bool = False
+    mode: int = MODE_HEATING  # what the controller's mode register shows (MODE_*)
+    hot_water: bool = False  # the diverter valve sends the flow to the tank
+    tank_c: float = TANK_TARGET_C
     # meter counters (what the devices report; a reset fault zeroes them)
     meter_heat_kwh: float = 0.0
     meter_volume_m3: float = 0.0
@@ -92,6 +124,7 @@ class HeatPump:
     frost: float = 0.0
     defrost_left_s: float = 0.0
     cycle_s: float = 0.0
+    mode_running: int = MODE_HEATING  # the mode a defrost interrupted
 
     @property
     def ua_w_per_k(self) -> float:
@@ -115,6 +148,13 @@ def carnot_cop(flow_c: float, outdoor_c: float, fraction: float) -> float:
     sink_k = flow_c + 3.0 + 273.15
     source_k = outdoor_c - 5.0 + 273.15
     return min(7.0, max(1.2, fraction * sink_k / (sink_k - source_k)))
+
+
+def carnot_eer(flow_c: float, outdoor_c: float, fraction: float) -> float:
+    """Cooling: the evaporator 5 K below the chilled water, the condenser 5 K above the outdoor air."""
+    source_k = flow_c - 5.0 + 273.15
+    sink_k = outdoor_c + 5.0 + 273.15
+    return min(7.0, max(1.5, fraction * source_k / max(sink_k - source_k, 1.0)))
 
 
 class Weather:
@@ -143,8 +183,11 @@ class Plant:
     """Heat pumps sharing one weather, advanced in steps of at most 10 s."""
 
     def __init__(
-        self, heat_pumps: int = 1, seed: int = 1, *, mean_outdoor_c: float = 2.0, start_s: float = 0.0
-    ) -> None:
+        self, heat_pumps: int = 1, seed: int = 1, *, mean_outdoor_c: float = 2.0, start_s: float = 0.0,
+        hot_water: bool = False, cooling: bool = False,
+    ) -> None:  # fmt: skip
+        self.hot_water = hot_water
+        self.cooling = cooling
         self.weather = Weather(seed, mean_outdoor_c)
         self.rng = random.Random(seed + 1)
         self.time_s = start_s
@@ -173,7 +216,16 @@ class Plant:
         min_w = spec.min_modulation * max_w
 
         hp.cycle_s = (hp.cycle_s + dt) % 3600.0
-        if demand_w <= 0:
+        s.hot_water = self.hot_water and self._tank_due(hp, dt)
+        cooling_w = hp.ua_w_per_k * max(0.0, s.outdoor_c - COOLING_ABOVE_C) if self.cooling else 0.0
+        if s.hot_water:  # the diverter sends the whole output to the tank; space heating waits
+            output_w = HOT_WATER_OUTPUT * max_w
+            s.flow_setpoint_c = s.tank_c + 5.0
+        elif cooling_w > 0:
+            output_w = min(cooling_w, max_w) if cooling_w >= min_w else (min_w if hp.cycle_s < 3600.0 * cooling_w
+                                                                          / min_w else 0.0)  # fmt: skip
+            s.flow_setpoint_c = COOLING_FLOW_C
+        elif demand_w <= 0:
             output_w = 0.0
         elif demand_w >= min_w:
             output_w = min(demand_w, max_w)
@@ -203,6 +255,10 @@ class Plant:
             heat_w = -0.3 * spec.rated_heat_w
             elec_unit_w = 0.15 * spec.rated_heat_w
             s.compressor_hz = 60.0
+        elif output_w > 0 and cooling_w > 0 and not s.hot_water:
+            heat_w = -output_w  # heat taken out of the water
+            elec_unit_w = output_w / carnot_eer(COOLING_FLOW_C, s.outdoor_c, spec.carnot_fraction) + 25.0
+            s.compressor_hz = 20.0 + 90.0 * output_w / spec.rated_heat_w
         elif output_w > 0:
             cop = carnot_cop(s.flow_setpoint_c, s.outdoor_c, spec.carnot_fraction) * frosting_factor(s.outdoor_c)
             heat_w = output_w
@@ -213,7 +269,7 @@ class Plant:
             elec_unit_w = spec.standby_power_w + (18.0 if s.outdoor_c < 0 else 0.0)  # crankcase heater
             s.compressor_hz = 0.0
         s.running = running
-        deficit_w = demand_w - max(heat_w, 0.0)
+        deficit_w = 0.0 if s.hot_water else demand_w - max(heat_w, 0.0)
         s.backup_on = s.outdoor_c < spec.bivalent_c and deficit_w > 0.1 * spec.backup_step_w
         s.elec_backup_w = (
             (spec.backup_step_w if deficit_w <= spec.backup_step_w else 2 * spec.backup_step_w) if s.backup_on else 0.0
@@ -229,7 +285,17 @@ class Plant:
         else:
             s.flow_c = s.return_c = 20.0 + 0.2 * max(s.outdoor_c, 0.0)
 
+        if s.hot_water:
+            s.tank_c += heat_w * dt / TANK_J_PER_K
+        if s.defrosting:
+            s.mode = MODE_DEFROST
+        else:
+            s.mode = (MODE_HOT_WATER if s.hot_water else MODE_COOLING if cooling_w > 0
+                      else MODE_HEATING if demand_w > 0 else MODE_OFF)  # fmt: skip
+            hp.mode_running = s.mode
+
         hours = dt / 3600.0
+        self._truth_by_mode(hp, hours)
         t = hp.truth
         t.heat_kwh += heat_w * hours / 1000.0
         if s.defrosting:
@@ -245,3 +311,30 @@ class Plant:
         s.meter_elec_unit_kwh += elec_unit_w * hours / 1000.0
         s.meter_elec_backup_kwh += s.elec_backup_w * hours / 1000.0
         s.meter_elec_pump_kwh += s.elec_pump_w * hours / 1000.0
+
+    def _tank_due(self, hp: HeatPump, dt: float) -> bool:
+        """Whether the tank is being reheated in this step: from a scheduled hour until it is at its target."""
+        s = hp.state
+        s.tank_c -= TANK_LOSS_K_PER_H * dt / 3600.0
+        if s.hot_water:
+            return s.tank_c < TANK_TARGET_C
+        now_h, before_h = (self.time_s / 3600.0) % 24, ((self.time_s - dt) / 3600.0) % 24
+        crossed = any(before_h < hour <= now_h for hour in HOT_WATER_HOURS) if dt > 0 else False
+        return crossed and s.tank_c < TANK_TARGET_C - 1.0
+
+    def _truth_by_mode(self, hp: HeatPump, hours: float) -> None:
+        """The step's energies charged to the mode that ran (a defrost: the mode it interrupted)."""
+        s, t = hp.state, hp.truth
+        prefix = MODE_NAMES[hp.mode_running]
+        elec_w = s.elec_unit_w + s.elec_backup_w + s.elec_pump_w
+        setattr(t, f"{prefix}_elec_kwh", getattr(t, f"{prefix}_elec_kwh") + elec_w * hours / 1000.0)
+        if prefix == "off":
+            return
+        if prefix == "cool":
+            t.cool_heat_kwh += max(-s.heat_w, 0.0) * hours / 1000.0
+        else:
+            setattr(t, f"{prefix}_heat_kwh", getattr(t, f"{prefix}_heat_kwh") + s.heat_w * hours / 1000.0)
+            if s.defrosting:
+                drawn = getattr(t, f"{prefix}_defrost_heat_kwh") - s.heat_w * hours / 1000.0
+                setattr(t, f"{prefix}_defrost_heat_kwh", drawn)
+        setattr(t, f"{prefix}_elec_unit_kwh", getattr(t, f"{prefix}_elec_unit_kwh") + s.elec_unit_w * hours / 1000.0)

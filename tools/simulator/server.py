@@ -40,8 +40,9 @@ class PlantSimulator:
     """The plant, its devices, a clock and the faults; answers request PDUs."""
 
     def __init__(self, heat_pumps: int = 1, seed: int = 1, speed: float = 1.0, *, mean_outdoor_c: float = 2.0,
-                 start_s: float = 0.0) -> None:  # fmt: skip
-        self.plant = Plant(heat_pumps, seed, mean_outdoor_c=mean_outdoor_c, start_s=start_s)
+                 start_s: float = 0.0, hot_water: bool = False, cooling: bool = False) -> None:  # fmt: skip
+        self.plant = Plant(heat_pumps, seed, mean_outdoor_c=mean_outdoor_c, start_s=start_s, hot_water=hot_water,
+                           cooling=cooling)  # fmt: skip
         self.devices: dict[int, SimDevice] = build_devices(self.plant)
         self.faults = Faults()
         self.speed = speed

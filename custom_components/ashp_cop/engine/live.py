@@ -39,6 +39,7 @@ from .counters import CounterEvent, MeterCounter, Outcome, Step
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
+from .modes import SEPARATOR, Mode, ModeAccounts, bucket_of
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
 from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
 from .spf import EnergyBalance
@@ -68,6 +69,7 @@ class Role(StrEnum):
     PUMP_ENERGY = "pump_energy_kwh"
     OUTDOOR_TEMP = "outdoor_temp_c"
     DEFROST = "defrost"
+    OPERATING_MODE = "operating_mode"  # a mode code (modes.py), mapped from the bound entity's state
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,7 @@ class Totals:
 
     heat_kwh: float = 0.0  # heat delivered to the water
     defrost_heat_kwh: float = 0.0  # heat drawn back from the water by defrosts
+    cooling_kwh: float = 0.0  # heat removed from the water while cooling (modes.py)
     elec_running_kwh: float = 0.0
     elec_standby_kwh: float = 0.0
     backup_kwh: float = 0.0
@@ -130,8 +133,8 @@ class Totals:
 
 
 # Energies of one span, counted once every channel has measured it (kWh).
-_BUCKETS = ("heat_kwh", "defrost_heat_kwh", "heat_debt_kwh", "elec_running_kwh", "elec_standby_kwh", "backup_kwh",
-            "pumps_kwh")  # fmt: skip
+_BUCKETS = ("heat_kwh", "defrost_heat_kwh", "cooling_kwh", "heat_debt_kwh", "elec_running_kwh", "elec_standby_kwh",
+            "backup_kwh", "pumps_kwh")  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -141,6 +144,7 @@ class _Point:
     time_s: float
     running: bool | None  # None: not known (restored after a restart)
     defrost: bool
+    mode: Mode = Mode.SPACE_HEATING  # the operating mode from here on (modes.py)
 
 
 class LiveHeatPump:
@@ -165,6 +169,9 @@ class LiveHeatPump:
         self._seen: set[Role] = set(self.settings.bound or ())
         # energy shown before an unclean stop but not saved: absorbed by the first span that replays it
         self._credits: dict[str, float] = {}
+        self.modes = ModeAccounts(self.settings.rolling_window_s)
+        self._ends = (Mode.SPACE_HEATING, Mode.SPACE_HEATING)  # the modes at the ends of this poll's interval
+        self._by_mode = False
 
     # -- channels ----------------------------------------------------------------------------------
     def _bound(self) -> frozenset[Role]:
@@ -198,6 +205,7 @@ class LiveHeatPump:
             "span": self._span.export(),
             "heat_debt_kwh": self.heat_debt_kwh,
             "time_s": last,
+            "modes": self.modes.export(),
         }
 
     def restore(self, saved: Mapping[str, object]) -> None:
@@ -220,13 +228,14 @@ class LiveHeatPump:
                         {"last_value": state, "last_s": saved.get("time_s")}
                     )
         self._span.restore(saved.get("span"))
+        self.modes.restore(saved.get("modes"))
         debt = finite(saved.get("heat_debt_kwh"))
         self.heat_debt_kwh = debt if debt is not None and debt >= 0 else 0.0
         last = finite(saved.get("time_s"))
         if last is not None:
             # Powers cannot be integrated across a restart; counters kept counting meanwhile and
             # close the span from where they were.
-            self._previous = _Point(last, None, False)
+            self._previous = _Point(last, None, False, self.modes.current)
 
     def adopt_shown(self, shown: Mapping[str, float]) -> dict[str, float]:
         """Raise totals to values already shown (recorded) before an unclean stop; returns what rose.
@@ -239,21 +248,24 @@ class LiveHeatPump:
         raised: dict[str, float] = {}
         channels = self.channels()
         for name, value in shown.items():
-            if not hasattr(self.totals, name) or not math.isfinite(value):
+            mode, _, field_name = name.rpartition(SEPARATOR)
+            target: object = self.modes.totals[Mode(mode)] if mode in Mode.__members__.values() else self.totals
+            if (mode and target is self.totals) or not hasattr(target, field_name) or not math.isfinite(value):
                 continue
-            current = float(getattr(self.totals, name))
+            current = float(getattr(target, field_name))
             if value <= current:
                 continue
-            setattr(self.totals, name, type(getattr(self.totals, name))(value))
+            setattr(target, field_name, type(getattr(target, field_name))(value))
             raised[name] = value - current
             source = {"heat_kwh": "heat", "elec_running_kwh": "elec", "elec_standby_kwh": "elec",
-                      "backup_kwh": "backup", "pumps_kwh": "pumps"}.get(name)  # fmt: skip
+                      "backup_kwh": "backup", "pumps_kwh": "pumps"}.get(field_name)  # fmt: skip
             if source is not None and channels.get(source, "power") != "power":
                 self._credits[name] = self._credits.get(name, 0.0) + value - current
         return raised
 
     def start_day(self) -> None:
         self.day = Totals()
+        self.modes.start_day()
 
     # -- figures -----------------------------------------------------------------------------------
     @property
@@ -279,6 +291,11 @@ class LiveHeatPump:
             return  # the same poll twice, or a clock step back: nothing new to integrate
         self._seen.update(snapshot)
         self.problem = None
+        # an interval's energies go half to the mode at its start, half to the mode at its end (modes.py)
+        start_mode = self.modes.current
+        self._by_mode = Role.OPERATING_MODE in self._bound()
+        self.modes.observe(_value_of(snapshot, Role.OPERATING_MODE))
+        self._ends = (start_mode, self.modes.current)
         snapshot = self._plausible(snapshot)
         dt_s = None if previous is None else now_s - previous.time_s
         steps = {role: self._counter(role).observe(_value_of(snapshot, role), now_s, _time_of(snapshot, role))
@@ -297,7 +314,7 @@ class LiveHeatPump:
         self.running, self.defrost_active = bool(running), defrost
         self.cop = instantaneous_cop(shown_heat_w, elec_w, self.settings.running_threshold_w)
 
-        current = _Point(now_s, running, defrost)
+        current = _Point(now_s, running, defrost, self.modes.current)
         if previous is not None and dt_s is not None and dt_s <= self.settings.max_gap_s:
             self._count_time(previous, current, dt_s)
         self._measure(previous, current, snapshot, steps, heat_w)
@@ -355,6 +372,8 @@ class LiveHeatPump:
         signal = snapshot.get(Role.DEFROST)
         if signal is not None:
             return signal.value >= 0.5
+        if self.modes.current is Mode.COOLING:
+            return False  # cooling returns colder water by design: no defrost to detect from it
         flow, ret = snapshot.get(Role.FLOW_TEMP), snapshot.get(Role.RETURN_TEMP)
         if flow is None or ret is None:
             return self.defrost_active  # unknown: keep the state rather than end a cycle
@@ -443,32 +462,53 @@ class LiveHeatPump:
         self, name: str, interval: tuple[float, float, float], in_defrost: bool, previous: _Point | None
     ) -> None:
         start_w, end_w, dt_s = interval
-        span = self._span
         if name in ("heat", DRAWN_BACK):
             counted_heat = name == "heat"  # beside a heat counter the power only tells the defrost draw
-            positive, negative = trapezoid_parts_kwh(start_w, end_w, dt_s)
-            if in_defrost:
-                span.add("defrost_heat_kwh", negative)
-            elif counted_heat:
-                span.add("heat_debt_kwh", negative)
-            if counted_heat:
-                span.add("heat_kwh", positive)
+            # the trapezoid is half the interval at each end's power: each half goes to that end's mode
+            for end, power_w in enumerate((start_w, end_w)):
+                positive, negative = trapezoid_parts_kwh(power_w, power_w, 0.5 * dt_s)
+                if in_defrost:
+                    self._charge("defrost_heat_kwh", negative, end)
+                elif self._ends[end] is Mode.COOLING:
+                    self._charge("cooling_kwh", negative, end)  # the heat a cooling mode removes is what it is for
+                elif counted_heat:
+                    self._charge("heat_debt_kwh", negative, end)
+                if counted_heat:
+                    self._charge("heat_kwh", positive, end)
             return
         kwh = 0.5 * (start_w + end_w) * dt_s / 3600.0 / WH_PER_KWH
-        self._add_electricity(name, max(kwh, 0.0), dt_s, previous)
+        bucket = self._electricity_bucket(name, max(kwh, 0.0), dt_s, previous)
+        if self._ends[0] is self._ends[1] or kwh <= 0:
+            self._charge(bucket, max(kwh, 0.0))
+            return
+        for end, power_w in enumerate((start_w, end_w)):  # each end's half to that end's mode
+            self._charge(bucket, max(0.5 * power_w * dt_s / 3600.0 / WH_PER_KWH, 0.0), end)
 
     def _add_counter(self, name: str, kwh: float, dt_s: float, previous: _Point | None) -> None:
         if name == "heat":
-            self._span.add("heat_kwh", kwh)
+            self._charge("heat_kwh", kwh)
         else:
-            self._add_electricity(name, kwh, dt_s, previous)
+            self._charge(self._electricity_bucket(name, kwh, dt_s, previous), kwh)
 
-    def _add_electricity(self, name: str, kwh: float, dt_s: float, previous: _Point | None) -> None:
+    def _electricity_bucket(self, name: str, kwh: float, dt_s: float, previous: _Point | None) -> str:
         if name == "elec":
-            bucket = "elec_running_kwh" if self._was_running(previous, kwh, dt_s) else "elec_standby_kwh"
-        else:
-            bucket = "backup_kwh" if name == "backup" else "pumps_kwh"
+            return "elec_running_kwh" if self._was_running(previous, kwh, dt_s) else "elec_standby_kwh"
+        return "backup_kwh" if name == "backup" else "pumps_kwh"
+
+    def _charge(self, bucket: str, kwh: float, end: int | None = None) -> None:
+        """Add to the open span and, where a mode is bound, to the modes' parts of it.
+
+        ``end`` (0: start, 1: end) charges it all to that end's mode; None splits it between the two.
+        """
         self._span.add(bucket, kwh)
+        if not self._by_mode:
+            return
+        start, stop = self._ends
+        if end is not None or start is stop:
+            self._span.add(bucket_of(self._ends[end or 0] if end is not None else start, bucket), kwh)
+        else:
+            self._span.add(bucket_of(start, bucket), 0.5 * kwh)
+            self._span.add(bucket_of(stop, bucket), 0.5 * kwh)
 
     def _commit(self, now_s: float, energy: dict[str, float]) -> None:
         credits, self._credits = self._credits, {}
@@ -477,6 +517,7 @@ class LiveHeatPump:
         paid = min(self.heat_debt_kwh, energy["heat_kwh"])
         self.heat_debt_kwh -= paid
         energy["heat_kwh"] -= paid
+        parts = self.modes.split(energy)  # takes the per-mode buckets out
         # the lifetime total already holds what it showed before an unclean stop; the day does not
         for bucket, kwh in after_credits(energy, credits).items():
             setattr(self.totals, bucket, getattr(self.totals, bucket) + kwh)
@@ -484,6 +525,7 @@ class LiveHeatPump:
             setattr(self.day, bucket, getattr(self.day, bucket) + kwh)
         elec_wh = (energy["elec_running_kwh"] + energy["elec_standby_kwh"]) * WH_PER_KWH
         self._rolling.add(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
+        self.modes.commit(now_s, parts, credits)
 
 
 def _value_of(snapshot: Snapshot, role: Role) -> float | None:
