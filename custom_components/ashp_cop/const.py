@@ -41,6 +41,7 @@ PROFILE_CUSTOM: Final = "custom"
 # heat pump entry
 CONF_ROLES: Final = "roles"
 CONF_ROLE_UNITS: Final = "role_units"  # role -> unit, for a bound entity that has none
+CONF_MODE_MAP: Final = "mode_map"  # state of the operating-mode entity -> mode (engine/modes.py)
 CONF_MEDIUM: Final = "medium"
 CONF_MASS_FRACTION: Final = "mass_fraction_pct"
 CONF_METER_POSITION: Final = "meter_position"

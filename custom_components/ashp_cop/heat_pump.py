@@ -28,6 +28,7 @@ from .const import (
     CONF_MASS_FRACTION,
     CONF_MEDIUM,
     CONF_METER_POSITION,
+    CONF_MODE_MAP,
     CONF_RETURN_TEMP_OFFSET,
     CONF_ROLE_UNITS,
     CONF_ROLES,
@@ -48,7 +49,9 @@ from .engine.expected import ExpectedCop, gap_pct
 from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
+from .engine.modes import Mode, bucket_of, modes_of
 from .engine.plant import UnitReading
+from .mode_keys import MODE_ELECTRIC_SENSORS, MODE_SHOWN_TOTALS
 from .recorded import last_recorded_totals, shown_above
 from .repairs import sync_alert_issues
 from .role_sources import read_roles
@@ -150,6 +153,9 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         )
         self.roles: dict[str, str] = dict(config.get(CONF_ROLES, {}))
         self.role_units: dict[str, str] = dict(config.get(CONF_ROLE_UNITS, {}))
+        # the operating mode's states -> modes; the modes it can produce get their own sensors
+        self.mode_map: dict[str, str] = dict(config.get(CONF_MODE_MAP, {})) if Role.OPERATING_MODE in self.roles else {}
+        self.modes: tuple[Mode, ...] = tuple(m for m in modes_of(self.mode_map) if m is not Mode.OFF)
         self.live = LiveHeatPump(live_settings(config))
         self.problems: dict[str, str] = {}
         # seconds since the epoch; replaceable so tests can run the plant's clock
@@ -198,6 +204,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         """After an unclean stop, no total comes back lower than the recorder saw it."""
         entry = self.config_entry
         sensors = {key: unit for key, (_, unit) in SHOWN_TOTALS.items()} | {"electric_energy": "kWh"}
+        sensors |= dict.fromkeys((*MODE_SHOWN_TOTALS, *MODE_ELECTRIC_SENSORS), "kWh") if self.modes else {}
         shown = await last_recorded_totals(self.hass, entry, saved_at, sensors)
         totals = {
             field: value
@@ -212,8 +219,25 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         beyond = shown.get("electric_energy", 0.0) - self.live.totals.elec_unit_kwh
         if shown_above(beyond, 0.0, "kWh"):
             raised |= self.live.adopt_shown({"elec_running_kwh": self.live.totals.elec_running_kwh + beyond})
+        raised |= self._adopt_shown_modes(shown)
         if raised:
             LOGGER.info("%s: totals raised to what the recorder showed before an unclean stop: %s", entry.title, raised)
+
+    def _adopt_shown_modes(self, shown: dict[str, float]) -> dict[str, float]:
+        """The per-mode totals, as the combined ones: never back lower than the recorder saw them."""
+        modes = self.live.modes.totals
+        totals = {}
+        for key, name in MODE_SHOWN_TOTALS.items():
+            mode, _, field = name.partition("/")
+            if key in shown and shown_above(shown[key], float(getattr(modes[Mode(mode)], field)), "kWh"):
+                totals[name] = shown[key]
+        raised = self.live.adopt_shown(totals)
+        for key, mode in MODE_ELECTRIC_SENSORS.items():  # a sum: what it showed beyond its parts ran while running
+            beyond = shown.get(key, 0.0) - modes[mode].elec_kwh
+            if shown_above(beyond, 0.0, "kWh"):
+                name = bucket_of(mode, "elec_running_kwh")
+                raised |= self.live.adopt_shown({name: modes[mode].elec_running_kwh + beyond})
+        return raised
 
     def _today(self, now_s: float | None = None) -> date:
         return dt_util.as_local(dt_util.utc_from_timestamp(self.clock() if now_s is None else now_s)).date()
@@ -231,7 +255,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self._day = self._today()
 
     async def _async_update_data(self) -> None:
-        values, self.problems = read_roles(self.hass, self.roles, self.role_units)
+        values, self.problems = read_roles(self.hass, self.roles, self.role_units, self.mode_map)
         now_s = self.clock()
         if self._today(now_s) != self._day:
             self.close_day()

@@ -34,6 +34,7 @@ from .const import (
     CONF_MASS_FRACTION,
     CONF_MEDIUM,
     CONF_METER_POSITION,
+    CONF_MODE_MAP,
     CONF_RETURN_TEMP_OFFSET,
     CONF_ROLE_UNITS,
     CONF_ROLES,
@@ -53,6 +54,7 @@ from .engine.heat import MeterPosition
 from .engine.live import Role
 from .entries import reconfigured
 from .identity import heat_pump_unique_id, meters_in_use, settings_of
+from .mode_flow import MODE_DOMAINS, mode_map_step
 from .role_sources import ROLE_QUANTITIES, check_binding
 
 _BOX = selector.NumberSelectorMode.BOX
@@ -63,6 +65,8 @@ def roles_schema(roles: dict[str, str]) -> vol.Schema:
     fields: dict[vol.Marker, Any] = {}
     for role in Role:
         domains = ["binary_sensor", "sensor"] if role is Role.DEFROST else ["sensor"]
+        if role is Role.OPERATING_MODE:
+            domains = MODE_DOMAINS
         picker = selector.EntitySelector(selector.EntitySelectorConfig(domain=domains))
         fields[vol.Optional(role.value, description={"suggested_value": roles.get(role.value)})] = picker
     return vol.Schema(fields)
@@ -267,6 +271,7 @@ class HeatPumpConfigSteps(ConfigFlow):
         self._name = ""
         self._form = RolesForm({}, {}, {}, [], {})
         self._circuit: dict[str, Any] = {}
+        self._modes: dict[str, Any] = {}
 
     def _name_and_roles(self) -> vol.Schema:
         name = vol.Required(CONF_NAME, default=self._name or vol.UNDEFINED)
@@ -291,12 +296,22 @@ class HeatPumpConfigSteps(ConfigFlow):
         if self._form.unitless and user_input is None:
             return units_form(self, self._form)
         self._form.units = {key: (user_input or {})[key] for key in self._form.unitless}
+        return await self.async_step_mode_map()
+
+    async def async_step_mode_map(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Which state of the operating mode entity means which mode (only with one bound)."""
+        before = settings_of(self._get_reconfigure_entry()) if self.source == SOURCE_RECONFIGURE else {}
+        return await mode_map_step(self, user_input, self._form.roles, before, self._after_modes)
+
+    async def _after_modes(self, modes: dict[str, Any]) -> ConfigFlowResult:
+        self._modes = modes
         if self.source == SOURCE_RECONFIGURE:
             entry = self._get_reconfigure_entry()
-            data = {**entry.data, CONF_ROLES: self._form.roles, CONF_ROLE_UNITS: self._form.units}
+            data = {k: v for k, v in entry.data.items() if k != CONF_MODE_MAP}
+            data |= {CONF_ROLES: self._form.roles, CONF_ROLE_UNITS: self._form.units, **modes}
             return reconfigured(
                 self, entry, reason="heat_pump_reconfigured", title=self._name, data=data,
-                unique_id=heat_pump_unique_id(self._form.roles), replaced=(CONF_ROLES, CONF_ROLE_UNITS),
+                unique_id=heat_pump_unique_id(self._form.roles), replaced=(CONF_ROLES, CONF_ROLE_UNITS, CONF_MODE_MAP),
             )  # fmt: skip
         return await self.async_step_circuit()
 
@@ -315,7 +330,7 @@ class HeatPumpConfigSteps(ConfigFlow):
         """Optionally, the unit's EN 14825 datasheet, for the rated SCOP and the COP to expect."""
 
         async def create(rating: dict[str, Any]) -> ConfigFlowResult:
-            settings = entry_config(self._form.roles, self._form.units, self._circuit | rating)
+            settings = entry_config(self._form.roles, self._form.units, self._circuit | rating | self._modes)
             return self.async_create_entry(title=self._name, data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **settings})
 
         return await settings_step(
@@ -349,6 +364,7 @@ class HeatPumpOptionsFlow(OptionsFlow):
         self._form = RolesForm({}, {}, {"error": ""}, [], {})
         self._circuit: dict[str, Any] = {}
         self._rating: dict[str, Any] = {}
+        self._modes: dict[str, Any] = {}
 
     def _current(self) -> dict[str, Any]:
         return settings_of(self.config_entry)
@@ -367,7 +383,16 @@ class HeatPumpOptionsFlow(OptionsFlow):
         if self._form.unitless and user_input is None:
             return units_form(self, self._form)
         self._form.units = {key: (user_input or {})[key] for key in self._form.unitless}
-        return await self.async_step_circuit()
+        return await self.async_step_mode_map()
+
+    async def async_step_mode_map(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Which state of the operating mode entity means which mode (only with one bound)."""
+
+        async def next_step(modes: dict[str, Any]) -> ConfigFlowResult:
+            self._modes = modes
+            return await self.async_step_circuit()
+
+        return await mode_map_step(self, user_input, self._form.roles, self._current(), next_step)
 
     async def async_step_circuit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         async def next_step(circuit: dict[str, Any]) -> ConfigFlowResult:
@@ -388,6 +413,6 @@ class HeatPumpOptionsFlow(OptionsFlow):
     async def async_step_alerts(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Thresholds of the alerts (repair issues and problem sensors)."""
         if user_input is not None:
-            settings = self._circuit | self._rating | user_input
+            settings = self._circuit | self._rating | self._modes | user_input
             return self.async_create_entry(data=entry_config(self._form.roles, self._form.units, settings))
         return self.async_show_form(step_id="alerts", data_schema=alerts_schema(self._current()))

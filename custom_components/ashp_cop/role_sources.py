@@ -36,6 +36,7 @@ from homeassistant.util.unit_conversion import BaseUnitConverter
 
 from .const import DOMAIN
 from .engine.live import Measurement, Role
+from .engine.modes import mode_code
 from .modbus.device import ModbusDevice
 
 
@@ -62,7 +63,7 @@ class RoleQuantity:
 _TEMPERATURE = RoleQuantity(SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS)
 _POWER = RoleQuantity(SensorDeviceClass.POWER, UnitOfPower.WATT)
 _ENERGY = RoleQuantity(SensorDeviceClass.ENERGY, UnitOfEnergy.KILO_WATT_HOUR)
-# Every role but the defrost signal (on/off or a number) is a quantity with a unit.
+# Every role but the defrost signal (on/off or a number) and the operating mode (a state) is a quantity with a unit.
 ROLE_QUANTITIES: dict[Role, RoleQuantity] = {
     Role.FLOW_TEMP: _TEMPERATURE,
     Role.RETURN_TEMP: _TEMPERATURE,
@@ -131,15 +132,20 @@ class _Raw:
     value: float
     taken_at: float
     unit: str | None
+    states: tuple[tuple[int, str], ...] = ()  # a Modbus value's named states
 
 
 def read_roles(
-    hass: HomeAssistant, roles: Mapping[str, str], units: Mapping[str, str] | None = None
+    hass: HomeAssistant,
+    roles: Mapping[str, str],
+    units: Mapping[str, str] | None = None,
+    mode_map: Mapping[str, str] | None = None,
 ) -> tuple[dict[Role, Measurement], dict[str, str]]:
     """Each bound role's current value in the role's unit, and why the others have none.
 
     ``units`` holds, per role, the unit the user gave for an entity that has
-    none; an entity's own unit always wins.
+    none; an entity's own unit always wins. ``mode_map`` maps the operating
+    mode entity's states to modes.
     """
     registry = er.async_get(hass)
     given = units or {}
@@ -148,6 +154,9 @@ def read_roles(
     for role_key, entity_id in roles.items():
         role = Role(role_key)
         try:
+            if role is Role.OPERATING_MODE:
+                values[role] = _mode_reading(hass, registry, entity_id, mode_map or {})
+                continue
             raw = _own_reading(hass, registry, entity_id)
             if raw is None:
                 raw = _state_reading(hass, role, entity_id)
@@ -178,8 +187,31 @@ def _own_reading(hass: HomeAssistant, registry: er.EntityRegistry, entity_id: st
         reading = device.last.get(key)
         if not device.available or reading is None or reading.value is None:
             raise _NoValueError(f"{entity_id} has no reading")
-        return _Raw(float(reading.value), reading.taken_at, device.register_map.value(key).unit)
+        spec = device.register_map.value(key)
+        return _Raw(float(reading.value), reading.taken_at, spec.unit, spec.states)
     return None
+
+
+def _mode_reading(
+    hass: HomeAssistant, registry: er.EntityRegistry, entity_id: str, mode_map: Mapping[str, str]
+) -> Measurement:
+    """The operating mode now, as a mode code: the entity's state (a Modbus value's state name) mapped."""
+    raw = _own_reading(hass, registry, entity_id)
+    if raw is not None:
+        if entity_id.startswith("binary_sensor."):  # one of our Modbus flags, shown on/off
+            state = STATE_ON if raw.value else STATE_OFF
+        else:
+            state = dict(raw.states).get(int(raw.value), f"{raw.value:g}")
+        taken_at = raw.taken_at
+    else:
+        current = hass.states.get(entity_id)
+        if current is None or current.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            raise _NoValueError(f"{entity_id} is {current.state if current else 'missing'}")
+        state, taken_at = current.state, current.last_reported.timestamp()
+    target = mode_map.get(state)
+    if target is None:
+        raise _NoValueError(f"{entity_id} is {state!r}, which the mode mapping does not name")
+    return Measurement(mode_code(target), taken_at)
 
 
 def _state_reading(hass: HomeAssistant, role: Role, entity_id: str) -> _Raw:

@@ -30,6 +30,7 @@ from .modbus_entities import (
     is_flag,
     value_description,
 )
+from .mode_entities import mode_seasonal_sensors, mode_sensors
 from .plant_entities import PLANT_SENSORS, PlantSensorDescription, unit_spf_description
 
 PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
@@ -50,10 +51,12 @@ async def async_setup_entry(
         return
     if is_heat_pump(entry):
         figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]
+        modes = entry.runtime_data.modes
+        figures += [HeatPumpSensor(entry, d) for d in mode_sensors(modes)]
         if entry.runtime_data.rating is not None:
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:
-            figures += [SeasonalSensor(entry, d) for d in SEASONAL_SENSORS]
+            figures += [SeasonalSensor(entry, d) for d in (*SEASONAL_SENSORS, *mode_seasonal_sensors(modes))]
         async_add_entities(figures)
         return
     coordinator = entry.runtime_data

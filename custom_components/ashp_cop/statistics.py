@@ -10,6 +10,7 @@ with the same hours' heat and electricity, feeds the climate-normalised SCOP
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from .engine.climate_normalised import normalised_scop
 from .engine.cop import period_cop
 from .engine.live import Role
 from .engine.spf import EnergyBalance
+from .mode_statistics import mode_figures, mode_statistic_ids
 
 # heat pump sensor key -> EnergyBalance field; net heat is heat delivered less the heat defrosts drew back
 ENERGY_KEYS = {
@@ -42,6 +44,9 @@ ENERGY_KEYS = {
 class StatisticIds:
     energies: dict[str, str]  # EnergyBalance field -> statistic id (entity id)
     outdoor: str | None
+    modes: dict[str, dict[str, str]] = dataclasses.field(
+        default_factory=dict
+    )  # mode -> part -> id (mode_statistics.py)
 
 
 def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> StatisticIds:
@@ -51,7 +56,7 @@ def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> 
         entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}")
         if entity_id is not None:
             energies[field] = entity_id
-    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value))
+    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value), mode_statistic_ids(hass, entry_id))
 
 
 type Hourly = dict[str, dict[float, float]]  # statistic id -> hour start (epoch s) -> change or mean
@@ -60,6 +65,7 @@ type Hourly = dict[str, dict[float, float]]  # statistic id -> hour start (epoch
 async def hourly_statistics(hass: HomeAssistant, ids: StatisticIds, start: datetime, end: datetime) -> Hourly:
     """One read of the recorder: each energy's hourly change and the outdoor temperature's hourly mean."""
     wanted = set(ids.energies.values()) | ({ids.outdoor} if ids.outdoor else set())
+    wanted |= {entity_id for parts in ids.modes.values() for entity_id in parts.values()}
     rows = await get_instance(hass).async_add_executor_job(
         statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
     )
@@ -124,6 +130,8 @@ def figures_of(
     }
     if ids.outdoor and hourly.get(ids.outdoor):
         figures["climate_normalised"] = _normalised(hourly, ids, climate)
+    if ids.modes:
+        figures["modes"] = mode_figures(hourly, ids.modes)
     return figures
 
 

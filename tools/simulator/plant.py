@@ -107,7 +107,7 @@ class HeatPumpState:
     backup_on: bool = False
     mode: int = MODE_HEATING  # what the controller's mode register shows (MODE_*)
     hot_water: bool = False  # the diverter valve sends the flow to the tank
-    tank_c: float = TANK_TARGET_C
+    tank_c: float = TANK_START_C + 2.0  # some hours after the last reheat
     # meter counters (what the devices report; a reset fault zeroes them)
     meter_heat_kwh: float = 0.0
     meter_volume_m3: float = 0.0

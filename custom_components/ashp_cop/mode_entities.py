@@ -1,0 +1,87 @@
+"""Entity descriptions per operating mode: energies, COP today and rolling, seasonal SPF (engine/modes.py).
+
+Only the modes the mapping can produce get entities (no cooling sensors unless a state maps to
+cooling); without an operating mode bound there are none, and the combined figures say it all.
+Heating modes show heat delivered, the heat defrosts drew back and their electricity (unit, backup
+heater and pumps: the SEPEMO H4 boundary the combined SCOP uses); cooling shows the heat removed,
+its electricity and EERs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import UnitOfEnergy
+
+from .engine.live import LiveHeatPump
+from .engine.modes import Mode
+from .heat_pump_entities import HeatPumpSensorDescription, SeasonalSensorDescription, _period
+from .mode_keys import HEATING_MODES
+
+PERIODS = ("season", "last_365_days", "lifetime")
+
+
+def _energy(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatPumpSensorDescription:
+    return HeatPumpSensorDescription(
+        key=key, translation_key=key, device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING, native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2, is_total=True, value_fn=value_fn,
+    )  # fmt: skip
+
+
+def _ratio(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatPumpSensorDescription:
+    return HeatPumpSensorDescription(
+        key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, suggested_display_precision=2,
+        value_fn=value_fn,
+    )  # fmt: skip
+
+
+def cooling_eer(live: LiveHeatPump) -> float | None:
+    """EER now: heat removed over electricity, while cooling and running (EN 14511-1 3.4.6)."""
+    if live.modes.current is not Mode.COOLING or live.cop is None or live.heat_power_w is None:
+        return None
+    return -live.cop if live.heat_power_w < 0 else None
+
+
+def _heating(mode: Mode) -> tuple[HeatPumpSensorDescription, ...]:
+    m = mode.value
+    return (
+        _energy(f"{m}_heat_energy", lambda live: live.modes.totals[mode].heat_kwh),
+        _energy(f"{m}_defrost_energy", lambda live: live.modes.totals[mode].defrost_heat_kwh),
+        _energy(f"{m}_electric_energy", lambda live: live.modes.totals[mode].elec_kwh),
+        _ratio(f"{m}_daily_cop", lambda live: live.modes.daily_cop(mode)),
+        _ratio(f"{m}_rolling_cop", lambda live: live.modes.rolling_cop(mode)),
+    )
+
+
+COOLING_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
+    _energy("cooling_energy", lambda live: live.modes.totals[Mode.COOLING].cooling_kwh),
+    _energy("cooling_electric_energy", lambda live: live.modes.totals[Mode.COOLING].elec_kwh),
+    _ratio("cooling_eer", cooling_eer),
+    _ratio("cooling_daily_eer", lambda live: live.modes.daily_cop(Mode.COOLING)),
+    _ratio("cooling_rolling_eer", lambda live: live.modes.rolling_cop(Mode.COOLING)),
+)
+
+
+def mode_sensors(modes: tuple[Mode, ...]) -> list[HeatPumpSensorDescription]:
+    out: list[HeatPumpSensorDescription] = []
+    for mode in modes:
+        out += COOLING_SENSORS if mode is Mode.COOLING else _heating(mode) if mode in HEATING_MODES else ()
+    return out
+
+
+def mode_seasonal_sensors(modes: tuple[Mode, ...]) -> list[SeasonalSensorDescription]:
+    """SPF (cooling: seasonal EER) of each mode over the season, 365 days and the lifetime."""
+    out: list[SeasonalSensorDescription] = []
+    for mode in modes:
+        if mode is Mode.OFF:
+            continue
+        figure = "eer" if mode is Mode.COOLING else "spf"
+        for period in PERIODS:
+            key = f"{mode.value}_{figure}_{period}"
+            out.append(SeasonalSensorDescription(
+                key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, suggested_display_precision=2,
+                value_fn=_period(period, "modes", mode.value, "spf"), period=period,
+            ))  # fmt: skip
+    return out

@@ -1,0 +1,49 @@
+"""Seasonal figures per operating mode from the recorder's statistics (beside the combined ones).
+
+Each mode's SPF over a period is its net heat (heat delivered less the heat defrosts drew back while
+it ran) over all the electricity charged to it (unit, backup heater, pumps: SEPEMO H4, as the
+combined SCOP); cooling's seasonal EER is the heat it removed over its electricity. The hourly
+changes of the mode's own total_increasing sensors are summed over the period, so the same
+statistics always give the same figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from .const import DOMAIN
+from .engine.cop import period_cop
+from .mode_keys import MODE_STATISTICS
+
+type Hourly = Mapping[str, Mapping[float, float]]
+
+
+def mode_statistic_ids(hass: HomeAssistant, entry_id: str) -> dict[str, dict[str, str]]:
+    """Mode -> part (heat, drawn, elec) -> entity id, for the modes whose sensors exist."""
+    registry = er.async_get(hass)
+    found: dict[str, dict[str, str]] = {}
+    for mode, parts in MODE_STATISTICS.items():
+        ids = {part: registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}") for part, key in parts.items()}
+        if all(ids.values()):
+            found[mode.value] = {part: entity_id for part, entity_id in ids.items() if entity_id}
+    return found
+
+
+def mode_figures(hourly: Hourly, ids: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, Any]]:
+    """Each mode's heat, electricity and SPF (cooling: EER) of the hours in ``hourly`` (already sliced)."""
+    out: dict[str, dict[str, Any]] = {}
+    for mode, parts in ids.items():
+        heat = sum(hourly.get(parts["heat"], {}).values()) - sum(hourly.get(parts.get("drawn", ""), {}).values())
+        elec = sum(hourly.get(parts["elec"], {}).values())
+        spf = period_cop(heat, elec)
+        out[mode] = {
+            "heat_kwh": round(heat, 4),
+            "elec_kwh": round(elec, 4),
+            "spf": None if spf is None else round(spf, 4),
+            "hours": len(hourly.get(parts["elec"], {})),
+        }
+    return out
