@@ -32,6 +32,7 @@ from .errors import EngineInputError
 from .fluids import check_temperature
 from .frosting import DEFAULT_TIFR_C, MeasuredPenalty, penalty_from_measurements
 from .heat import HeatCircuit, heat_power_w, preferred_heat_power_w
+from .mode_analysis import MODE_COLUMN, ModeSums
 from .spf import EnergyBalance
 from .timeseries import SeriesSource, TimeSeries
 
@@ -179,6 +180,7 @@ class _Analysis:
         self.max_gap_s = max_gap_s
         self.totals = _Totals()
         self.defrost = DefrostTracker()
+        self.modes = ModeSums(options.backup_heat_metered)
 
     def add(self, chunk: TimeSeries, last: bool) -> None:
         options, totals = self.options, self.totals
@@ -206,6 +208,10 @@ class _Analysis:
         totals.add("measured_s", float(intervals.dt_s[usable].sum()))
         totals.add("unmeasured_s", float(intervals.dt_s[~usable].sum()))
         totals.add("running_s", float(intervals.dt_s[running].sum()))
+        zeros = np.zeros_like(unit_w)
+        backup = backup_w if backup_w is not None else zeros
+        self.modes.add(chunk.get(MODE_COLUMN), dt_s=intervals.dt_s, usable=usable, heat_w=heat_w,
+                       elec_w=unit_w + backup + (pump_w if pump_w is not None else zeros), backup_w=backup)  # fmt: skip
 
         sample_running = np.isfinite(unit_w) & (unit_w >= options.running_threshold_w)
         flow_c, return_c = chunk.get("flow_temp_c"), chunk.get("return_temp_c")
@@ -304,6 +310,7 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
             else None,
         },
         "ignored_columns": list(series.ignored_columns),
+        "modes": analysis.modes.report(),
     }
     if "outdoor_temp_c" not in names:
         report["climate_normalised"] = None

@@ -22,6 +22,7 @@ from .errors import EngineInputError, shown
 from .fluids import Medium, check_medium, check_temperature, cp_j_per_kg_k, density_kg_per_m3
 from .heat import HeatCircuit, MeterPosition
 from .inputs import read_json_text
+from .modes import parse_mapping
 from .timeseries import KNOWN_COLUMNS, PRESETS, SpooledCsv
 
 EXIT_BAD_INPUT = 2
@@ -113,7 +114,14 @@ def _analyze(args: argparse.Namespace) -> Any:
         list_defrost_events=not args.no_events,
     )
     mapping, required = _column_map(args)
-    with SpooledCsv(args.file, mapping, required) as series:
+    if args.mode_column:
+        mapping["mode"] = args.mode_column
+        required.add("mode")
+    try:
+        mode_map = parse_mapping(args.mode_map) if args.mode_map else None
+    except EngineInputError as err:
+        raise EngineInputError("--mode-map", err.reason.replace("line", "item", 1)) from None
+    with SpooledCsv(args.file, mapping, required, mode_map) as series:
         return analyze(series, options)
 
 
@@ -147,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--preset", choices=sorted(PRESETS), help="column names of a known exporter")
     report.add_argument("--column", action="append", metavar="NAME=HEADER", help="read column NAME from HEADER")
     report.add_argument("--no-events", action="store_true", help="leave the per-event defrost list out")
+    report.add_argument(
+        "--mode-column", metavar="HEADER",
+        help="read the operating mode from column HEADER (default: a column named mode, if any); without one "
+        "everything is space heating",
+    )  # fmt: skip
+    report.add_argument(
+        "--mode-map", metavar="STATE=MODE,...",
+        help="what the mode column's values mean, e.g. dhw=hot_water,heat=space_heating,defrost=unchanged (modes: "
+        "space_heating, hot_water, cooling, off; unchanged keeps the mode before)",
+    )  # fmt: skip
     report.set_defaults(run=_analyze)
     return parser
 

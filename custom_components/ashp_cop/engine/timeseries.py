@@ -16,6 +16,7 @@ temporary file for the analysis to stream through.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import math
 import tempfile
@@ -32,6 +33,7 @@ from .arrays import FloatArray
 from .errors import EngineInputError, nearest, shown
 from .heat import lpm_to_m3h
 from .inputs import bounded_lines, open_text
+from .mode_analysis import CANONICAL_MAP, MODE_COLUMN, parse_mode_cells
 
 TIMESTAMP = "timestamp"
 KNOWN_COLUMNS = (
@@ -45,6 +47,7 @@ KNOWN_COLUMNS = (
     "defrost",
     "backup_power_w",
     "pump_power_w",
+    "mode",  # the operating mode: a text cell mapped to a mode code (mode_analysis.py)
 )
 
 # Column names of heatpumpmonitor.org's hourly exports (the shared field data).
@@ -273,6 +276,7 @@ class _Layout:
     sources: dict[str, int]
     ignored: tuple[str, ...]
     decimal_comma: bool
+    mode_map: Mapping[str, str] = field(default_factory=lambda: CANONICAL_MAP)
 
 
 def _delimiter(first_line: str) -> str:
@@ -374,7 +378,10 @@ def _block(rows: list[list[str]], first_row: int, layout: _Layout, order: _TimeO
     if order.broken:
         return None
     columns = {
-        name: _parse_numbers(name, cells[i], first_row, layout.decimal_comma) for name, i in layout.sources.items()
+        name: parse_mode_cells(cells[i], first_row, layout.mode_map)
+        if name == MODE_COLUMN
+        else _parse_numbers(name, cells[i], first_row, layout.decimal_comma)
+        for name, i in layout.sources.items()
     }
     if "flow_rate_lpm" in columns:
         lpm = columns.pop("flow_rate_lpm")
@@ -386,12 +393,14 @@ def iter_csv(
     path: Path | str,
     column_map: Mapping[str, str] | None = None,
     required: Collection[str] = (),
+    mode_map: Mapping[str, str] | None = None,
 ) -> Iterator[TimeSeries]:
     """Read and validate a CSV time series block by block.
 
     ``column_map`` maps an engine column name to the file's header for that
     column, for files from other tools (a preset's columns may be missing from
-    an export); the header of a name in ``required`` must exist.
+    an export); the header of a name in ``required`` must exist. ``mode_map``
+    maps the mode column's values to modes (default: the modes' own names).
     Every block is checked before it is yielded; duplicate or backwards
     timestamps are reported after the whole file, with every row counted.
     """
@@ -410,6 +419,8 @@ def iter_csv(
         try:
             header = [name.strip() for name in next(reader, [])]
             layout = _layout(header, source_for, required, decimal_comma=delimiter != ",")
+            if mode_map:
+                layout = dataclasses.replace(layout, mode_map={**CANONICAL_MAP, **mode_map})
             row_number = 2
             while True:
                 rows = list(itertools.islice(reader, ROWS_PER_BLOCK))
@@ -447,7 +458,11 @@ class SpooledCsv:
     """
 
     def __init__(
-        self, path: Path | str, column_map: Mapping[str, str] | None = None, required: Collection[str] = ()
+        self,
+        path: Path | str,
+        column_map: Mapping[str, str] | None = None,
+        required: Collection[str] = (),
+        mode_map: Mapping[str, str] | None = None,
     ) -> None:
         self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
         self._steps = _StepCounts()
@@ -457,7 +472,7 @@ class SpooledCsv:
         self.ignored_columns: tuple[str, ...] = ()
         self.start_s = self.end_s = 0.0
         try:
-            self._spool(iter_csv(path, column_map, required))
+            self._spool(iter_csv(path, column_map, required, mode_map))
         except BaseException:
             self._file.close()
             raise
