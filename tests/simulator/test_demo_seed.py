@@ -25,6 +25,8 @@ from custom_components.ashp_cop.heat_pump_entities import (
 )
 from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus_entities import is_flag
+from custom_components.ashp_cop.mode_entities import mode_seasonal_sensors, mode_sensors
+from custom_components.ashp_cop.mode_keys import HEATING_MODES
 from tools.ha_demo.history import ENERGY_SENSORS, OUTDOOR_SENSOR
 from tools.ha_demo.seed import DEVICE_TITLES, ROLES, stored_modbus_port, write_config, write_configuration_yaml
 from tools.simulator.devices import LAYOUT
@@ -37,7 +39,16 @@ def _entity_ids() -> set[str]:
     names = json.loads((PACKAGE / "strings.json").read_text())["entity"]
     ids = set()
     for platform, descriptions in (
-        ("sensor", (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS)),
+        (
+            "sensor",
+            (
+                *HEAT_PUMP_SENSORS,
+                *RATING_SENSORS,
+                *SEASONAL_SENSORS,
+                *mode_sensors(HEATING_MODES),
+                *mode_seasonal_sensors(HEATING_MODES),
+            ),
+        ),
         ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS)),
     ):
         for description in descriptions:

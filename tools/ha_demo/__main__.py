@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         dt_util.set_default_time_zone(dt_util.get_time_zone(TIME_ZONE) or dt_util.UTC)
         history = simulate_past(args.days, last_full_hour())
         token = write_config(args.config, modbus_port=modbus_port, http_port=http_port,
-                             heat_pump_totals=history.totals())  # fmt: skip
+                             heat_pump_totals=history.totals(), heat_pump_modes=history.mode_totals())  # fmt: skip
     else:
         write_configuration_yaml(args.config, http_port)
         token = (args.config / ".demo_token").read_text()
@@ -121,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
     python = sys.executable
     children = Children()
     try:
-        simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1"]
+        simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1",
+                          "--hot-water"]  # fmt: skip
         children.start("the simulator", [python, *simulator_args], cwd=REPO, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         # stdin from /dev/null: in a process group of its own, reading the terminal would stop it (SIGTTIN)

@@ -1,4 +1,4 @@
-"""The demo dashboard: COP, energy, defrost and SCOP of the simulated heat pump."""
+"""The demo dashboard: COP, energy, defrost and SCOP of the simulated heat pump, and the same by operating mode."""
 
 from __future__ import annotations
 
@@ -9,6 +9,37 @@ HP = "heat_pump"  # entity ids of the heat pump entry titled "Heat pump"
 
 def _e(kind: str, key: str) -> str:
     return f"{kind}.{HP}_{key}"
+
+
+def by_mode_cards() -> list[dict[str, Any]]:
+    """The section "By operating mode": COP and energy of space heating and hot water side by side.
+
+    Cards about how the unit runs in each mode (compressor starts and run lengths per day) go at the end
+    of this list.
+    """
+    gauges = {
+        "type": "horizontal-stack",
+        "cards": [
+            {"type": "gauge", "entity": _e("sensor", f"{mode}_cop_today"), "name": f"{name} COP today", "min": 0,
+             "max": 6, "severity": {"red": 0, "yellow": 2, "green": 3}}
+            for mode, name in (("space_heating", "Heating"), ("hot_water", "Hot water"))
+        ],
+    }  # fmt: skip
+    figures = {
+        "type": "glance", "title": "Heating and hot water", "columns": 2, "state_color": False,
+        "entities": [
+            {"entity": _e("sensor", f"{mode}_{key}"), "name": f"{name} {label}"}
+            for key, label in (("rolling_cop", "COP now"), ("spf_this_season", "SPF season"),
+                               ("heat_energy", "heat"), ("electric_energy", "electricity"))
+            for mode, name in (("space_heating", "Heating"), ("hot_water", "Hot water"))
+        ],
+    }  # fmt: skip
+    per_day = {
+        "type": "statistics-graph", "title": "Heat per day by mode", "chart_type": "bar", "period": "day",
+        "days_to_show": 30, "stat_types": ["change"],
+        "entities": [_e("sensor", "space_heating_heat_energy"), _e("sensor", "hot_water_heat_energy")],
+    }  # fmt: skip
+    return [gauges, figures, per_day]
 
 
 def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
@@ -77,6 +108,7 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
                 {"type": "grid", "cards": [gauges, cop_now]},
                 {"type": "grid", "cards": [history, scop, daily]},
                 {"type": "grid", "cards": [energy, heat_and_electricity, defrost, alerts]},
+                {"type": "grid", "cards": [{"type": "heading", "heading": "By operating mode"}, *by_mode_cards()]},
             ],
         }],
     }  # fmt: skip

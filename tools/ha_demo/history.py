@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 
 from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
-from tools.simulator.plant import STEP_S, Plant
+from tools.simulator.plant import MODE_NAMES, STEP_S, Plant
 
 from .seed import HEAT_PUMP_ENTRY_ID
 
@@ -37,6 +37,14 @@ class Hourly:
     defrost_count: int = 0
     defrost_s: float = 0.0
     running_s: float = 0.0
+    # per operating mode ("sh", "dhw": the simulator's names): hourly heat delivered, drawn back, electricity
+    sh_heat_kwh: list[float] = field(default_factory=list)
+    sh_drawn_kwh: list[float] = field(default_factory=list)
+    sh_elec_kwh: list[float] = field(default_factory=list)
+    dhw_heat_kwh: list[float] = field(default_factory=list)
+    dhw_drawn_kwh: list[float] = field(default_factory=list)
+    dhw_elec_kwh: list[float] = field(default_factory=list)
+    mode_parts: dict[str, dict[str, float]] = field(default_factory=dict)  # lifetime split of the electricity
 
     @property
     def net_kwh(self) -> list[float]:
@@ -51,15 +59,23 @@ class Hourly:
             "defrost_s": self.defrost_s, "running_s": self.running_s,
         }  # fmt: skip
 
+    def mode_totals(self) -> dict[str, object]:
+        """The per-mode totals at the end of the history, in the integration's stored form (engine/modes.py)."""
+        return {"mode": None, "day": {}, "totals": {
+            mode: {"heat_kwh": sum(getattr(self, f"{prefix}_heat_kwh")),
+                   "defrost_heat_kwh": sum(getattr(self, f"{prefix}_drawn_kwh")), **self.mode_parts.get(prefix, {})}
+            for prefix, mode in (("sh", "space_heating"), ("dhw", "hot_water"))}}  # fmt: skip
+
 
 def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
     """The plant's hourly figures for the ``days`` before ``end`` (an hour boundary, UTC)."""
     start = end - timedelta(days=days)
-    plant = Plant(1, seed, start_s=float(start.hour * HOUR_S))
+    plant = Plant(1, seed, start_s=float(start.hour * HOUR_S), hot_water=True)
     hp = plant.heat_pumps[0]
     out = Hourly()
     for hour in range(days * 24):
         heat = drawn = running = standby = backup = pump = outdoor = 0.0
+        by_mode = {prefix: [0.0, 0.0, 0.0] for prefix in ("sh", "dhw")}
         for _ in range(int(HOUR_S / STEP_S)):
             defrosting = hp.state.defrosting
             plant.advance(STEP_S)
@@ -77,11 +93,26 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
             backup += s.elec_backup_w * kwh
             pump += s.elec_pump_w * kwh
             outdoor += s.outdoor_c * STEP_S / HOUR_S
+            prefix = MODE_NAMES[hp.mode_running]
+            if prefix in by_mode:  # off (and cooling) have no sensors in the demo
+                part = by_mode[prefix]
+                part[0] += max(s.heat_w, 0.0) * kwh
+                part[1] += max(-s.heat_w, 0.0) * kwh
+                part[2] += (s.elec_unit_w + s.elec_backup_w + s.elec_pump_w) * kwh
+                split = out.mode_parts.setdefault(prefix, dict.fromkeys(
+                    ("elec_running_kwh", "elec_standby_kwh", "backup_kwh", "pumps_kwh"), 0.0))  # fmt: skip
+                split["elec_running_kwh" if s.running else "elec_standby_kwh"] += s.elec_unit_w * kwh
+                split["backup_kwh"] += s.elec_backup_w * kwh
+                split["pumps_kwh"] += s.elec_pump_w * kwh
         out.start.append(start + timedelta(hours=hour))
         for name, value in (("heat_kwh", heat), ("drawn_kwh", drawn), ("running_kwh", running),
                             ("standby_kwh", standby), ("backup_kwh", backup), ("pump_kwh", pump),
                             ("outdoor_c", outdoor)):  # fmt: skip
             getattr(out, name).append(value)
+        for prefix, (mode_heat, mode_drawn, mode_elec) in by_mode.items():
+            getattr(out, f"{prefix}_heat_kwh").append(mode_heat)
+            getattr(out, f"{prefix}_drawn_kwh").append(mode_drawn)
+            getattr(out, f"{prefix}_elec_kwh").append(mode_elec)
     return out
 
 
@@ -94,6 +125,12 @@ ENERGY_SENSORS = {
     "sensor.heat_pump_electric_energy_in_standby": "standby_kwh",
     "sensor.heat_pump_backup_heater_energy": "backup_kwh",
     "sensor.heat_pump_circulation_pump_energy": "pump_kwh",
+    "sensor.heat_pump_space_heating_heat_energy": "sh_heat_kwh",
+    "sensor.heat_pump_space_heating_defrost_energy": "sh_drawn_kwh",
+    "sensor.heat_pump_space_heating_electric_energy": "sh_elec_kwh",
+    "sensor.heat_pump_hot_water_heat_energy": "dhw_heat_kwh",
+    "sensor.heat_pump_hot_water_defrost_energy": "dhw_drawn_kwh",
+    "sensor.heat_pump_hot_water_electric_energy": "dhw_elec_kwh",
 }
 OUTDOOR_SENSOR = "sensor.controller_outdoor_temperature"
 

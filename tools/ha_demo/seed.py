@@ -25,6 +25,7 @@ from custom_components.ashp_cop.const import (
     CONF_APPLICATION,
     CONF_DATASHEET,
     CONF_ENTRY_TYPE,
+    CONF_MODE_MAP,
     CONF_PROFILE,
     CONF_ROLES,
     CONF_UNIT_ID,
@@ -57,6 +58,15 @@ ROLES = {
     "pump_energy_kwh": "sensor.circulation_pump_meter_imported_energy",
     "outdoor_temp_c": "sensor.controller_outdoor_temperature",
     "defrost": "binary_sensor.controller_defrost",
+    "operating_mode": "sensor.controller_operating_mode",
+}
+# the controller's modes (generic_heat_pump_controller.yaml); the demo plant heats and reheats its tank
+MODE_MAP = {
+    "off": "off",
+    "heating": "space_heating",
+    "hot_water": "hot_water",
+    "defrost": "unchanged",
+    "cooling": "off",
 }
 
 
@@ -85,7 +95,7 @@ def _entries(modbus_port: int) -> list[dict[str, Any]]:
         data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, CONF_ROLES: ROLES, "medium": "water", "mass_fraction_pct": 0,
               "meter_position": "return", "climate": "average", "flow_temp_offset_k": 0, "return_temp_offset_k": 0,
               "flow_rate_offset_m3h": 0, "running_threshold_w": 100, "rolling_window_min": 15, "scan_interval": 10,
-              "backup_in_heat_meter": False, CONF_APPLICATION: 35,
+              "backup_in_heat_meter": False, CONF_APPLICATION: 35, CONF_MODE_MAP: MODE_MAP,
               CONF_DATASHEET: (REPO / "samples" / "datasheet.json").read_text()},
     )  # fmt: skip
     # Home Assistant creates this entry itself on a first start, through a "system" flow that also leaves an
@@ -146,7 +156,12 @@ def _auth(config: Path) -> str:
 
 
 def write_config(
-    config: Path, *, modbus_port: int, http_port: int, heat_pump_totals: dict[str, float] | None = None
+    config: Path,
+    *,
+    modbus_port: int,
+    http_port: int,
+    heat_pump_totals: dict[str, float] | None = None,
+    heat_pump_modes: dict[str, object] | None = None,
 ) -> str:
     """Write the config folder; returns the demo script's access token.
 
@@ -162,7 +177,8 @@ def write_config(
     _store(config, "core.config_entries", {"entries": _entries(modbus_port)}, minor=5)
     if heat_pump_totals is not None:
         _store(config, f"{DOMAIN}.heat_pump.{HEAT_PUMP_ENTRY_ID}",
-               {"format": 2, "totals": heat_pump_totals, "day": {}, "saved_at": time.time()})  # fmt: skip
+               {"format": 2, "totals": heat_pump_totals, "day": {}, "modes": heat_pump_modes or {},
+                "saved_at": time.time()})  # fmt: skip
     _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID))})
     _store(config, "energy", energy_preferences())
     return _auth(config)
