@@ -7,7 +7,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.const import CONF_NAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -199,3 +199,35 @@ async def test_per_mode_entities(
     keys = {e.unique_id.removeprefix(f"{hp.entry_id}_") for e in registry}
     assert {"hot_water_heat_energy", "space_heating_rolling_cop", "cooling_energy", "cooling_eer"} <= keys
     await _snapshot(hass, entity_registry, snapshot, hp.entry_id)
+
+
+async def test_reconfigure_binds_a_select_and_maps_its_options(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W", "device_class": "power"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W", "device_class": "power"})
+    hass.states.async_set("select.hp_mode", "Heat", {"options": ["Heat", "DHW", "Cool", "Standby", "Eco"]})
+    roles = {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"}
+    hp = heat_pump_entry(roles)
+    await setup_entry(hass, hp)
+    assert hp.runtime_data.modes == ()  # no operating mode: no per-mode sensors
+    assert hass.states.get("sensor.garden_heat_pump_space_heating_heat_energy") is None
+    context = {"source": SOURCE_RECONFIGURE, "entry_id": hp.entry_id}
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=context)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Garden heat pump", **roles, "operating_mode": "select.hp_mode"}
+    )
+    assert result["step_id"] == "mode_map"
+    # the defaults cover the options they know; "Eco" has none
+    assert result["data_schema"]({})[CONF_MODE_MAP].splitlines() == [  # type: ignore[index]
+        "Heat: space_heating", "DHW: hot_water", "Cool: cooling", "Standby: off",
+    ]  # fmt: skip
+    mapping = "Heat: space_heating\nDHW: hot_water\nCool: cooling\nStandby: off"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODE_MAP: mapping})
+    assert result["description_placeholders"]["error"] == "select.hp_mode state 'Eco' is not mapped"  # type: ignore[index]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MODE_MAP: mapping + "\nEco: space_heating"}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "heat_pump_reconfigured"
+    await hass.async_block_till_done()
+    assert hp.data[CONF_MODE_MAP]["Eco"] == "space_heating"
+    assert hp.runtime_data.modes == (Mode.SPACE_HEATING, Mode.HOT_WATER, Mode.COOLING)
+    assert hass.states.get("sensor.garden_heat_pump_cooling_energy_heat_removed") is not None

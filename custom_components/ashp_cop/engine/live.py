@@ -144,7 +144,6 @@ class _Point:
     time_s: float
     running: bool | None  # None: not known (restored after a restart)
     defrost: bool
-    mode: Mode = Mode.SPACE_HEATING  # the operating mode from here on (modes.py)
 
 
 class LiveHeatPump:
@@ -235,7 +234,7 @@ class LiveHeatPump:
         if last is not None:
             # Powers cannot be integrated across a restart; counters kept counting meanwhile and
             # close the span from where they were.
-            self._previous = _Point(last, None, False, self.modes.current)
+            self._previous = _Point(last, None, False)
 
     def adopt_shown(self, shown: Mapping[str, float]) -> dict[str, float]:
         """Raise totals to values already shown (recorded) before an unclean stop; returns what rose.
@@ -314,7 +313,7 @@ class LiveHeatPump:
         self.running, self.defrost_active = bool(running), defrost
         self.cop = instantaneous_cop(shown_heat_w, elec_w, self.settings.running_threshold_w)
 
-        current = _Point(now_s, running, defrost, self.modes.current)
+        current = _Point(now_s, running, defrost)
         if previous is not None and dt_s is not None and dt_s <= self.settings.max_gap_s:
             self._count_time(previous, current, dt_s)
         self._measure(previous, current, snapshot, steps, heat_w)
