@@ -73,10 +73,18 @@ class RollingCop:
 
     def add(self, t_end_s: float, heat_wh: float, elec_wh: float) -> float | None:
         """Add one interval's energies; returns the COP over the window."""
-        self._intervals.append((t_end_s, heat_wh, elec_wh))
-        while self._intervals and self._intervals[0][0] <= t_end_s - self.window_s:
-            self._intervals.popleft()
+        self.push(t_end_s, heat_wh, elec_wh)
         return self.value
+
+    def push(self, t_end_s: float, heat_wh: float, elec_wh: float) -> None:
+        """Add one interval's energies (the COP is summed only when asked for)."""
+        self._intervals.append((t_end_s, heat_wh, elec_wh))
+        self.expire(t_end_s)
+
+    def expire(self, now_s: float) -> None:
+        """Drop the intervals that ended before the window reaching back from ``now_s``."""
+        while self._intervals and self._intervals[0][0] <= now_s - self.window_s:
+            self._intervals.popleft()
 
     @property
     def value(self) -> float | None:

@@ -464,11 +464,13 @@ class LiveHeatPump:
         if name in ("heat", DRAWN_BACK):
             counted_heat = name == "heat"  # beside a heat counter the power only tells the defrost draw
             # the trapezoid is half the interval at each end's power: each half goes to that end's mode
-            for end, power_w in enumerate((start_w, end_w)):
-                positive, negative = trapezoid_parts_kwh(power_w, power_w, 0.5 * dt_s)
+            ends = ((start_w, end_w, dt_s, None),) if self._ends[0] is self._ends[1] else (
+                (start_w, start_w, 0.5 * dt_s, 0), (end_w, end_w, 0.5 * dt_s, 1))  # fmt: skip
+            for first_w, last_w, seconds, end in ends:
+                positive, negative = trapezoid_parts_kwh(first_w, last_w, seconds)
                 if in_defrost:
                     self._charge("defrost_heat_kwh", negative, end)
-                elif self._ends[end] is Mode.COOLING:
+                elif self._ends[end or 0] is Mode.COOLING:
                     self._charge("cooling_kwh", negative, end)  # the heat a cooling mode removes is what it is for
                 elif counted_heat:
                     self._charge("heat_debt_kwh", negative, end)
@@ -504,7 +506,7 @@ class LiveHeatPump:
             return
         start, stop = self._ends
         if end is not None or start is stop:
-            self._span.add(bucket_of(self._ends[end or 0] if end is not None else start, bucket), kwh)
+            self._span.add(bucket_of(stop if end == 1 else start, bucket), kwh)
         else:
             self._span.add(bucket_of(start, bucket), 0.5 * kwh)
             self._span.add(bucket_of(stop, bucket), 0.5 * kwh)
@@ -523,7 +525,7 @@ class LiveHeatPump:
         for bucket, kwh in energy.items():
             setattr(self.day, bucket, getattr(self.day, bucket) + kwh)
         elec_wh = (energy["elec_running_kwh"] + energy["elec_standby_kwh"]) * WH_PER_KWH
-        self._rolling.add(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
+        self._rolling.push(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
         self.modes.commit(now_s, parts, credits)
 
 

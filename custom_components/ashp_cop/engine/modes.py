@@ -151,8 +151,15 @@ class ModeTotals:
 BUCKETS = tuple(f.name for f in fields(ModeTotals))
 
 
+_KEYS: dict[tuple[Mode, str], str] = {}
+
+
 def bucket_of(mode: Mode, bucket: str) -> str:
-    return f"{mode.value}{SEPARATOR}{bucket}"
+    """The span bucket of ``bucket`` charged to ``mode`` (made once: it is asked for several times a poll)."""
+    key = _KEYS.get((mode, bucket))
+    if key is None:
+        key = _KEYS[(mode, bucket)] = f"{mode.value}{SEPARATOR}{bucket}"
+    return key
 
 
 class ModeAccounts:
@@ -194,8 +201,11 @@ class ModeAccounts:
         modes' parts in proportion; a combined energy no mode part covers (a span restored from before
         modes were counted) goes to the mode in force.
         """
+        charged_keys = [k for k in energy if SEPARATOR in k]
+        if not charged_keys:  # no mode bound (or a span from before): all to the mode in force
+            return {self.current: {bucket: energy[bucket] for bucket in BUCKETS if bucket in energy}}
         parts: dict[Mode, dict[str, float]] = {mode: {} for mode in MODES}
-        for key in [k for k in energy if SEPARATOR in k]:
+        for key in charged_keys:
             kwh = energy.pop(key)
             mode_name, _, bucket = key.partition(SEPARATOR)
             if mode_name in Mode.__members__.values() and bucket in BUCKETS:
@@ -218,12 +228,17 @@ class ModeAccounts:
         for mode, energy in parts.items():
             total, day = self.totals[mode], self.day[mode]
             for bucket, kwh in energy.items():
-                credit = min(credits.get(bucket_of(mode, bucket), 0.0), kwh)
+                credit = min(credits.get(bucket_of(mode, bucket), 0.0), kwh) if credits else 0.0
                 setattr(total, bucket, getattr(total, bucket) + kwh - credit)
                 setattr(day, bucket, getattr(day, bucket) + kwh)
-            useful = _useful_kwh(mode, ModeTotals(**{b: energy.get(b, 0.0) for b in BUCKETS}))
-            elec_wh = (energy.get("elec_running_kwh", 0.0) + energy.get("elec_standby_kwh", 0.0)) * WH_PER_KWH
-            self._rolling[mode].add(now_s, useful * WH_PER_KWH, elec_wh)
+            get = energy.get
+            useful = get("cooling_kwh", 0.0) if mode is Mode.COOLING else get("heat_kwh", 0.0) - get(
+                "defrost_heat_kwh", 0.0)  # fmt: skip
+            elec_wh = (get("elec_running_kwh", 0.0) + get("elec_standby_kwh", 0.0)) * WH_PER_KWH
+            self._rolling[mode].push(now_s, useful * WH_PER_KWH, elec_wh)
+        for mode, rolling in self._rolling.items():  # the other modes' windows move on too
+            if mode not in parts:
+                rolling.expire(now_s)
 
     # -- restore ---------------------------------------------------------------------------------------
     def export(self) -> dict[str, object]:
