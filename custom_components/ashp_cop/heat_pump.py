@@ -279,7 +279,8 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         before = dict(self.alerts.active)
         live = self.live
         active = self.alerts.update(Conditions(
-            time_s=now_s, running=live.running, defrost=live.defrost_active, cop=live.rolling_cop,
+            time_s=now_s, running=live.running, defrost=live.defrost_active,
+            cop=None if live.modes.current is Mode.COOLING else live.rolling_cop,  # no heating COP while cooling
             outdoor_c=self.outdoor_c, flow_temp_c=self.flow_c, return_temp_c=value(Role.RETURN_TEMP),
             flow_m3h=value(Role.FLOW_RATE),
         ))  # fmt: skip

@@ -9,39 +9,13 @@ its electricity and EERs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from homeassistant.components.sensor import SensorStateClass
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
-from homeassistant.const import UnitOfEnergy
-
-from .engine.live import LiveHeatPump
 from .engine.modes import Mode
-from .heat_pump_entities import HeatPumpSensorDescription, SeasonalSensorDescription, _period
+from .heat_pump_entities import HeatPumpSensorDescription, SeasonalSensorDescription, _energy, _period, _ratio
 from .mode_keys import HEATING_MODES
 
 PERIODS = ("season", "last_365_days", "lifetime")
-
-
-def _energy(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatPumpSensorDescription:
-    return HeatPumpSensorDescription(
-        key=key, translation_key=key, device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING, native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2, is_total=True, value_fn=value_fn,
-    )  # fmt: skip
-
-
-def _ratio(key: str, value_fn: Callable[[LiveHeatPump], float | None]) -> HeatPumpSensorDescription:
-    return HeatPumpSensorDescription(
-        key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, suggested_display_precision=2,
-        value_fn=value_fn,
-    )  # fmt: skip
-
-
-def cooling_eer(live: LiveHeatPump) -> float | None:
-    """EER now: heat removed over electricity, while cooling and running (EN 14511-1 3.4.6)."""
-    if live.modes.current is not Mode.COOLING or live.cop is None or live.heat_power_w is None:
-        return None
-    return -live.cop if live.heat_power_w < 0 else None
 
 
 def _heating(mode: Mode) -> tuple[HeatPumpSensorDescription, ...]:
@@ -58,7 +32,7 @@ def _heating(mode: Mode) -> tuple[HeatPumpSensorDescription, ...]:
 COOLING_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     _energy("cooling_energy", lambda live: live.modes.totals[Mode.COOLING].cooling_kwh),
     _energy("cooling_electric_energy", lambda live: live.modes.totals[Mode.COOLING].elec_kwh),
-    _ratio("cooling_eer", cooling_eer),
+    _ratio("cooling_eer", lambda live: live.eer),  # EN 14511-1 3.4.6: heat removed / electricity
     _ratio("cooling_daily_eer", lambda live: live.modes.daily_cop(Mode.COOLING)),
     _ratio("cooling_rolling_eer", lambda live: live.modes.rolling_cop(Mode.COOLING)),
 )

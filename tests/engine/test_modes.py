@@ -87,6 +87,16 @@ def test_cooling_counts_the_heat_removed_and_its_eer() -> None:
     assert eer == pytest.approx(truth.cool_heat_kwh / truth.cool_elec_unit_kwh, rel=0.01)
     # the heat removed is not a debt the next heating would pay off
     assert live.heat_debt_kwh == 0
+    # while cooling there is no (negative) COP, but an EER: the next poll at which the unit cools
+    t = plant.time_s
+    limit = t + 86400
+    state = plant.heat_pumps[0].state
+    while state.heat_w >= 0 and t < limit:
+        t += POLL_S
+        plant.advance_to(t)
+        live.update(t, _snapshot(plant.heat_pumps[0], t, POWERS))
+    assert state.heat_w < 0 and live.cop is None
+    assert live.eer == pytest.approx(-state.heat_w / state.elec_unit_w, rel=0.01)
 
 
 def _poll(live: LiveHeatPump, t: float, heat_w: float, elec_w: float, mode: str | None) -> None:

@@ -39,7 +39,7 @@ from .counters import CounterEvent, MeterCounter, Outcome, Step
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
-from .modes import SEPARATOR, Mode, ModeAccounts, bucket_of
+from .modes import SEPARATOR, Mode, ModeAccounts, ModeTotals, bucket_of
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
 from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
 from .spf import EnergyBalance
@@ -105,27 +105,17 @@ class LiveSettings:
 
 
 @dataclass(slots=True)
-class Totals:
-    """Cumulative figures (kWh, s, count); restored across restarts, never decreasing."""
+class Totals(ModeTotals):
+    """Cumulative figures (kWh, s, count); restored across restarts, never decreasing.
 
-    heat_kwh: float = 0.0  # heat delivered to the water
-    defrost_heat_kwh: float = 0.0  # heat drawn back from the water by defrosts
-    cooling_kwh: float = 0.0  # heat removed from the water while cooling (modes.py)
-    elec_running_kwh: float = 0.0
-    elec_standby_kwh: float = 0.0
-    backup_kwh: float = 0.0
-    pumps_kwh: float = 0.0
+    The energies are those of every mode together (ModeTotals: heat delivered, heat drawn back by
+    defrosts, heat removed while cooling, the unit's electricity running and in standby, backup
+    heater, pumps); the counts and times are the heat pump's own.
+    """
+
     defrost_count: int = 0
     defrost_s: float = 0.0
     running_s: float = 0.0
-
-    @property
-    def net_heat_kwh(self) -> float:
-        return self.heat_kwh - self.defrost_heat_kwh
-
-    @property
-    def elec_unit_kwh(self) -> float:
-        return self.elec_running_kwh + self.elec_standby_kwh
 
     def balance(self, backup_heat_metered: bool) -> EnergyBalance:
         return EnergyBalance(self.net_heat_kwh, self.elec_running_kwh, self.elec_standby_kwh, self.backup_kwh,
@@ -156,6 +146,7 @@ class LiveHeatPump:
         self.heat_power_w: float | None = None
         self.elec_power_w: float | None = None
         self.cop: float | None = None
+        self.eer: float | None = None  # while cooling: heat removed over electricity now (cop is then None)
         self.running = False
         self.defrost_active = False
         self.problem: str | None = None
@@ -312,6 +303,10 @@ class LiveHeatPump:
         self.heat_power_w, self.elec_power_w = shown_heat_w, elec_w
         self.running, self.defrost_active = bool(running), defrost
         self.cop = instantaneous_cop(shown_heat_w, elec_w, self.settings.running_threshold_w)
+        self.eer = None
+        if self.modes.current is Mode.COOLING:  # a COP of heat removed would be negative: it is an EER
+            self.eer = None if self.cop is None or self.cop >= 0 else -self.cop
+            self.cop = None
 
         current = _Point(now_s, running, defrost)
         if previous is not None and dt_s is not None and dt_s <= self.settings.max_gap_s:
