@@ -10,10 +10,12 @@ is judged against the series so far:
   ``max_rate_kw`` (three times the highest rate seen over at least ``RATE_WINDOW_S``, and never less
   than ``DEFAULT_MAX_RATE_KW``), plus one resolution step for a coarse meter;
 * anything else starts a *candidate* series. A reading that fits the old series again shows the
-  candidate was a glitch: it is forgotten. Once ``CONFIRM_READINGS`` readings over at least
-  ``CONFIRM_S`` carry on from the candidate, the meter was reset or replaced (or its series jumped
-  for good): the new series counts from its first reading on. What the meter counted between the
-  old series' last reading and the new one's first is not known, and is never guessed.
+  candidate was a glitch: it is forgotten (unless the candidate has been counting on through
+  ``CONFIRM_READINGS`` readings and merely climbed back past the old value: a reset from a small
+  value). Once ``CONFIRM_READINGS`` readings over at least ``CONFIRM_S`` carry on from the
+  candidate, the meter was reset or replaced (or its series jumped for good): the new series counts
+  from its first reading on. What the meter counted between the old series' last reading and the
+  new one's first is not known, and is never guessed.
 
 Nothing is counted while a candidate is pending, so a glitch never enters a total, and every
 change of series is kept as an event for diagnostics and the log.
@@ -162,7 +164,9 @@ class MeterCounter:
         assert candidate is not None and self.last_value is not None and self.last_s is not None
         if taken_at_s <= candidate.last_s:
             return Step(Outcome.HELD)
-        if self._fits(value, self.last_value, self.last_s, taken_at_s):
+        if self._fits(value, self.last_value, self.last_s, taken_at_s) and not self._climbs_on(
+            candidate, value, taken_at_s
+        ):
             self._record(taken_at_s, "glitch_ignored", self.last_value, candidate.first_value)
             self.candidate = None
             return self._accept(value, taken_at_s)
@@ -186,6 +190,20 @@ class MeterCounter:
         self._start_series(candidate.last_value, candidate.last_s)
         increase = max(0.0, candidate.last_value - candidate.first_value)
         return Step(Outcome.NEW_SERIES, increase, span_s, candidate.first_s)
+
+    def _climbs_on(self, candidate: _Candidate, value: float, taken_at_s: float) -> bool:
+        """Whether a reading that fits the old series again is rather the candidate counting on.
+
+        A glitch comes back in a poll or two and does not count meanwhile; a meter reset from a small
+        value (a simulator or a new meter restarted with the plant) climbs back through the old value
+        at a rate the unit can deliver. Taking that for a glitch would drop all it counted.
+        """
+        climbed = candidate.last_value - candidate.first_value > self.noise_kwh(candidate.last_value)
+        return (
+            candidate.readings >= CONFIRM_READINGS
+            and climbed
+            and self._fits(value, candidate.last_value, candidate.last_s, taken_at_s)
+        )
 
     def _start_series(self, value: float, taken_at_s: float) -> None:
         self.last_value, self.last_s = value, taken_at_s
