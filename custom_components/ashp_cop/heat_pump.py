@@ -105,8 +105,8 @@ def log_counter_event(title: str, source: str, event: CounterEvent) -> None:
                      event.before)  # fmt: skip
         return
     LOGGER.warning(
-        "%s: the counter of %s %s (%g kWh -> %g kWh); counting goes on from the new series, the span across the "
-        "change is left out", title, source, {"reset": "was reset", "replaced": "was replaced"}.get(event.kind,
+        "%s: the counter of %s %s (%g kWh -> %g kWh); counting goes on from the new series, the poll across "
+        "the change is left out", title, source, {"reset": "was reset", "replaced": "was replaced"}.get(event.kind,
         "jumped"), event.before, event.after,
     )  # fmt: skip
 

@@ -44,6 +44,9 @@ MIN_NOISE_KWH = 0.01
 # float32 registers carry 24 significant bits: a counter of 1e5 kWh moves in steps of ~0.008 kWh.
 RELATIVE_NOISE = 1e-6
 MAX_EVENTS = 20
+# A reset whose new series is first read within this of the old one's last reading leaves at most
+# this long of the meter's energy unknown (two polls at the slowest usual interval).
+RESET_GAP_S = 120.0
 
 
 class Outcome(StrEnum):
@@ -69,6 +72,9 @@ class Step:
     increase_kwh: float = 0.0
     dt_s: float = 0.0
     series_start_s: float | None = None
+    # A reset to zero seen at the first poll after the old series' last reading: the new series counted
+    # from zero, so this much is measured since the reset; only the part of one poll before it is not.
+    from_zero_kwh: float | None = None
 
 
 @dataclass(slots=True)
@@ -182,6 +188,7 @@ class MeterCounter:
             "reset" if candidate.first_value <= self.allowed_kwh(candidate.first_s - self.last_s, 0.0) else "replaced"
         )  # fmt: skip
         self._record(taken_at_s, kind, self.last_value, candidate.first_value)
+        from_zero = candidate.last_value if kind == "reset" and candidate.first_s - self.last_s <= RESET_GAP_S else None
         # the new series shows the rate its meter really counts at (a unit larger than the default limit)
         span_s = candidate.last_s - candidate.first_s  # at least CONFIRM_S
         rate = (candidate.last_value - candidate.first_value) * 3600.0 / span_s
@@ -189,7 +196,7 @@ class MeterCounter:
         self.candidate = None
         self._start_series(candidate.last_value, candidate.last_s)
         increase = max(0.0, candidate.last_value - candidate.first_value)
-        return Step(Outcome.NEW_SERIES, increase, span_s, candidate.first_s)
+        return Step(Outcome.NEW_SERIES, increase, span_s, candidate.first_s, from_zero)
 
     def _climbs_on(self, candidate: _Candidate, value: float, taken_at_s: float) -> bool:
         """Whether a reading that fits the old series again is rather the candidate counting on.

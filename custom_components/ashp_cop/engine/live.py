@@ -424,6 +424,13 @@ class LiveHeatPump:
                 # the new series pairs with what the others measured since its first reading
                 present.add(name)
                 self._add_counter(name, step.increase_kwh, step.dt_s, previous)
+            elif step.outcome is Outcome.NEW_SERIES and step.from_zero_kwh is not None:
+                # No cut splits the span at the reset (another counter was silent across it) but the
+                # meter restarted from zero right after its last reading: all it counted since is
+                # known, only the part of one poll before the reset is not. The span counts with that
+                # side low by at most that part, instead of losing the whole span on every side.
+                present.add(name)
+                self._add_counter(name, step.from_zero_kwh, step.dt_s, previous)
             elif step.outcome in (Outcome.FIRST, Outcome.NEW_SERIES):
                 span.break_at(name, current.time_s)
                 present.add(name)
