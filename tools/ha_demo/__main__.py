@@ -121,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
     python = sys.executable
     children = Children()
     try:
-        simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1"]
+        # the meters keep counting across restarts of the demo, as a plant room's do
+        simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1",
+                          "--meters", str(args.config / "simulator_meters.json")]  # fmt: skip
         children.start("the simulator", [python, *simulator_args], cwd=REPO, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         # stdin from /dev/null: in a process group of its own, reading the terminal would stop it (SIGTTIN)
