@@ -9,8 +9,9 @@ import pytest
 
 from custom_components.ashp_cop.engine import analyze as analyze_module
 from custom_components.ashp_cop.engine.analyze import analyze
-from custom_components.ashp_cop.engine.cycling import CycleTracker
+from custom_components.ashp_cop.engine.cycling import NO_CHANGE, CycleTracker
 from custom_components.ashp_cop.engine.live import LiveHeatPump, LiveSettings, Measurement, Role, Snapshot
+from custom_components.ashp_cop.engine.short_cycling import ShortCyclingMonitor
 from custom_components.ashp_cop.engine.timeseries import TimeSeries
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
@@ -139,3 +140,35 @@ def test_analyze_takes_a_compressor_running_column_over_the_power() -> None:
                                                "run_hours": (samples[-1][0] - samples[0][0]) / 3600,
                                                "mean_run_min": None, "short_run_share": None,
                                                "runs_of_known_length": 0})  # fmt: skip
+
+
+def _monitor_over(starts_min: list[float], run_min: float, space_heating: bool = True) -> list[bool]:
+    """The alert after each start of runs of ``run_min`` minutes beginning at ``starts_min``."""
+    monitor = ShortCyclingMonitor()
+    tracker = CycleTracker()
+    states = [(t * 60, True) for t in starts_min] + [((t + run_min) * 60, False) for t in starts_min]
+    tracker.step(-60.0, False, after_gap=False)
+    seen = []
+    for t, on in sorted(states):
+        seen.append(monitor.update(t, tracker.step(t, on, after_gap=False), space_heating=space_heating))
+    return seen
+
+
+def test_short_cycling_holds_over_three_starts_an_hour_and_clears() -> None:
+    four_an_hour = [15.0 * i for i in range(8)]  # two hours of 4 starts/h, 12-minute runs (not short)
+    seen = _monitor_over(four_an_hour, 12.0)
+    # events: start, stop, start, ...; the 4th start (45 min, event 6) makes 4 in the hour
+    assert not any(seen[:6])
+    assert all(seen[6:])
+    monitor = ShortCyclingMonitor()
+    monitor.restore({"starts": [0.0, 600.0, 1200.0, 1800.0], "runs": []})
+    assert monitor.update(1900.0, NO_CHANGE, space_heating=True)
+    assert not monitor.update(3700.0, NO_CHANGE, space_heating=True)  # the first start left the hour: it clears
+    assert not any(_monitor_over(four_an_hour, 5.0, space_heating=False))  # hot water: never short cycling
+
+
+def test_short_cycling_from_a_median_run_under_ten_minutes() -> None:
+    every_two_hours = [120.0 * i for i in range(8)]  # 1 start every 2 h: never the starts condition
+    seen = _monitor_over(every_two_hours, 6.0)
+    assert not any(seen[:10]) and seen[-1]  # judged once the day holds 6 runs of known length
+    assert not any(_monitor_over(every_two_hours, 11.0))

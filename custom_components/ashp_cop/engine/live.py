@@ -37,7 +37,7 @@ import numpy as np
 from .carnot import CarnotAccount, practical_efficiency
 from .cop import DEFAULT_ROLLING_WINDOW_S, DEFAULT_RUNNING_THRESHOLD_W, RollingCop, instantaneous_cop, period_cop
 from .counters import CounterEvent, MeterCounter, Outcome, Step
-from .cycling import CycleCounts, CycleTracker
+from .cycling import NO_CHANGE, CycleCounts, CycleStep, CycleTracker
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
@@ -170,6 +170,7 @@ class LiveHeatPump:
         self._credits: dict[str, float] = {}
         # compressor cycling (cycling.py) and the practical efficiency (carnot.py)
         self.cycles = CycleTracker()
+        self.cycle_step: CycleStep = NO_CHANGE  # what the last poll changed (the short-cycling alert reads it)
         self._cycle_last_s: float | None = None  # None: no sample since start-up
         self.carnot_total = CarnotAccount()
         self.carnot_day = CarnotAccount()
@@ -304,6 +305,7 @@ class LiveHeatPump:
     # -- update --------------------------------------------------------------------------------------
     def update(self, now_s: float, snapshot: Snapshot) -> None:
         """Take one poll's measurements (roles missing from ``snapshot`` are unavailable)."""
+        self.cycle_step = NO_CHANGE
         previous = self._previous
         if previous is not None and now_s <= previous.time_s:
             return  # the same poll twice, or a clock step back: nothing new to integrate
@@ -350,7 +352,7 @@ class LiveHeatPump:
         last, self._cycle_last_s = self._cycle_last_s, now_s
         after_gap = last is None or now_s - last > self.settings.max_gap_s
         was_running = self.cycles.running
-        step = self.cycles.step(now_s, running, after_gap)
+        step = self.cycle_step = self.cycles.step(now_s, running, after_gap)
         run_s = 0.0 if after_gap or not was_running or last is None else now_s - last
         for totals in (self.totals, self.day):
             totals.add(step)
