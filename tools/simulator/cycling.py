@@ -26,7 +26,7 @@ class OnOffControl:
     on: bool = False
     in_state_s: float = 0.0
 
-    def step(self, dt_s: float, demand_w: float, min_w: float, buffer_wh: float, min_run_s: float,
+    def step(self, dt_s: float, demand_w: float, min_w: float, *, buffer_wh: float, min_run_s: float,
              min_off_s: float) -> bool:  # fmt: skip
         """Advance by ``dt_s`` at a load below the unit's minimum output; whether it runs during this step."""
         if self.on and self.charge_wh >= buffer_wh and self.in_state_s >= min_run_s:

@@ -190,7 +190,8 @@ class Plant:
             output_w = min(demand_w, max_w)
             control.modulating()
         else:  # on/off cycling at the minimum output
-            on = control.step(dt, demand_w, min_w, spec.buffer_wh, spec.min_run_s, spec.min_off_s)
+            on = control.step(dt, demand_w, min_w, buffer_wh=spec.buffer_wh, min_run_s=spec.min_run_s,
+                              min_off_s=spec.min_off_s)  # fmt: skip
             output_w = min_w if on else 0.0
         running = output_w > 0 or hp.defrost_left_s > 0
         if dt > 0:
