@@ -12,6 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .cycling_entities import CARNOT_SENSORS, CYCLING_SENSORS
 from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
 from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump import HeatPumpConfigEntry
@@ -50,6 +51,7 @@ async def async_setup_entry(
         return
     if is_heat_pump(entry):
         figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]
+        figures += [HeatPumpSensor(entry, d) for d in (*CYCLING_SENSORS, *CARNOT_SENSORS)]
         if entry.runtime_data.rating is not None:
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:

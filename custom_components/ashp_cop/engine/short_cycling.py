@@ -21,10 +21,11 @@ heating; the gate is the one ``space_heating`` argument of :meth:`ShortCyclingMo
 from __future__ import annotations
 
 import math
-import statistics
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .cycling import NO_CHANGE, CycleStep
 
@@ -33,6 +34,7 @@ DAY_S = 86400.0
 DEFAULT_MAX_STARTS_PER_HOUR = 3.0
 DEFAULT_MIN_MEDIAN_RUN_MIN = 10.0
 MIN_RUNS_FOR_MEDIAN = 6
+SHORT_CYCLING = "short_cycling"  # the alert's name: its repair issue and binary sensor alert_short_cycling
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ class ShortCyclingMonitor:
         """The median run of the last 24 h, once there are enough runs to judge."""
         if len(self._runs) < MIN_RUNS_FOR_MEDIAN:
             return None
-        return statistics.median(length for _, length in self._runs)
+        return float(np.median([length for _, length in self._runs]))
 
     def export(self) -> dict[str, object]:
         return {"starts": list(self._starts), "runs": [list(run) for run in self._runs]}
