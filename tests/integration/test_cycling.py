@@ -157,3 +157,24 @@ async def test_short_cycling_raises_a_repair_issue_and_clears_when_it_stops(
     await polls.run(hp, 2)
     assert hass.states.get(alert).state == "off"  # type: ignore[union-attr]
     assert issue_registry.async_get_issue(DOMAIN, f"short_cycling_{hp.entry_id}") is None
+
+
+async def test_any_binary_sensor_can_be_the_compressor_running_flag(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hass.states.async_set("binary_sensor.compressor", "on")
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
+                          "compressor_running": "binary_sensor.compressor"})  # fmt: skip
+    await setup_entry(hass, hp)
+    clock = {"t": CLOCK_ORIGIN}
+    hp.runtime_data.clock = lambda: clock["t"]
+    for flag, power in (("off", "2000"), ("on", "2000"), ("on", "15"), ("unavailable", "2000"), ("off", "2000"),
+                        ("on", "15")):  # fmt: skip
+        hass.states.async_set("binary_sensor.compressor", flag)
+        hass.states.async_set("sensor.meter_power", power, {"unit_of_measurement": "W"})
+        clock["t"] += POLL_S
+        await hp.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    # the flag's two starts, whatever the power says; an unavailable flag keeps the state, never the power's
+    assert _value(hass, "sensor.garden_heat_pump_compressor_starts") == 2
+    assert _value(hass, "sensor.garden_heat_pump_compressor_starts_today") == 2
