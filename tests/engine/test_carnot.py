@@ -77,3 +77,13 @@ def test_the_live_model_agrees_with_analyze_of_the_same_polls() -> None:
     assert restored.carnot_total == live.carnot_total
     restored.start_day()
     assert restored.carnot_day.practical_efficiency is None
+
+
+def test_no_practical_efficiency_while_defrosting() -> None:
+    live = LiveHeatPump(LiveSettings(bound=frozenset({Role.HEAT_POWER, Role.ELEC_POWER, Role.FLOW_TEMP,
+                                                      Role.OUTDOOR_TEMP, Role.DEFROST})))  # fmt: skip
+    for t, heat_w, defrost in ((0.0, 6000.0, 0.0), (30.0, -2000.0, 1.0)):
+        live.update(t, {Role.HEAT_POWER: Measurement(heat_w, t), Role.ELEC_POWER: Measurement(1500.0, t),
+                        Role.FLOW_TEMP: Measurement(35.0, t), Role.OUTDOOR_TEMP: Measurement(2.0, t),
+                        Role.DEFROST: Measurement(defrost, t)})  # fmt: skip
+        assert (live.practical_efficiency is None) == bool(defrost)

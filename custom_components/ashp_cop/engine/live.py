@@ -288,8 +288,8 @@ class LiveHeatPump:
 
     @property
     def practical_efficiency(self) -> float | None:
-        """COP / COP_Carnot now (carnot.py)."""
-        return practical_efficiency(self.cop, *self._temps)
+        """COP / COP_Carnot now (carnot.py); not while defrosting (the heat flows back, as in the period figures)."""
+        return None if self.defrost_active else practical_efficiency(self.cop, *self._temps)
 
     @property
     def rolling_practical_efficiency(self) -> float | None:
