@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
-from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
@@ -107,6 +107,7 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
 # COP, SPF and SCOP keep 0.01. The display precision of each description sets what is shown.
 _STATE_DIGITS: dict[str | None, int] = {
     UnitOfEnergy.KILO_WATT_HOUR: 3, UnitOfPower.WATT: 0, UnitOfTime.SECONDS: 0, PERCENTAGE: 1,
+    UnitOfTemperature.CELSIUS: 1,  # heat-weighted means: 0.1 K, what the transmitters resolve
 }  # fmt: skip
 _RATIO_DIGITS = 2
 
