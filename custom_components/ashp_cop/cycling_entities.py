@@ -9,6 +9,7 @@ must only fall at a meter reset).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -16,7 +17,9 @@ from homeassistant.const import PERCENTAGE, UnitOfTemperature, UnitOfTime
 
 from .engine.live import LiveHeatPump
 from .engine.short_cycling import SHORT_CYCLING
-from .heat_pump_entities import HeatPumpBinaryDescription, HeatPumpSensorDescription
+from .heat_pump import HeatPumpCoordinator
+from .heat_pump_entities import HeatPumpBinaryDescription, HeatPumpSensorDescription, RatingSensorDescription
+from .statistics import heating_season_start
 
 
 def _percent(value: float | None) -> float | None:
@@ -81,6 +84,31 @@ CARNOT_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     _temperature("mean_flow_temp_today", lambda live: live.carnot_day.mean_flow_temp_c),
     _temperature("mean_outdoor_temp_today", lambda live: live.carnot_day.mean_outdoor_temp_c),
 )
+
+
+def _since(first: Callable[[datetime], datetime]) -> Callable[[HeatPumpCoordinator], float | None]:
+    """The practical efficiency from the local day ``first`` gives for today on, today's heat included."""
+
+    def value(coordinator: HeatPumpCoordinator) -> float | None:
+        live = coordinator.live
+        start = first(datetime.combine(coordinator.day, time())).date()
+        return _percent(live.carnot_days.since(start, live.carnot_day).practical_efficiency)
+
+    return value
+
+
+# The heating season (from 1 September, as the SCOP of the season) and the last 365 days, from the days'
+# heat-weighted sums kept with the totals (engine/carnot.py); counted since the entry was set up.
+CARNOT_PERIOD_SENSORS: tuple[RatingSensorDescription, ...] = tuple(
+    RatingSensorDescription(
+        key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=1, value_fn=_since(first),
+    )
+    for key, first in (
+        ("practical_efficiency_season", heating_season_start),
+        ("practical_efficiency_last_365_days", lambda today: today - timedelta(days=364)),
+    )
+)  # fmt: skip
 
 SHORT_CYCLING_BINARY_SENSOR = HeatPumpBinaryDescription(
     key=f"alert_{SHORT_CYCLING}",

@@ -247,6 +247,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         """
         if self.on_day_closed is not None:
             self.on_day_closed(dt_util.start_of_local_day(self._day), self.live.daily_cop)
+        self.live.carnot_days.close(self._day, self.live.carnot_day)
         self.live.start_day()
         self._day = self._today()
 
@@ -308,6 +309,11 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
     def _export(self) -> dict[str, Any]:
         return {**self.live.export(), "alerts": self.alerts.export(), "short_cycling": self.short_cycling.export(),
                 "day_date": self._day.isoformat()}  # fmt: skip
+
+    @property
+    def day(self) -> date:
+        """The local day being counted (today, unless it ended while Home Assistant was down)."""
+        return self._day
 
     @property
     def cop_gap_pct(self) -> float | None:

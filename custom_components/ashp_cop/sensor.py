@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .cycling_entities import CARNOT_SENSORS, CYCLING_SENSORS
+from .cycling_entities import CARNOT_PERIOD_SENSORS, CARNOT_SENSORS, CYCLING_SENSORS
 from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
 from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump import HeatPumpConfigEntry
@@ -52,6 +52,7 @@ async def async_setup_entry(
     if is_heat_pump(entry):
         figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]
         figures += [HeatPumpSensor(entry, d) for d in (*CYCLING_SENSORS, *CARNOT_SENSORS)]
+        figures += [RatingSensor(entry, d) for d in CARNOT_PERIOD_SENSORS]  # a figure of the coordinator, as those
         if entry.runtime_data.rating is not None:
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
-from custom_components.ashp_cop.engine.carnot import carnot_cop, carnot_cop_series, practical_efficiency
+from custom_components.ashp_cop.engine.carnot import (
+    KEEP_DAYS,
+    CarnotAccount,
+    CarnotDays,
+    carnot_cop,
+    carnot_cop_series,
+    practical_efficiency,
+)
 from custom_components.ashp_cop.engine.live import LiveHeatPump, LiveSettings, Measurement, Role
 from custom_components.ashp_cop.engine.timeseries import TimeSeries
 
@@ -87,3 +94,19 @@ def test_no_practical_efficiency_while_defrosting() -> None:
                         Role.FLOW_TEMP: Measurement(35.0, t), Role.OUTDOOR_TEMP: Measurement(2.0, t),
                         Role.DEFROST: Measurement(defrost, t)})  # fmt: skip
         assert (live.practical_efficiency is None) == bool(defrost)
+
+
+def test_closed_days_make_a_season_and_the_last_365_days() -> None:
+    days = CarnotDays()
+    first = date(2025, 9, 1)
+    for n in range(420):  # every day 10 kWh at a COP of 3.2, the last 30 days at 4.8
+        account = CarnotAccount()
+        account.add(10.0, 10.0 / (8.0 * (0.6 if n >= 390 else 0.4)), 35.0, 6.0)  # a COP of 8 x 0.6 or 8 x 0.4
+        days.close(first + timedelta(days=n), account)
+    today = CarnotAccount()
+    assert len(days.days) == KEEP_DAYS  # older days are let go
+    last_month = days.since(first + timedelta(days=390), today)
+    assert last_month.practical_efficiency == pytest.approx(0.6 * 8.0 / carnot_cop(35.0, 6.0))  # type: ignore[operator]
+    restored = CarnotDays()
+    restored.restore({**days.export(), "not a date": {}, "2026-02-30": {}})
+    assert restored.since(first, today) == days.since(first, today)

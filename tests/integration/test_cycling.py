@@ -27,7 +27,6 @@ from tools.simulator.server import ModbusServer, PlantSimulator
 pytestmark = pytest.mark.modbus
 
 POLL_S = 30.0
-CLOCK_ORIGIN = time.time()
 ROLES = {
     "heat_power_w": "sensor.heat_meter_power",
     "elec_power_w": "sensor.outdoor_unit_electricity_power",
@@ -60,9 +59,11 @@ class Polls:
     def __init__(self, hass: HomeAssistant, sim: PlantSimulator, hub: MockConfigEntry, roles: dict[str, str]) -> None:
         self.hass, self.sim, self.hub, self.roles = hass, sim, hub, roles
         self.rows: list[dict[str, float]] = []
+        # the plant's clock on wall time from now: after the entry's first (real-time) refresh of its set-up
+        self.origin = time.time() + 1.0 - sim.plant.time_s
 
     async def run(self, hp: MockConfigEntry, hours: float) -> None:
-        hp.runtime_data.clock = lambda: CLOCK_ORIGIN + self.sim.plant.time_s
+        hp.runtime_data.clock = lambda: self.origin + self.sim.plant.time_s
         for _ in range(int(hours * 3600 / POLL_S)):
             self.sim.advance(POLL_S)
             await self.poll(hp)
@@ -70,7 +71,7 @@ class Polls:
     async def poll(self, hp: MockConfigEntry) -> None:
         await self.hub.runtime_data.async_refresh()
         await hp.runtime_data.async_refresh()
-        row = {"t": CLOCK_ORIGIN + self.sim.plant.time_s}
+        row = {"t": self.origin + self.sim.plant.time_s}
         for role, entity_id in self.roles.items():
             state = self.hass.states.get(entity_id)
             assert state is not None, entity_id
@@ -94,9 +95,9 @@ async def test_starts_exact_run_time_within_a_poll_and_analyze_agrees(hass: Home
                                                                       flag: bool) -> None:  # fmt: skip
     sim, hub = mild
     roles = ROLES | (FLAG if flag else {})
-    polls = Polls(hass, sim, hub, roles)
     hp = heat_pump_entry(roles)
     await setup_entry(hass, hp)
+    polls = Polls(hass, sim, hub, roles)
     await polls.run(hp, 0.1)  # the first polls: a run going now is not a start
     truth = sim.plant.heat_pumps[0].truth
     live = hp.runtime_data.live
@@ -131,6 +132,9 @@ async def test_starts_exact_run_time_within_a_poll_and_analyze_agrees(hass: Home
     assert _value(hass, "sensor.garden_heat_pump_practical_efficiency_since_setup") == pytest.approx(
         100 * live.carnot_total.practical_efficiency, abs=0.05)  # type: ignore[operator]  # fmt: skip
     assert 0.3 < carnot["practical_efficiency"] < 0.6  # the simulator's unit makes 45 % of its own Carnot COP
+    since_setup = _value(hass, "sensor.garden_heat_pump_practical_efficiency_since_setup")
+    for period in ("this_heating_season", "last_365_days"):  # set up today: each period holds what was counted
+        assert _value(hass, f"sensor.garden_heat_pump_practical_efficiency_{period}") == since_setup
 
 
 async def test_short_cycling_raises_a_repair_issue_and_clears_when_it_stops(
@@ -166,7 +170,7 @@ async def test_any_binary_sensor_can_be_the_compressor_running_flag(hass: HomeAs
     hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
                           "compressor_running": "binary_sensor.compressor"})  # fmt: skip
     await setup_entry(hass, hp)
-    clock = {"t": CLOCK_ORIGIN}
+    clock = {"t": time.time()}  # after the first (real-time) refresh of the set-up
     hp.runtime_data.clock = lambda: clock["t"]
     for flag, power in (("off", "2000"), ("on", "2000"), ("on", "15"), ("unavailable", "2000"), ("off", "2000"),
                         ("on", "15")):  # fmt: skip

@@ -82,7 +82,10 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
     carnot = {
         "type": "entities", "title": "Practical efficiency (of the Carnot COP)",
         "entities": [_e("sensor", "practical_efficiency_of_carnot_cop"), _e("sensor", "rolling_practical_efficiency"),
-                     _e("sensor", "practical_efficiency_today"), _e("sensor", "practical_efficiency_since_setup"),
+                     _e("sensor", "practical_efficiency_today"),
+                     _e("sensor", "practical_efficiency_this_heating_season"),
+                     _e("sensor", "practical_efficiency_last_365_days"),
+                     _e("sensor", "practical_efficiency_since_setup"),
                      _e("sensor", "heat_weighted_flow_temperature_today"),
                      _e("sensor", "heat_weighted_outdoor_temperature_today")],
     }  # fmt: skip

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from .arrays import BoolArray, FloatArray
 KELVIN = 273.15
 CONDENSING_OFFSET_K = 2.0  # T_cond = flow + 2 K (heatpumpmonitor.org)
 EVAPORATING_OFFSET_K = 6.0  # T_evap = outdoor - 6 K (heatpumpmonitor.org)
+KEEP_DAYS = 400  # closed days kept: a heating season and the last 365 days
 
 
 def carnot_cop(flow_temp_c: float | None, outdoor_temp_c: float | None) -> float | None:
@@ -124,6 +126,46 @@ class CarnotAccount:
             value = saved.get(f.name)
             if isinstance(value, int | float) and math.isfinite(value):
                 setattr(self, f.name, float(value))
+
+
+@dataclass(slots=True)
+class CarnotDays:
+    """Each closed day's account by local date: the figures of a heating season or of the last 365 days.
+
+    Heat-weighted sums add up, so a period is the sum of its days' accounts (and today's so far).
+    """
+
+    days: dict[date, CarnotAccount] = field(default_factory=dict)
+
+    def close(self, day: date, account: CarnotAccount) -> None:
+        kept = CarnotAccount()
+        kept.merge(account)
+        self.days[day] = kept
+        self.days = {d: a for d, a in self.days.items() if d > day - timedelta(days=KEEP_DAYS)}
+
+    def since(self, first: date, today: CarnotAccount) -> CarnotAccount:
+        """The account from local date ``first`` on, today's included."""
+        total = CarnotAccount()
+        for day, account in self.days.items():
+            if day >= first:
+                total.merge(account)
+        total.merge(today)
+        return total
+
+    def export(self) -> dict[str, dict[str, float]]:
+        return {day.isoformat(): account.export() for day, account in self.days.items()}
+
+    def restore(self, saved: object) -> None:
+        if not isinstance(saved, Mapping):
+            return
+        for key, values in saved.items():
+            try:
+                day = date.fromisoformat(str(key))
+            except ValueError:
+                continue  # damaged: left out, never guessed
+            account = CarnotAccount()
+            account.restore(values)
+            self.days[day] = account
 
 
 def carnot_account(

@@ -34,7 +34,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from .carnot import CarnotAccount, practical_efficiency
+from .carnot import CarnotAccount, CarnotDays, practical_efficiency
 from .cop import DEFAULT_ROLLING_WINDOW_S, DEFAULT_RUNNING_THRESHOLD_W, RollingCop, instantaneous_cop, period_cop
 from .counters import CounterEvent, MeterCounter, Outcome, Step
 from .cycling import NO_CHANGE, CycleCounts, CycleStep, CycleTracker
@@ -174,6 +174,7 @@ class LiveHeatPump:
         self._cycle_last_s: float | None = None  # None: no sample since start-up
         self.carnot_total = CarnotAccount()
         self.carnot_day = CarnotAccount()
+        self.carnot_days = CarnotDays()  # closed days, for a season and the last 365 days
         self._carnot_rolling = RollingCop(self.settings.rolling_window_s)
         self._temps: tuple[float | None, float | None] = (None, None)  # flow, outdoor (C) of this poll
         self._temps_before: tuple[float | None, float | None] = (None, None)
@@ -211,7 +212,11 @@ class LiveHeatPump:
             "heat_debt_kwh": self.heat_debt_kwh,
             "time_s": last,
             "cycle": self.cycles.export(),
-            "carnot": {"total": self.carnot_total.export(), "day": self.carnot_day.export()},
+            "carnot": {
+                "total": self.carnot_total.export(),
+                "day": self.carnot_day.export(),
+                "days": self.carnot_days.export(),
+            },
         }
 
     def restore(self, saved: Mapping[str, object]) -> None:
@@ -241,6 +246,7 @@ class LiveHeatPump:
         if isinstance(carnot, Mapping):
             self.carnot_total.restore(carnot.get("total"))
             self.carnot_day.restore(carnot.get("day"))
+            self.carnot_days.restore(carnot.get("days"))
         last = finite(saved.get("time_s"))
         if last is not None:
             # Powers cannot be integrated across a restart; counters kept counting meanwhile and
