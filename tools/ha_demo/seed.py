@@ -57,6 +57,7 @@ ROLES = {
     "pump_energy_kwh": "sensor.circulation_pump_meter_imported_energy",
     "outdoor_temp_c": "sensor.controller_outdoor_temperature",
     "defrost": "binary_sensor.controller_defrost",
+    "compressor_running": "binary_sensor.controller_compressor_running",
 }
 
 

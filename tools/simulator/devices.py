@@ -24,6 +24,7 @@ TRUTH_UNIT = 247
 TRUTH_FIELDS = (
     "heat_kwh", "defrost_heat_kwh", "backup_heat_kwh", "elec_unit_kwh", "elec_backup_kwh", "elec_pump_kwh",
     "defrost_count", "defrost_s",
+    "compressor_starts", "compressor_run_s",
 )  # fmt: skip
 
 INTEGER_RANGE = {

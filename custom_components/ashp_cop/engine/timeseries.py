@@ -43,6 +43,7 @@ KNOWN_COLUMNS = (
     "elec_power_w",
     "outdoor_temp_c",
     "defrost",
+    "compressor_running",
     "backup_power_w",
     "pump_power_w",
 )
