@@ -42,7 +42,6 @@ import numpy as np
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
-    async_import_statistics,
     get_last_short_term_statistics,
     get_last_statistics,
     get_metadata,
@@ -74,6 +73,7 @@ from .engine.hourly_history import (
 from .engine.live import Role
 from .role_sources import ROLE_QUANTITIES
 from .seasonal import daily_cop_statistic_id
+from .statistics_writer import async_replace_hourly_statistics
 
 STORAGE_VERSION = 1
 FIVE_MIN_S = 300
@@ -375,7 +375,7 @@ class HistoryImporter:
             sums = base + np.cumsum([changes.get(hour, 0.0) for hour in hours])
             unit = metadata_units.get(sid) or "kWh"
             to_unit = _energy_factory("kWh", unit)
-            async_import_statistics(self.hass, statistic_metadata(
+            async_replace_hourly_statistics(self.hass, statistic_metadata(
                 statistic_id=sid, source="recorder", name=None, unit_of_measurement=unit, has_sum=True,
                 mean_type=StatisticMeanType.NONE,
             ), [StatisticData(start=dt_util.utc_from_timestamp(hour), state=to_unit(s), sum=to_unit(s))
