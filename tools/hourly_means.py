@@ -15,6 +15,7 @@ import json
 
 import numpy as np
 
+from custom_components.ashp_cop.engine.arrays import FloatArray
 from custom_components.ashp_cop.engine.heat import HeatCircuit, heat_power_w
 from tools.simulator.plant import STEP_S, Plant
 
@@ -46,7 +47,7 @@ def _errors(days: int, seed: int, mean_outdoor_c: float) -> dict[str, float]:
     for name, period_s in (("hourly", 3600), ("5min", 300)):
         n = int(period_s / STEP_S)
 
-        def mean(values: np.ndarray, n: int = n) -> np.ndarray:
+        def mean(values: FloatArray, n: int = n) -> FloatArray:
             return np.asarray(values.reshape(-1, n).mean(axis=1), dtype=np.float64)
 
         from_means_kwh = float(heat_power_w(circuit, mean(flow), mean(ret), mean(rate)).sum()) * period_s / 3.6e6
