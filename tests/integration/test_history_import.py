@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.db_schema import StatisticsShortTerm
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics, statistics_during_period
 from homeassistant.components.recorder.tasks import StatisticsTask
@@ -25,6 +26,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.ashp_cop.compat import statistic_metadata
 from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.engine.cop import period_cop
+from custom_components.ashp_cop.engine.heat import heat_power_w
 from custom_components.ashp_cop.history_import import IMPORTED
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from custom_components.ashp_cop.statistics import seasonal_periods
@@ -276,3 +278,43 @@ async def test_nothing_after_the_live_sensors_began(hass: HomeAssistant) -> None
                                        "start": datetime.now(UTC) + timedelta(hours=1)}, blocking=True)  # fmt: skip
     assert raised.value.translation_key == "history_after_live"
     assert set(IMPORTED) >= {"heat_energy", "electric_energy"}
+
+
+async def test_heat_from_flow_and_temperatures_uses_five_minute_means_where_they_exist(hass: HomeAssistant) -> None:
+    """Hourly means for old hours; the twelve 5-minute means of an hour where the recorder still has them."""
+    for entity_id, unit in (("sensor.flow_t", "°C"), ("sensor.return_t", "°C"), ("sensor.flow_rate", "m³/h"),
+                            ("sensor.meter_power", "W")):  # fmt: skip
+        hass.states.async_set(entity_id, "1", {"unit_of_measurement": unit})
+    hp = heat_pump_entry({"flow_temp_c": "sensor.flow_t", "return_temp_c": "sensor.return_t",
+                          "flow_m3h": "sensor.flow_rate", "elec_power_w": "sensor.meter_power"})  # fmt: skip
+    await setup_entry(hass, hp)
+    await _settled(hass)
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    start = end - timedelta(hours=4)
+
+    def means(statistic_id: str, unit: str, hourly: float, fine: list[float]) -> None:
+        async_import_statistics(
+            hass,
+            _meta(statistic_id, unit, has_sum=False),
+            [StatisticData(start=start + timedelta(hours=h), mean=hourly, min=hourly, max=hourly) for h in range(4)],
+        )
+        # the last hour also has 5-minute statistics: the pump ran half of it, at twice the mean flow
+        get_instance(hass).async_import_statistics(_meta(statistic_id, unit, has_sum=False), [
+            StatisticData(start=end - timedelta(hours=1) + timedelta(minutes=5 * i), mean=v, min=v, max=v)
+            for i, v in enumerate(fine)], StatisticsShortTerm)  # fmt: skip
+
+    means("sensor.flow_t", "°C", 35.0, [35.0] * 12)
+    means("sensor.return_t", "°C", 30.0, [28.0, 32.0] * 6)  # 7 K while pumping, 3 K at rest: a mean of 5 K
+    means("sensor.flow_rate", "m³/h", 0.6, [1.2, 0.0] * 6)
+    means("sensor.meter_power", "W", 2000.0, [2000.0] * 12)
+    await async_wait_recording_done(hass)
+    response = await hass.services.async_call(DOMAIN, "import_history", {"config_entry_id": hp.entry_id},
+                                              blocking=True, return_response=True)  # fmt: skip
+    assert response is not None
+    circuit = hp.runtime_data.live.settings.circuit
+    hourly_kwh = float(heat_power_w(circuit, np.array(35.0), np.array(30.0), np.array(0.6))) / 1000
+    fine_kwh = float(heat_power_w(circuit, np.array(35.0), np.array(28.0), np.array(1.2))) / 1000 / 2
+    assert response["heat_from"] == "flow" and response["hours"] == 4
+    assert response["heat_hours_from_hourly_means"] == 3
+    assert response["heat_kwh"] == pytest.approx(3 * hourly_kwh + fine_kwh, abs=1e-3)
+    assert fine_kwh > 1.3 * hourly_kwh  # the product of hourly means would have missed 40 % of that hour
