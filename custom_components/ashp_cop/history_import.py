@@ -205,6 +205,9 @@ class HistoryImporter:
         recorder = get_instance(self.hass)
         await recorder.async_db_ready
         live_from = await self._live_from(set(ids.values()))
+        # live sums that started since an earlier import and wait for their lift get it first: the lift
+        # below then only moves them by what this import changes
+        await self.async_lift_pending()
         window_end = live_from if end is None else min(_hour_floor(end), live_from)
         window_start = EARLIEST if start is None else _hour_floor(start)
         if window_start >= live_from:
