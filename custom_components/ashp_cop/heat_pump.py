@@ -64,6 +64,7 @@ from .role_sources import read_roles
 from .totals_store import HEAT_PUMP, TotalsStore, totals_key
 
 if TYPE_CHECKING:
+    from .history_import import HistoryImporter
     from .seasonal import SeasonalCoordinator
 
 # heat pump sensor key -> (the total it shows, the unit the engine keeps it in)
@@ -189,6 +190,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.on_day_closed: Callable[[datetime, float | None], None] | None = None
         self._day = self._today()
         self.seasonal: SeasonalCoordinator | None = None  # made in setup when the recorder runs
+        self.history: HistoryImporter | None = None  # the same
 
     async def _async_setup(self) -> None:
         issue_id = f"datasheet_refused_{self.config_entry.entry_id}"
