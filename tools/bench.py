@@ -10,6 +10,8 @@
 All run the real command line in a subprocess, as an auditor would.
 * One poll of a 30-device hub inside Home Assistant (tools/bench_ha_poll.py):
   CPU time per poll and state writes per poll.
+* ``history_import_s``: the ``import_history`` action on two years of a heat
+  pump's meter statistics (tools/bench_history.py; target under 10 s).
 * The Modbus figures of :mod:`tools.modbus_bench` (requests per scan of a
   30-device plant, planned against per-value polling; scan time on a 9600 baud
   serial bus against its wire-time limit).
@@ -87,10 +89,11 @@ def _write_year(path: Path, step_s: int = STEP_S, rows: int | None = None) -> in
     return int(t.size)
 
 
-def _ha_poll() -> dict[str, object]:
-    """tools/bench_ha_poll.py runs under pytest (it borrows the test harness's Home Assistant)."""
+def _ha_bench(path: str) -> dict[str, object]:
+    """A Home Assistant bench (tools/bench_ha_poll.py, tools/bench_history.py) runs under pytest: it borrows the
+    test harness's Home Assistant; its JSON line is its report."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tools/bench_ha_poll.py", "-p", "no:cacheprovider", "--no-cov", "-q", "-s",
+        [sys.executable, "-m", "pytest", path, "-p", "no:cacheprovider", "--no-cov", "-q", "-s",
          "-p", "no:logging"], cwd=REPO, capture_output=True, text=True, check=True,
     )  # fmt: skip
     line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
@@ -113,7 +116,8 @@ def main() -> None:
         seconds, peak_mb = _engine_measured("analyze", str(csv_path), "--no-events")
         report["analyze_10m_s"] = round(seconds, 1)
         report["analyze_10m_peak_rss_mb"] = round(peak_mb)
-    report |= _ha_poll()
+    report |= _ha_bench("tools/bench_ha_poll.py")
+    report |= _ha_bench("tools/bench_history.py")
     print(json.dumps(report))
 
 

@@ -19,8 +19,10 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_PARITY, DOMAIN, LOGGER, PARITY_LETTERS
 from .coordinator import ModbusHubCoordinator
 from .engine.alerts import ALERTS
+from .engine.short_cycling import SHORT_CYCLING
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 from .heat_pump import HeatPumpCoordinator
+from .history_import import HistoryError, HistoryImporter, async_remove_history
 from .identity import sync_unique_id
 from .modbus.errors import ModbusConfigError
 from .modbus.profiles import builtin_profiles
@@ -76,10 +78,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
             heat_pump.seasonal = SeasonalCoordinator(hass, entry)
             await heat_pump.seasonal.async_config_entry_first_refresh()
             heat_pump.on_day_closed = partial(record_daily_cop, hass, entry)
+            heat_pump.history = HistoryImporter(hass, entry, heat_pump.live.settings.circuit)
+            heat_pump.history.on_imported = heat_pump.seasonal.async_refresh
+            await heat_pump.history.async_setup()
+            entry.async_on_unload(heat_pump.history.async_unload)
         entry.runtime_data = heat_pump
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    if is_heat_pump(entry) and (history := entry.runtime_data.history) and not history.ever_imported:
+        # the first set-up: the meters' past from the recorder, in the background (it reads years of statistics)
+        entry.async_create_background_task(hass, _import_history(entry.title, history), f"{DOMAIN} history import")
     return True
+
+
+async def _import_history(title: str, history: HistoryImporter) -> None:
+    try:
+        summary = await history.async_import()
+    except HistoryError as err:
+        LOGGER.info("%s: no history imported from the recorder (%s)", title, err.key)
+        return
+    LOGGER.info("%s: %s hours of history imported from the recorder", title, summary["hours"])
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> bool:
@@ -117,5 +135,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> 
     if is_plant(entry):
         await async_remove_totals(hass, PLANT, entry.entry_id)
     elif is_heat_pump(entry):
-        clear_alert_issues(hass, entry.entry_id, ALERTS)
+        clear_alert_issues(hass, entry.entry_id, (*ALERTS, SHORT_CYCLING))
         await async_remove_totals(hass, HEAT_PUMP, entry.entry_id)
+        await async_remove_history(hass, entry.entry_id)

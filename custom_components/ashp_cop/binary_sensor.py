@@ -8,6 +8,7 @@ from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .cycling_entities import SHORT_CYCLING_BINARY_SENSOR
 from .entity import HeatPumpEntity, ModbusDeviceEntity
 from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump_entities import ALERT_BINARY_SENSORS, HEAT_PUMP_BINARY_SENSORS, HeatPumpBinaryDescription
@@ -26,6 +27,7 @@ async def async_setup_entry(
     if is_heat_pump(entry):
         async_add_entities(HeatPumpBinarySensor(entry, d) for d in HEAT_PUMP_BINARY_SENSORS)
         async_add_entities(AlertBinarySensor(entry, d) for d in ALERT_BINARY_SENSORS)
+        async_add_entities([ShortCyclingBinarySensor(entry, SHORT_CYCLING_BINARY_SENSOR)])
         return
     coordinator = entry.runtime_data
     for subentry_id, device in coordinator.devices.items():
@@ -65,3 +67,10 @@ class AlertBinarySensor(HeatPumpBinarySensor):
 
     def _value(self) -> Any:
         return self.coordinator.alerts.active[self.entity_description.key.removeprefix("alert_")]
+
+
+class ShortCyclingBinarySensor(HeatPumpBinarySensor):
+    """On while the compressor short-cycles (engine/short_cycling.py; the same condition raises a repair issue)."""
+
+    def _value(self) -> Any:
+        return self.coordinator.short_cycling.active

@@ -61,6 +61,8 @@ CONF_ALERT_LOW_COP: Final = "alert_low_cop"
 CONF_ALERT_DEGRADATION: Final = "alert_degradation_pct"
 CONF_ALERT_SUSTAIN: Final = "alert_sustain_min"
 CONF_ALERT_STUCK: Final = "alert_flow_stuck_min"
+CONF_ALERT_MAX_STARTS: Final = "alert_max_starts_per_hour"
+CONF_ALERT_MIN_RUN: Final = "alert_min_median_run_min"
 
 # plant entry
 ENTRY_PLANT: Final = "plant"

@@ -96,6 +96,8 @@ def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
             "role_problems": entry.runtime_data.problems,
             "accounting": entry.runtime_data.accounting(),
         }
+        if (history := entry.runtime_data.history) is not None:
+            report["heat_pump"]["history_import"] = history.diagnostics()
     elif is_plant(entry):
         report["plant"] = entry.runtime_data.diagnostics()
     return report

@@ -18,6 +18,8 @@ from homeassistant.util import dt as dt_util
 from .const import (
     CONF_ALERT_DEGRADATION,
     CONF_ALERT_LOW_COP,
+    CONF_ALERT_MAX_STARTS,
+    CONF_ALERT_MIN_RUN,
     CONF_ALERT_STUCK,
     CONF_ALERT_SUSTAIN,
     CONF_APPLICATION,
@@ -51,6 +53,13 @@ from .engine.heat import HeatCircuit, MeterPosition
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
 from .engine.modes import Mode, bucket_of, modes_of
 from .engine.plant import UnitReading
+from .engine.short_cycling import (
+    DEFAULT_MAX_STARTS_PER_HOUR,
+    DEFAULT_MIN_MEDIAN_RUN_MIN,
+    SHORT_CYCLING,
+    ShortCyclingMonitor,
+    ShortCyclingSettings,
+)
 from .mode_keys import MODE_ELECTRIC_SENSORS, MODE_SHOWN_TOTALS
 from .recorded import last_recorded_totals, shown_above
 from .repairs import sync_alert_issues
@@ -58,6 +67,7 @@ from .role_sources import read_roles
 from .totals_store import HEAT_PUMP, TotalsStore, totals_key
 
 if TYPE_CHECKING:
+    from .history_import import HistoryImporter
     from .seasonal import SeasonalCoordinator
 
 # heat pump sensor key -> (the total it shows, the unit the engine keeps it in)
@@ -70,6 +80,8 @@ SHOWN_TOTALS: dict[str, tuple[str, str | None]] = {
     "pump_energy": ("pumps_kwh", "kWh"),
     "defrost_count": ("defrost_count", None),
     "defrost_duration": ("defrost_s", "s"),
+    "compressor_starts": ("compressor_starts", None),
+    "compressor_run_time": ("compressor_run_s", "s"),
 }
 
 type HeatPumpConfigEntry = ConfigEntry[HeatPumpCoordinator]
@@ -101,6 +113,13 @@ def alert_settings(config: dict[str, Any]) -> AlertSettings:
     )
 
 
+def short_cycling_settings(config: dict[str, Any]) -> ShortCyclingSettings:
+    return ShortCyclingSettings(
+        max_starts_per_hour=float(config.get(CONF_ALERT_MAX_STARTS, DEFAULT_MAX_STARTS_PER_HOUR)),
+        min_median_run_min=float(config.get(CONF_ALERT_MIN_RUN, DEFAULT_MIN_MEDIAN_RUN_MIN)),
+    )
+
+
 def log_counter_event(title: str, source: str, event: CounterEvent) -> None:
     """A meter's counter changed series (logged as a warning) or a glitch was ignored (debug)."""
     if event.kind == "glitch_ignored":
@@ -108,8 +127,8 @@ def log_counter_event(title: str, source: str, event: CounterEvent) -> None:
                      event.before)  # fmt: skip
         return
     LOGGER.warning(
-        "%s: the counter of %s %s (%g kWh -> %g kWh); counting goes on from the new series, the span across the "
-        "change is left out", title, source, {"reset": "was reset", "replaced": "was replaced"}.get(event.kind,
+        "%s: the counter of %s %s (%g kWh -> %g kWh); counting goes on from the new series, the poll across "
+        "the change is left out", title, source, {"reset": "was reset", "replaced": "was replaced"}.get(event.kind,
         "jumped"), event.before, event.after,
     )  # fmt: skip
 
@@ -170,12 +189,14 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         except (EngineInputError, ValueError) as err:
             self.datasheet_problem = str(err)
         self.alerts = AlertMonitor(alert_settings(config))
+        self.short_cycling = ShortCyclingMonitor(short_cycling_settings(config))
         self.outdoor_c: float | None = None
         self.flow_c: float | None = None
         self.expected_cop: float | None = None
         self.on_day_closed: Callable[[datetime, float | None], None] | None = None
         self._day = self._today()
         self.seasonal: SeasonalCoordinator | None = None  # made in setup when the recorder runs
+        self.history: HistoryImporter | None = None  # the same
 
     async def _async_setup(self) -> None:
         issue_id = f"datasheet_refused_{self.config_entry.entry_id}"
@@ -194,6 +215,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
             alerts = saved.get("alerts")
             if isinstance(alerts, dict):
                 self.alerts.restore(alerts)
+            self.short_cycling.restore(saved.get("short_cycling"))
         day = saved.get("day_date") if saved else None
         if isinstance(day, str):
             self._day = date.fromisoformat(day)
@@ -251,6 +273,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         """
         if self.on_day_closed is not None:
             self.on_day_closed(dt_util.start_of_local_day(self._day), self.live.daily_cop)
+        self.live.carnot_days.close(self._day, self.live.carnot_day)
         self.live.start_day()
         self._day = self._today()
 
@@ -267,6 +290,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         if self.rating is not None and self.outdoor_c is not None and self.flow_c is not None and self.live.running:
             self.expected_cop = self.rating.expected.cop(self.outdoor_c, self.flow_c)
         self._check_alerts(now_s, values)
+        self._check_short_cycling(now_s)
         for role, event in self.live.take_counter_events():
             log_counter_event(self.config_entry.title, self.roles.get(role.value, role.value), event)
         self.totals_store.changed()
@@ -293,8 +317,30 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
             }
             sync_alert_issues(self.hass, self.config_entry.entry_id, self.config_entry.title, active, placeholders)
 
+    def _check_short_cycling(self, now_s: float) -> None:
+        """The short-cycling alert (engine/short_cycling.py) and its repair issue."""
+        monitor = self.short_cycling
+        before = monitor.active
+        # Every run counts as space heating until the operating-mode role exists (issue 10).
+        if monitor.update(now_s, self.live.cycle_step, space_heating=True) != before:
+            median = monitor.median_run_s
+            placeholders = {
+                "starts": str(monitor.starts_last_hour),
+                "max_starts": f"{monitor.settings.max_starts_per_hour:g}",
+                "median": "-" if median is None else f"{median / 60:.1f}",
+                "min_run": f"{monitor.settings.min_median_run_min:g}",
+            }
+            sync_alert_issues(self.hass, self.config_entry.entry_id, self.config_entry.title,
+                              {SHORT_CYCLING: monitor.active}, placeholders)  # fmt: skip
+
     def _export(self) -> dict[str, Any]:
-        return {**self.live.export(), "alerts": self.alerts.export(), "day_date": self._day.isoformat()}
+        return {**self.live.export(), "alerts": self.alerts.export(), "short_cycling": self.short_cycling.export(),
+                "day_date": self._day.isoformat()}  # fmt: skip
+
+    @property
+    def day(self) -> date:
+        """The local day being counted (today, unless it ended while Home Assistant was down)."""
+        return self._day
 
     @property
     def cop_gap_pct(self) -> float | None:

@@ -22,6 +22,8 @@ from homeassistant.helpers import selector
 from .const import (
     CONF_ALERT_DEGRADATION,
     CONF_ALERT_LOW_COP,
+    CONF_ALERT_MAX_STARTS,
+    CONF_ALERT_MIN_RUN,
     CONF_ALERT_STUCK,
     CONF_ALERT_SUSTAIN,
     CONF_APPLICATION,
@@ -52,10 +54,11 @@ from .engine.expected import ExpectedCop
 from .engine.fluids import Medium, check_medium
 from .engine.heat import MeterPosition
 from .engine.live import Role
+from .engine.short_cycling import DEFAULT_MAX_STARTS_PER_HOUR, DEFAULT_MIN_MEDIAN_RUN_MIN
 from .entries import reconfigured
 from .identity import heat_pump_unique_id, meters_in_use, settings_of
 from .mode_flow import MODE_DOMAINS, mode_map_step
-from .role_sources import ROLE_QUANTITIES, check_binding
+from .role_sources import FLAG_ROLES, ROLE_QUANTITIES, check_binding
 
 _BOX = selector.NumberSelectorMode.BOX
 
@@ -64,7 +67,7 @@ def roles_schema(roles: dict[str, str]) -> vol.Schema:
     """One optional entity picker per role; our own Modbus values are entities too."""
     fields: dict[vol.Marker, Any] = {}
     for role in Role:
-        domains = ["binary_sensor", "sensor"] if role is Role.DEFROST else ["sensor"]
+        domains = ["binary_sensor", "sensor"] if role in FLAG_ROLES else ["sensor"]
         if role is Role.OPERATING_MODE:
             domains = MODE_DOMAINS
         picker = selector.EntitySelector(selector.EntitySelectorConfig(domain=domains))
@@ -235,6 +238,8 @@ def alerts_schema(config: dict[str, Any]) -> vol.Schema:
         **number(CONF_ALERT_DEGRADATION, 20, (5, 60, 1), "%"),
         **number(CONF_ALERT_SUSTAIN, 60, (1, 1440, 1), "min"),
         **number(CONF_ALERT_STUCK, 30, (1, 1440, 1), "min"),
+        **number(CONF_ALERT_MAX_STARTS, DEFAULT_MAX_STARTS_PER_HOUR, (1, 30, 0.5), "starts/h"),
+        **number(CONF_ALERT_MIN_RUN, DEFAULT_MIN_MEDIAN_RUN_MIN, (1, 120, 1), "min"),
     })  # fmt: skip
 
 

@@ -64,6 +64,9 @@ _TEMPERATURE = RoleQuantity(SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CEL
 _POWER = RoleQuantity(SensorDeviceClass.POWER, UnitOfPower.WATT)
 _ENERGY = RoleQuantity(SensorDeviceClass.ENERGY, UnitOfEnergy.KILO_WATT_HOUR)
 # Every role but the defrost signal (on/off or a number) and the operating mode (a state) is a quantity with a unit.
+# Flags (on/off, or a number read as on from 0.5): a binary sensor or a sensor may play them.
+FLAG_ROLES = (Role.DEFROST, Role.COMPRESSOR_RUNNING)
+# Every role but the flags is a quantity with a unit.
 ROLE_QUANTITIES: dict[Role, RoleQuantity] = {
     Role.FLOW_TEMP: _TEMPERATURE,
     Role.RETURN_TEMP: _TEMPERATURE,
@@ -219,7 +222,7 @@ def _state_reading(hass: HomeAssistant, role: Role, entity_id: str) -> _Raw:
     if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
         raise _NoValueError(f"{entity_id} is {state.state if state else 'missing'}")
     taken_at = state.last_reported.timestamp()
-    if role is Role.DEFROST and state.state in (STATE_ON, STATE_OFF):
+    if role in FLAG_ROLES and state.state in (STATE_ON, STATE_OFF):
         return _Raw(1.0 if state.state == STATE_ON else 0.0, taken_at, None)
     try:
         value = float(state.state)

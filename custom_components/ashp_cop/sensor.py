@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
-from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .cycling_entities import CARNOT_PERIOD_SENSORS, CARNOT_SENSORS, CYCLING_SENSORS
 from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
 from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump import HeatPumpConfigEntry
@@ -53,6 +54,8 @@ async def async_setup_entry(
         figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]
         modes = entry.runtime_data.modes
         figures += [HeatPumpSensor(entry, d) for d in mode_sensors(modes)]
+        figures += [HeatPumpSensor(entry, d) for d in (*CYCLING_SENSORS, *CARNOT_SENSORS)]
+        figures += [RatingSensor(entry, d) for d in CARNOT_PERIOD_SENSORS]  # a figure of the coordinator, as those
         if entry.runtime_data.rating is not None:
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:
@@ -108,6 +111,7 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
 # COP, SPF and SCOP keep 0.01. The display precision of each description sets what is shown.
 _STATE_DIGITS: dict[str | None, int] = {
     UnitOfEnergy.KILO_WATT_HOUR: 3, UnitOfPower.WATT: 0, UnitOfTime.SECONDS: 0, PERCENTAGE: 1,
+    UnitOfTemperature.CELSIUS: 1,  # heat-weighted means: 0.1 K, what the transmitters resolve
 }  # fmt: skip
 _RATIO_DIGITS = 2
 

@@ -1,4 +1,4 @@
-"""Actions: the EN 14825 SCOP of a datasheet, and a heat pump's figures over a period."""
+"""Actions: the EN 14825 SCOP of a datasheet, a heat pump's figures over a period, its history imported."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ENTRY_TYPE, CONF_ROLES, DOMAIN, ENTRY_HEAT_PUMP
 from .engine.en14825 import calculate_scop, parse_datasheet
 from .engine.errors import EngineInputError
+from .heat_pump import HeatPumpConfigEntry
+from .history_import import HistoryError
 from .statistics import period_figures, statistic_ids
 
 SERVICE_CALCULATE_SCOP = "calculate_scop"
 SERVICE_RECALCULATE = "recalculate"
+SERVICE_IMPORT_HISTORY = "import_history"
 
 # The datasheet fields go to the engine's parse_datasheet unchanged, the path the
 # command line takes: the same keys, ranges and messages (an unknown key is named
@@ -27,6 +30,11 @@ CALCULATE_SCOP_SCHEMA = vol.Schema({vol.Optional("bins", default=False): cv.bool
 RECALCULATE_SCHEMA = vol.Schema({
     vol.Required("config_entry_id"): cv.string,
     vol.Required("start"): cv.datetime,
+    vol.Optional("end"): cv.datetime,
+})  # fmt: skip
+IMPORT_HISTORY_SCHEMA = vol.Schema({
+    vol.Required("config_entry_id"): cv.string,
+    vol.Optional("start"): cv.datetime,
     vol.Optional("end"): cv.datetime,
 })  # fmt: skip
 
@@ -42,13 +50,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         return cast(ServiceResponse, result.as_dict(with_bins=with_bins))
 
     async def recalculate(call: ServiceCall) -> ServiceResponse:
-        entry = hass.config_entries.async_get_entry(call.data["config_entry_id"])
-        if entry is None or entry.domain != DOMAIN or entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HEAT_PUMP:
-            raise _invalid("not_a_heat_pump", entry_id=call.data["config_entry_id"])
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("heat_pump_not_loaded", name=entry.title)
-        if "recorder" not in hass.config.components:
-            raise _invalid("no_recorder")
+        entry = _loaded_heat_pump(hass, call)
         start = _aware(call.data["start"])
         end = _aware(call.data.get("end") or dt_util.utcnow())
         if end <= start:
@@ -60,10 +62,39 @@ def async_setup_services(hass: HomeAssistant) -> None:
         figures = await period_figures(hass, ids, start, end, climate=climate, backup_heat_metered=metered)
         return cast(ServiceResponse, figures)
 
+    async def import_history(call: ServiceCall) -> ServiceResponse:
+        entry = _loaded_heat_pump(hass, call)
+        start = _aware(call.data["start"]) if "start" in call.data else None
+        end = _aware(call.data["end"]) if "end" in call.data else None
+        if start is not None and end is not None and end <= start:
+            raise _invalid("empty_period", start=start.isoformat(), end=end.isoformat())
+        history = entry.runtime_data.history
+        if history is None:
+            raise _invalid("no_recorder")
+        try:
+            summary = await history.async_import(start, end)
+        except HistoryError as err:
+            raise _invalid(err.key, **err.placeholders) from err
+        return cast(ServiceResponse, summary)
+
     hass.services.async_register(DOMAIN, SERVICE_CALCULATE_SCOP, calculate, CALCULATE_SCOP_SCHEMA,
                                  supports_response=SupportsResponse.ONLY)  # fmt: skip
     hass.services.async_register(DOMAIN, SERVICE_RECALCULATE, recalculate, RECALCULATE_SCHEMA,
                                  supports_response=SupportsResponse.ONLY)  # fmt: skip
+    hass.services.async_register(DOMAIN, SERVICE_IMPORT_HISTORY, import_history, IMPORT_HISTORY_SCHEMA,
+                                 supports_response=SupportsResponse.OPTIONAL)  # fmt: skip
+
+
+def _loaded_heat_pump(hass: HomeAssistant, call: ServiceCall) -> HeatPumpConfigEntry:
+    """The call's heat pump entry, loaded, with the recorder running; a translated error otherwise."""
+    entry = hass.config_entries.async_get_entry(call.data["config_entry_id"])
+    if entry is None or entry.domain != DOMAIN or entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HEAT_PUMP:
+        raise _invalid("not_a_heat_pump", entry_id=call.data["config_entry_id"])
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("heat_pump_not_loaded", name=entry.title)
+    if "recorder" not in hass.config.components:
+        raise _invalid("no_recorder")
+    return cast(HeatPumpConfigEntry, entry)
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:

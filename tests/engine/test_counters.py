@@ -56,6 +56,18 @@ def test_a_reset_counts_only_once_the_new_series_is_confirmed() -> None:
     assert counter.last_value == value
 
 
+def test_a_reset_from_a_small_value_that_climbs_back_past_it_is_still_a_reset() -> None:
+    # seen in the demo: the plant room restarted, its meter from 0, and within the five minutes of
+    # confirmation it climbed back to the 0.172 kWh it had read before; every kWh since the reset counts
+    counter = MeterCounter()
+    readings = [0.162, 0.172] + [round(0.002 + 0.0065 * i, 4) for i in range(40)]
+    steps = [counter.observe(value, i * 10.0) for i, value in enumerate(readings)]
+    assert [event.kind for event in counter.events] == ["reset"]
+    counted = sum(s.increase_kwh for s in steps if s.outcome in (Outcome.ACCEPTED, Outcome.NEW_SERIES))
+    # the old series' 0.01 and the new one's from its first reading; only the poll across the reset is unknown
+    assert counted == pytest.approx(0.01 + 0.0065 * 39, abs=1e-6)
+
+
 def test_a_replacement_meter_starting_elsewhere_is_a_new_series_not_energy() -> None:
     counter = MeterCounter()
     readings = [5000.0, 5000.1] + [12.0 + 0.05 * i for i in range(40)]

@@ -26,7 +26,7 @@ from custom_components.ashp_cop.const import (
     ENTRY_PLANT,
 )
 from custom_components.ashp_cop.engine.live import Role
-from custom_components.ashp_cop.role_sources import ROLE_QUANTITIES, read_roles
+from custom_components.ashp_cop.role_sources import FLAG_ROLES, ROLE_QUANTITIES, read_roles
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import CIRCUIT, heat_pump_entry
 
@@ -371,7 +371,8 @@ async def test_a_heat_pump_or_plant_has_no_devices_to_add_and_a_hub_no_options(
 def test_each_role_has_one_quantity_in_the_unit_its_name_says() -> None:
     """The flow's check and the reading share ROLE_QUANTITIES; a role's key names the unit the engine wants."""
     suffix_units = {"_c": "°C", "_m3h": "m³/h", "_w": "W", "_kwh": "kWh"}
-    assert set(ROLE_QUANTITIES) == set(Role) - {Role.DEFROST, Role.OPERATING_MODE}  # a state, not a quantity
+    assert set(ROLE_QUANTITIES) == set(Role) - set(FLAG_ROLES) - {Role.OPERATING_MODE}  # a state, not a quantity
+    assert set(FLAG_ROLES) == {Role.DEFROST, Role.COMPRESSOR_RUNNING}
     for role, quantity in ROLE_QUANTITIES.items():
         wanted = next(unit for suffix, unit in suffix_units.items() if role.value.endswith(suffix))
         assert quantity.unit == wanted, role

@@ -200,3 +200,29 @@ async def test_the_demos_backfill_carries_on_into_the_live_statistics_without_a_
     # every hour counted once: the history's and the live hour after it, which carried on from the history's end;
     # what the sensor shows now is at most the last minute (6 kW) ahead of the compiled 12:00 hour
     assert 0 <= _shown(hass, statistic_id) - sum(changes) <= 6.0 * 80 / 3600
+
+
+async def test_a_kill_after_a_compressor_start_neither_loses_nor_repeats_it(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    starts = "sensor.garden_heat_pump_compressor_starts"
+    hp = await power_heat_pump(hass)  # running at the first poll: not a start
+    hass.states.async_set("sensor.meter_power", "15", {"unit_of_measurement": "W"})
+    await _poll(hass, freezer, 80)  # stopped; saved at 60 s
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    await _poll(hass, freezer, 20)
+    assert _shown(hass, starts) == 1
+    await async_wait_recording_done(hass)
+    saved = hass_storage[f"{DOMAIN}.heat_pump.{hp.entry_id}"]["data"]
+    assert saved["totals"]["compressor_starts"] == 0 and saved["cycle"]["running"] is False  # saved before the start
+    with patch.object(TotalsStore, "async_save"):  # a kill: nothing written on the way down
+        assert await hass.config_entries.async_reload(hp.entry_id)
+        await hass.async_block_till_done()
+    assert _shown(hass, starts) == 1  # taken back from the recorder
+    await _poll(hass, freezer, 30)
+    assert _shown(hass, starts) == 1  # the run it showed is under way, not started again
+    hass.states.async_set("sensor.meter_power", "15", {"unit_of_measurement": "W"})
+    await _poll(hass, freezer, 30)
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    await _poll(hass, freezer, 30)
+    assert _shown(hass, starts) == 2

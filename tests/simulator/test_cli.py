@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -100,3 +101,35 @@ async def test_the_simulator_stops_on_a_signal_however_it_was_started(
     server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", unused_tcp_port)
     server.close()
     await server.wait_closed()
+
+
+async def test_the_meters_carry_on_across_restarts_of_the_simulator(
+    socket_enabled: None, unused_tcp_port: int, tmp_path: Path
+) -> None:
+    # a plant room's meters do not restart from 0 when the demo restarts (each restart was a "reset")
+    meters = tmp_path / "meters.json"
+    meters.write_text('{"heat_pumps": [{"meter_heat_kwh": 1234.5, "meter_elec_unit_kwh": 456.7}]}')
+    process = _simulator("--port", str(unused_tcp_port), "--meters", str(meters))
+    hub = ModbusHub(HubSettings(Transport.TCP, host="127.0.0.1", port=unused_tcp_port, timeout_s=0.5, retries=0))
+    hub.add_device(11, builtin_profile("generic_heat_meter"))
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline() for _ in range(9)]
+        assert banner[-1] == f"The meters carry on from {meters}.\n"
+        heat = (await hub.scan())[11].readings["heat_energy_kwh"].value
+        assert isinstance(heat, float) and 1234.5 <= heat < 1234.6
+    finally:
+        hub.close()
+        assert _stop(process, signal.SIGTERM) == 0
+    saved = json.loads(meters.read_text())["heat_pumps"][0]
+    assert saved["meter_heat_kwh"] >= 1234.5 and saved["meter_elec_unit_kwh"] >= 456.7
+
+
+def test_a_meters_file_that_is_not_one_is_refused_and_kept(tmp_path: Path) -> None:
+    meters = tmp_path / "meters.json"
+    meters.write_text("{not json")
+    result = subprocess.run([sys.executable, "-m", "tools.simulator", "--port", "0", "--meters", str(meters)],
+                            cwd=REPO, capture_output=True, text=True, check=False, timeout=30)  # fmt: skip
+    assert result.returncode == 2
+    assert f"{meters}: not a meters file" in result.stderr
+    assert meters.read_text() == "{not json"

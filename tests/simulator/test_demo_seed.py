@@ -16,6 +16,12 @@ import voluptuous as vol
 from homeassistant.components.energy.data import DEVICE_CONSUMPTION_SCHEMA
 from homeassistant.util import slugify
 
+from custom_components.ashp_cop.cycling_entities import (
+    CARNOT_PERIOD_SENSORS,
+    CARNOT_SENSORS,
+    CYCLING_SENSORS,
+    SHORT_CYCLING_BINARY_SENSOR,
+)
 from custom_components.ashp_cop.heat_pump_entities import (
     ALERT_BINARY_SENSORS,
     HEAT_PUMP_BINARY_SENSORS,
@@ -47,9 +53,12 @@ def _entity_ids() -> set[str]:
                 *SEASONAL_SENSORS,
                 *mode_sensors(HEATING_MODES),
                 *mode_seasonal_sensors(HEATING_MODES),
+                *CYCLING_SENSORS,
+                *CARNOT_SENSORS,
+                *CARNOT_PERIOD_SENSORS,
             ),
         ),
-        ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS)),
+        ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)),
     ):
         for description in descriptions:
             ids.add(f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}")

@@ -121,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
     python = sys.executable
     children = Children()
     try:
+        # the meters keep counting across restarts of the demo, as a plant room's do; a hot-water tank twice a day
         simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1",
-                          "--hot-water"]  # fmt: skip
+                          "--meters", str(args.config / "simulator_meters.json"), "--hot-water"]  # fmt: skip
         children.start("the simulator", [python, *simulator_args], cwd=REPO, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         # stdin from /dev/null: in a process group of its own, reading the terminal would stop it (SIGTTIN)

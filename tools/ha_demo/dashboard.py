@@ -1,4 +1,5 @@
-"""The demo dashboard: COP, energy, defrost and SCOP of the simulated heat pump, and the same by operating mode."""
+"""The demo dashboard: COP, energy, defrost, SCOP, cycling and practical efficiency of the simulated heat pump, and
+COP and energy by operating mode."""
 
 from __future__ import annotations
 
@@ -100,6 +101,26 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
         "entities": [_e("binary_sensor", "cop_below_threshold"), _e("binary_sensor", "below_own_baseline"),
                      _e("binary_sensor", "flow_meter_stuck"), _e("binary_sensor", "no_flow")],
     }  # fmt: skip
+    cycling = {
+        "type": "entities", "title": "Compressor cycling",
+        "entities": [_e("sensor", "compressor_starts_today"), _e("sensor", "mean_run_length_today"),
+                     _e("sensor", "runs_shorter_than_10_min_today"), _e("sensor", "compressor_run_time_today"),
+                     _e("binary_sensor", "short_cycling")],
+    }  # fmt: skip
+    cycles_per_day = {
+        "type": "statistics-graph", "title": "Compressor starts per day", "chart_type": "bar", "period": "day",
+        "days_to_show": 30, "stat_types": ["change"], "entities": [_e("sensor", "compressor_starts")],
+    }  # fmt: skip
+    carnot = {
+        "type": "entities", "title": "Practical efficiency (of the Carnot COP)",
+        "entities": [_e("sensor", "practical_efficiency_of_carnot_cop"), _e("sensor", "rolling_practical_efficiency"),
+                     _e("sensor", "practical_efficiency_today"),
+                     _e("sensor", "practical_efficiency_this_heating_season"),
+                     _e("sensor", "practical_efficiency_last_365_days"),
+                     _e("sensor", "practical_efficiency_since_setup"),
+                     _e("sensor", "heat_weighted_flow_temperature_today"),
+                     _e("sensor", "heat_weighted_outdoor_temperature_today")],
+    }  # fmt: skip
     return {
         "title": "Heat pump",
         "views": [{
@@ -109,6 +130,7 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
                 {"type": "grid", "cards": [history, scop, daily]},
                 {"type": "grid", "cards": [energy, heat_and_electricity, defrost, alerts]},
                 {"type": "grid", "cards": [{"type": "heading", "heading": "By operating mode"}, *by_mode_cards()]},
+                {"type": "grid", "cards": [cycling, cycles_per_day, carnot]},
             ],
         }],
     }  # fmt: skip

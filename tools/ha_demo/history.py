@@ -50,6 +50,11 @@ class Hourly:
     def net_kwh(self) -> list[float]:
         return [heat - drawn for heat, drawn in zip(self.heat_kwh, self.drawn_kwh, strict=True)]
 
+    @property
+    def elec_kwh(self) -> list[float]:
+        """The unit's electricity, running and in standby (the electric energy sensor)."""
+        return [running + standby for running, standby in zip(self.running_kwh, self.standby_kwh, strict=True)]
+
     def totals(self) -> dict[str, float]:
         """The heat pump's totals at the end of the history, in the integration's stored form."""
         return {
@@ -121,6 +126,7 @@ ENERGY_SENSORS = {
     "sensor.heat_pump_heat_energy": "heat_kwh",
     "sensor.heat_pump_heat_drawn_back_by_defrosts": "drawn_kwh",
     "sensor.heat_pump_net_heat_energy": "net_kwh",
+    "sensor.heat_pump_electric_energy": "elec_kwh",
     "sensor.heat_pump_electric_energy_while_running": "running_kwh",
     "sensor.heat_pump_electric_energy_in_standby": "standby_kwh",
     "sensor.heat_pump_backup_heater_energy": "backup_kwh",

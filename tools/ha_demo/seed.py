@@ -67,6 +67,7 @@ MODE_MAP = {
     "hot_water": "hot_water",
     "defrost": "unchanged",
     "cooling": "off",
+    "compressor_running": "binary_sensor.controller_compressor_running",
 }
 
 

@@ -9,9 +9,11 @@ import os
 import signal
 import stat
 import sys
+from pathlib import Path
 
 from .devices import TRUTH_UNIT
 from .faults import COMMANDS
+from .meters_file import load_meters, save_meters
 from .server import ModbusServer, PlantSimulator
 
 
@@ -30,6 +32,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--outdoor-mean-c", type=float, default=2.0, help="mean outdoor temperature (default 2 C)")
     parser.add_argument("--hot-water", action="store_true", help="reheat a hot-water tank at 06:00 and 18:00")
     parser.add_argument("--cooling", action="store_true", help="cool the building above 22 C outdoor")
+    parser.add_argument(
+        "--meters",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="keep the meter counters in FILE (read at start, saved every minute and at stop)",
+    )
     framing = parser.add_mutually_exclusive_group()
     framing.add_argument("--rtu-over-tcp", action="store_true", help="RTU framing over TCP (a serial gateway)")
     framing.add_argument("--udp", action="store_true", help="Modbus UDP instead of TCP")
@@ -126,6 +135,7 @@ async def run(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     sim = PlantSimulator(args.heat_pumps, args.seed, args.speed, mean_outdoor_c=args.outdoor_mean_c,
                          hot_water=args.hot_water, cooling=args.cooling)  # fmt: skip
+    carried_on = args.meters is not None and load_meters(sim.plant, args.meters)
     server = ModbusServer(sim, rtu=args.rtu_over_tcp or args.serial_pty, baud=args.baud)
     if args.serial_pty:
         where = f"RTU on {server.start_pty()}"
@@ -139,21 +149,41 @@ async def run(args: argparse.Namespace) -> None:
     print(f"ashp_cop plant simulator: {where}{wire}, speed x{args.speed:g}, seed {args.seed}")
     for unit, device in sorted(sim.devices.items()):
         print(f"  unit {unit:3d}  {device.register_map.name:32s} {device.role}")
+    if carried_on:
+        print(f"The meters carry on from {args.meters}.")
     print(f"Ground truth on unit {TRUTH_UNIT}. Type 'help' for faults; Ctrl-C stops.", flush=True)
     control = asyncio.create_task(_control(sim, server))
+    keeper = asyncio.create_task(_keep_meters(sim, args.meters)) if args.meters is not None else None
     try:
         await stop.wait()
     finally:
-        control.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await control
+        for task in (control, keeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await server.close()
+        if args.meters is not None:
+            sim.plant.advance_to(sim.sim_time_s())
+            save_meters(sim.plant, args.meters)
+
+
+async def _keep_meters(sim: PlantSimulator, path: Path) -> None:
+    """The counters written every minute: a killed simulator loses at most a minute of them."""
+    while True:
+        await asyncio.sleep(60.0)
+        sim.plant.advance_to(sim.sim_time_s())
+        save_meters(sim.plant, path)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(args))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(args))
+    except ValueError as err:  # a meters file that is not one: refused, never overwritten
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ TRUTH_UNIT = 247
 TRUTH_FIELDS = (
     "heat_kwh", "defrost_heat_kwh", "backup_heat_kwh", "elec_unit_kwh", "elec_backup_kwh", "elec_pump_kwh",
     "defrost_count", "defrost_s",
-    # per mode (plant.Truth): appended, so the registers above keep their addresses
+    "compressor_starts", "compressor_run_s",
+    # per mode (plant.Truth): appended, so the registers above keep their addresses (22 fields: 88 of 100)
     "sh_heat_kwh", "sh_defrost_heat_kwh", "sh_elec_unit_kwh", "sh_elec_kwh", "dhw_heat_kwh", "dhw_defrost_heat_kwh",
     "dhw_elec_unit_kwh", "dhw_elec_kwh", "cool_heat_kwh", "cool_elec_unit_kwh", "cool_elec_kwh", "off_elec_kwh",
 )  # fmt: skip

@@ -9,7 +9,8 @@ can be checked against a known truth:
 * COP: 45 % of the Carnot COP between the condenser (flow + 3 K) and the
   evaporator (outdoor - 5 K), times a frosting penalty below Tifr = 7 C
   (EN 14825 8.4 uses the same threshold for its frosting region);
-* the compressor modulates down to 30 % and cycles below that;
+* the compressor modulates down to 30 % and cycles on/off below that, on a thermostat with
+  minimum run and off times (cycling.py);
 * frost builds while running below 7 C, fastest near 0 C in humid air, and a
   defrost reverses the cycle for five minutes, drawing heat from the water;
 * a 3 or 6 kW backup heater runs below the bivalent point when the unit
@@ -27,6 +28,8 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+
+from .cycling import DEFAULT_BUFFER_WH, DEFAULT_MIN_OFF_S, DEFAULT_MIN_RUN_S, OnOffControl
 
 WATER_DENSITY_KG_M3 = 990.0  # near 45 C
 WATER_CP_J_KG_K = 4180.0
@@ -57,6 +60,9 @@ class HeatPumpSpec:
     pump_power_w: float = 45.0
     standby_power_w: float = 12.0
     backup_step_w: float = 3000.0
+    buffer_wh: float = DEFAULT_BUFFER_WH  # heat between the thermostat's switch points when cycling
+    min_run_s: float = DEFAULT_MIN_RUN_S
+    min_off_s: float = DEFAULT_MIN_OFF_S
 
 
 @dataclass(slots=True)
@@ -85,6 +91,8 @@ class Truth:
     cool_elec_unit_kwh: float = 0.0
     cool_elec_kwh: float = 0.0
     off_elec_kwh: float = 0.0
+    compressor_starts: int = 0  # stopped -> running (defrosts run the compressor too)
+    compressor_run_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -123,8 +131,9 @@ class HeatPump:
     truth: Truth = field(default_factory=Truth)
     frost: float = 0.0
     defrost_left_s: float = 0.0
-    cycle_s: float = 0.0
     mode_running: int = MODE_HEATING  # the mode a defrost interrupted
+    cycle_s: float = 0.0  # a seeded phase: where in its on/off cycle the unit starts
+    control: OnOffControl = field(default_factory=OnOffControl)
 
     @property
     def ua_w_per_k(self) -> float:
@@ -194,6 +203,7 @@ class Plant:
         self.heat_pumps = [HeatPump(HeatPumpSpec(rated_heat_w=8000.0 + 2000.0 * i)) for i in range(heat_pumps)]
         for hp in self.heat_pumps:
             hp.cycle_s = self.rng.uniform(0, 3600)
+            hp.control = OnOffControl(hp.spec.buffer_wh * hp.cycle_s / 3600.0, hp.cycle_s < 1800.0, 3600.0)
             self._step(hp, 0.0)
 
     def advance_to(self, time_s: float) -> None:
@@ -216,6 +226,7 @@ class Plant:
         min_w = spec.min_modulation * max_w
 
         hp.cycle_s = (hp.cycle_s + dt) % 3600.0
+        control = hp.control
         s.hot_water = self.hot_water and self._tank_due(hp, dt)
         cooling_w = hp.ua_w_per_k * max(0.0, s.outdoor_c - COOLING_ABOVE_C) if self.cooling else 0.0
         if s.hot_water:  # the diverter sends the whole output to the tank; space heating waits
@@ -227,11 +238,18 @@ class Plant:
             s.flow_setpoint_c = COOLING_FLOW_C
         elif demand_w <= 0:
             output_w = 0.0
+            control.no_load(spec.buffer_wh)
         elif demand_w >= min_w:
             output_w = min(demand_w, max_w)
-        else:  # on/off cycling: run at minimum for the share of the hour the load needs
-            output_w = min_w if hp.cycle_s < 3600.0 * demand_w / min_w else 0.0
+            control.modulating()
+        else:  # on/off cycling at the minimum output
+            on = control.step(dt, demand_w, min_w, buffer_wh=spec.buffer_wh, min_run_s=spec.min_run_s,
+                              min_off_s=spec.min_off_s)  # fmt: skip
+            output_w = min_w if on else 0.0
         running = output_w > 0 or hp.defrost_left_s > 0
+        if dt > 0:
+            hp.truth.compressor_starts += running and not s.running
+            hp.truth.compressor_run_s += dt if running else 0.0
 
         if hp.defrost_left_s > 0:
             hp.defrost_left_s = max(0.0, hp.defrost_left_s - dt)

@@ -24,8 +24,10 @@ from datetime import UTC, datetime
 import numpy as np
 
 from .arrays import BoolArray, FloatArray
+from .carnot import CarnotAccount, carnot_account, interval_means
 from .climate_normalised import normalised_scop
 from .cop import DEFAULT_RUNNING_THRESHOLD_W, period_cop
+from .cycling import SeriesCycles, running_samples
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K, DefrostTracker, detect_active
 from .energy import GAP_LIMIT_INTERVALS, Intervals, interval_energy_wh
 from .errors import EngineInputError
@@ -181,6 +183,8 @@ class _Analysis:
         self.totals = _Totals()
         self.defrost = DefrostTracker()
         self.modes = ModeSums(options.backup_heat_metered)
+        self.cycles = SeriesCycles(max_gap_s)
+        self.carnot = CarnotAccount()
 
     def add(self, chunk: TimeSeries, last: bool) -> None:
         options, totals = self.options, self.totals
@@ -227,6 +231,11 @@ class _Analysis:
         self.defrost.add(chunk.t_s, active, heat_w, intervals, last=last)
 
         outdoor = chunk.get("outdoor_temp_c")
+        self.cycles.add(
+            chunk.t_s, running_samples(chunk.get("compressor_running"), unit_w, options.running_threshold_w)
+        )
+        self.carnot.merge(carnot_account(heat_wh, unit_wh, interval_means(flow_c),
+                                         interval_means(outdoor), running))  # fmt: skip
         if outdoor is not None:
             own = chunk.t_s.size if last else chunk.t_s.size - 1
             elec_wh = unit_wh + backup_wh + pump_wh
@@ -309,6 +318,11 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
             if options.list_defrost_events
             else None,
         },
+        "cycling": {
+            "source": "compressor_running" if "compressor_running" in names else "running_threshold",
+            **analysis.cycles.counts.as_report(),
+        },
+        "carnot": analysis.carnot.as_report(),
         "ignored_columns": list(series.ignored_columns),
         "modes": analysis.modes.report(),
     }

@@ -10,10 +10,12 @@ is judged against the series so far:
   ``max_rate_kw`` (three times the highest rate seen over at least ``RATE_WINDOW_S``, and never less
   than ``DEFAULT_MAX_RATE_KW``), plus one resolution step for a coarse meter;
 * anything else starts a *candidate* series. A reading that fits the old series again shows the
-  candidate was a glitch: it is forgotten. Once ``CONFIRM_READINGS`` readings over at least
-  ``CONFIRM_S`` carry on from the candidate, the meter was reset or replaced (or its series jumped
-  for good): the new series counts from its first reading on. What the meter counted between the
-  old series' last reading and the new one's first is not known, and is never guessed.
+  candidate was a glitch: it is forgotten (unless the candidate has been counting on through
+  ``CONFIRM_READINGS`` readings and merely climbed back past the old value: a reset from a small
+  value). Once ``CONFIRM_READINGS`` readings over at least ``CONFIRM_S`` carry on from the
+  candidate, the meter was reset or replaced (or its series jumped for good): the new series counts
+  from its first reading on. What the meter counted between the old series' last reading and the
+  new one's first is not known, and is never guessed.
 
 Nothing is counted while a candidate is pending, so a glitch never enters a total, and every
 change of series is kept as an event for diagnostics and the log.
@@ -42,6 +44,9 @@ MIN_NOISE_KWH = 0.01
 # float32 registers carry 24 significant bits: a counter of 1e5 kWh moves in steps of ~0.008 kWh.
 RELATIVE_NOISE = 1e-6
 MAX_EVENTS = 20
+# A reset whose new series is first read within this of the old one's last reading leaves at most
+# this long of the meter's energy unknown (two polls at the slowest usual interval).
+RESET_GAP_S = 120.0
 
 
 class Outcome(StrEnum):
@@ -67,6 +72,9 @@ class Step:
     increase_kwh: float = 0.0
     dt_s: float = 0.0
     series_start_s: float | None = None
+    # A reset to zero seen at the first poll after the old series' last reading: the new series counted
+    # from zero, so this much is measured since the reset; only the part of one poll before it is not.
+    from_zero_kwh: float | None = None
 
 
 @dataclass(slots=True)
@@ -162,7 +170,9 @@ class MeterCounter:
         assert candidate is not None and self.last_value is not None and self.last_s is not None
         if taken_at_s <= candidate.last_s:
             return Step(Outcome.HELD)
-        if self._fits(value, self.last_value, self.last_s, taken_at_s):
+        if self._fits(value, self.last_value, self.last_s, taken_at_s) and not self._climbs_on(
+            candidate, value, taken_at_s
+        ):
             self._record(taken_at_s, "glitch_ignored", self.last_value, candidate.first_value)
             self.candidate = None
             return self._accept(value, taken_at_s)
@@ -178,6 +188,7 @@ class MeterCounter:
             "reset" if candidate.first_value <= self.allowed_kwh(candidate.first_s - self.last_s, 0.0) else "replaced"
         )  # fmt: skip
         self._record(taken_at_s, kind, self.last_value, candidate.first_value)
+        from_zero = candidate.last_value if kind == "reset" and candidate.first_s - self.last_s <= RESET_GAP_S else None
         # the new series shows the rate its meter really counts at (a unit larger than the default limit)
         span_s = candidate.last_s - candidate.first_s  # at least CONFIRM_S
         rate = (candidate.last_value - candidate.first_value) * 3600.0 / span_s
@@ -185,7 +196,21 @@ class MeterCounter:
         self.candidate = None
         self._start_series(candidate.last_value, candidate.last_s)
         increase = max(0.0, candidate.last_value - candidate.first_value)
-        return Step(Outcome.NEW_SERIES, increase, span_s, candidate.first_s)
+        return Step(Outcome.NEW_SERIES, increase, span_s, candidate.first_s, from_zero)
+
+    def _climbs_on(self, candidate: _Candidate, value: float, taken_at_s: float) -> bool:
+        """Whether a reading that fits the old series again is rather the candidate counting on.
+
+        A glitch comes back in a poll or two and does not count meanwhile; a meter reset from a small
+        value (a simulator or a new meter restarted with the plant) climbs back through the old value
+        at a rate the unit can deliver. Taking that for a glitch would drop all it counted.
+        """
+        climbed = candidate.last_value - candidate.first_value > self.noise_kwh(candidate.last_value)
+        return (
+            candidate.readings >= CONFIRM_READINGS
+            and climbed
+            and self._fits(value, candidate.last_value, candidate.last_s, taken_at_s)
+        )
 
     def _start_series(self, value: float, taken_at_s: float) -> None:
         self.last_value, self.last_s = value, taken_at_s

@@ -34,12 +34,14 @@ from enum import StrEnum
 
 import numpy as np
 
+from .carnot import CarnotAccount, CarnotDays, practical_efficiency
 from .cop import DEFAULT_ROLLING_WINDOW_S, DEFAULT_RUNNING_THRESHOLD_W, RollingCop, instantaneous_cop, period_cop
 from .counters import CounterEvent, MeterCounter, Outcome, Step
+from .cycling import NO_CHANGE, CycleCounts, CycleStep, CycleTracker
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
-from .modes import SEPARATOR, Mode, ModeAccounts, ModeTotals, bucket_of
+from .modes import SEPARATOR, Mode, ModeAccounts, bucket_of
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
 from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
 from .spf import EnergyBalance
@@ -70,6 +72,7 @@ class Role(StrEnum):
     OUTDOOR_TEMP = "outdoor_temp_c"
     DEFROST = "defrost"
     OPERATING_MODE = "operating_mode"  # a mode code (modes.py), mapped from the bound entity's state
+    COMPRESSOR_RUNNING = "compressor_running"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,17 +108,30 @@ class LiveSettings:
 
 
 @dataclass(slots=True)
-class Totals(ModeTotals):
-    """Cumulative figures (kWh, s, count); restored across restarts, never decreasing.
+class Totals(CycleCounts):
+    """Cumulative figures (kWh, s, count), the compressor's cycles too; restored across restarts, never decreasing.
 
-    The energies are those of every mode together (ModeTotals: heat delivered, heat drawn back by
-    defrosts, heat removed while cooling, the unit's electricity running and in standby, backup
-    heater, pumps); the counts and times are the heat pump's own.
+    The energies are those of every operating mode together (modes.ModeTotals keeps them per mode).
     """
 
+    heat_kwh: float = 0.0  # heat delivered to the water
+    defrost_heat_kwh: float = 0.0  # heat drawn back from the water by defrosts
+    cooling_kwh: float = 0.0  # heat removed from the water while cooling (modes.py)
+    elec_running_kwh: float = 0.0
+    elec_standby_kwh: float = 0.0
+    backup_kwh: float = 0.0
+    pumps_kwh: float = 0.0
     defrost_count: int = 0
     defrost_s: float = 0.0
     running_s: float = 0.0
+
+    @property
+    def net_heat_kwh(self) -> float:
+        return self.heat_kwh - self.defrost_heat_kwh
+
+    @property
+    def elec_unit_kwh(self) -> float:
+        return self.elec_running_kwh + self.elec_standby_kwh
 
     def balance(self, backup_heat_metered: bool) -> EnergyBalance:
         return EnergyBalance(self.net_heat_kwh, self.elec_running_kwh, self.elec_standby_kwh, self.backup_kwh,
@@ -162,6 +178,16 @@ class LiveHeatPump:
         self.modes = ModeAccounts(self.settings.rolling_window_s)
         self._ends = (Mode.SPACE_HEATING, Mode.SPACE_HEATING)  # the modes at the ends of this poll's interval
         self._by_mode = False
+        # compressor cycling (cycling.py) and the practical efficiency (carnot.py)
+        self.cycles = CycleTracker()
+        self.cycle_step: CycleStep = NO_CHANGE  # what the last poll changed (the short-cycling alert reads it)
+        self._cycle_last_s: float | None = None  # None: no sample since start-up
+        self.carnot_total = CarnotAccount()
+        self.carnot_day = CarnotAccount()
+        self.carnot_days = CarnotDays()  # closed days, for a season and the last 365 days
+        self._carnot_rolling = RollingCop(self.settings.rolling_window_s)
+        self._temps: tuple[float | None, float | None] = (None, None)  # flow, outdoor (C) of this poll
+        self._temps_before: tuple[float | None, float | None] = (None, None)
 
     # -- channels ----------------------------------------------------------------------------------
     def _bound(self) -> frozenset[Role]:
@@ -196,6 +222,12 @@ class LiveHeatPump:
             "heat_debt_kwh": self.heat_debt_kwh,
             "time_s": last,
             "modes": self.modes.export(),
+            "cycle": self.cycles.export(),
+            "carnot": {
+                "total": self.carnot_total.export(),
+                "day": self.carnot_day.export(),
+                "days": self.carnot_days.export(),
+            },
         }
 
     def restore(self, saved: Mapping[str, object]) -> None:
@@ -221,6 +253,12 @@ class LiveHeatPump:
         self.modes.restore(saved.get("modes"))
         debt = finite(saved.get("heat_debt_kwh"))
         self.heat_debt_kwh = debt if debt is not None and debt >= 0 else 0.0
+        self.cycles.restore(saved.get("cycle"))
+        carnot = saved.get("carnot")
+        if isinstance(carnot, Mapping):
+            self.carnot_total.restore(carnot.get("total"))
+            self.carnot_day.restore(carnot.get("day"))
+            self.carnot_days.restore(carnot.get("days"))
         last = finite(saved.get("time_s"))
         if last is not None:
             # Powers cannot be integrated across a restart; counters kept counting meanwhile and
@@ -251,11 +289,14 @@ class LiveHeatPump:
                       "backup_kwh": "backup", "pumps_kwh": "pumps"}.get(field_name)  # fmt: skip
             if source is not None and channels.get(source, "power") != "power":
                 self._credits[name] = self._credits.get(name, 0.0) + value - current
+            if name == "compressor_starts":
+                self.cycles.forget_start()  # a start was shown after the save: its run is not started again
         return raised
 
     def start_day(self) -> None:
         self.day = Totals()
         self.modes.start_day()
+        self.carnot_day = CarnotAccount()
 
     # -- figures -----------------------------------------------------------------------------------
     @property
@@ -265,6 +306,15 @@ class LiveHeatPump:
     @property
     def daily_cop(self) -> float | None:
         return period_cop(self.day.net_heat_kwh, self.day.elec_unit_kwh)
+
+    @property
+    def practical_efficiency(self) -> float | None:
+        """COP / COP_Carnot now (carnot.py); not while defrosting (the heat flows back, as in the period figures)."""
+        return None if self.defrost_active else practical_efficiency(self.cop, *self._temps)
+
+    @property
+    def rolling_practical_efficiency(self) -> float | None:
+        return self._carnot_rolling.value
 
     def spf(self) -> dict[str, float | None]:
         return self.totals.balance(self.settings.backup_heat_metered).spf_boundaries()
@@ -276,6 +326,7 @@ class LiveHeatPump:
     # -- update --------------------------------------------------------------------------------------
     def update(self, now_s: float, snapshot: Snapshot) -> None:
         """Take one poll's measurements (roles missing from ``snapshot`` are unavailable)."""
+        self.cycle_step = NO_CHANGE
         previous = self._previous
         if previous is not None and now_s <= previous.time_s:
             return  # the same poll twice, or a clock step back: nothing new to integrate
@@ -311,8 +362,31 @@ class LiveHeatPump:
         current = _Point(now_s, running, defrost)
         if previous is not None and dt_s is not None and dt_s <= self.settings.max_gap_s:
             self._count_time(previous, current, dt_s)
+        self._count_cycle(now_s, self._compressor_running(snapshot, running))
+        self._temps_before, self._temps = self._temps, (_value_of(snapshot, Role.FLOW_TEMP),
+                                                        _value_of(snapshot, Role.OUTDOOR_TEMP))  # fmt: skip
         self._measure(previous, current, snapshot, steps, heat_w)
         self._previous = current
+
+    def _compressor_running(self, snapshot: Snapshot, running: bool | None) -> bool | None:
+        """The compressor-running flag where one is bound (never mixed with the power), else the threshold."""
+        if Role.COMPRESSOR_RUNNING not in self._bound():
+            return running
+        flag = snapshot.get(Role.COMPRESSOR_RUNNING)
+        return None if flag is None else flag.value >= 0.5
+
+    def _count_cycle(self, now_s: float, running: bool | None) -> None:
+        """Starts and run time (cycling.py); across a restart or a gap no run time, and no start unseen."""
+        if running is None:
+            return  # not known this poll: the state is kept
+        last, self._cycle_last_s = self._cycle_last_s, now_s
+        after_gap = last is None or now_s - last > self.settings.max_gap_s
+        was_running = self.cycles.running
+        step = self.cycle_step = self.cycles.step(now_s, running, after_gap)
+        run_s = 0.0 if after_gap or not was_running or last is None else now_s - last
+        for totals in (self.totals, self.day):
+            totals.add(step)
+            totals.compressor_run_s += run_s
 
     def _counter(self, role: Role) -> MeterCounter:
         return self.counters.setdefault(role, MeterCounter())
@@ -437,6 +511,13 @@ class LiveHeatPump:
                 # the new series pairs with what the others measured since its first reading
                 present.add(name)
                 self._add_counter(name, step.increase_kwh, step.dt_s, previous)
+            elif step.outcome is Outcome.NEW_SERIES and step.from_zero_kwh is not None:
+                # No cut splits the span at the reset (another counter was silent across it) but the
+                # meter restarted from zero right after its last reading: all it counted since is
+                # known, only the part of one poll before the reset is not. The span counts with that
+                # side low by at most that part, instead of losing the whole span on every side.
+                present.add(name)
+                self._add_counter(name, step.from_zero_kwh, step.dt_s, previous)
             elif step.outcome in (Outcome.FIRST, Outcome.NEW_SERIES):
                 span.break_at(name, current.time_s)
                 present.add(name)
@@ -522,6 +603,17 @@ class LiveHeatPump:
         elec_wh = (energy["elec_running_kwh"] + energy["elec_standby_kwh"]) * WH_PER_KWH
         self._rolling.push(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
         self.modes.commit(now_s, parts, credits)
+        self._rolling.add(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
+        self._count_carnot(now_s, energy["heat_kwh"] - energy["defrost_heat_kwh"], energy["elec_running_kwh"])
+
+    def _count_carnot(self, now_s: float, heat_kwh: float, elec_kwh: float) -> None:
+        """A counted span's heat and running electricity, at the mean temperatures of its last poll interval."""
+        flow_c, outdoor_c = (_mean(now, before) for now, before in zip(self._temps, self._temps_before, strict=True))
+        interval = CarnotAccount()
+        interval.add(heat_kwh, elec_kwh, flow_c, outdoor_c)
+        self.carnot_total.merge(interval)
+        self.carnot_day.merge(interval)
+        self._carnot_rolling.add(now_s, interval.heat_efficiency_kwh, interval.heat_kwh)
 
 
 def _value_of(snapshot: Snapshot, role: Role) -> float | None:
@@ -532,6 +624,10 @@ def _value_of(snapshot: Snapshot, role: Role) -> float | None:
 def _time_of(snapshot: Snapshot, role: Role) -> float | None:
     reading = snapshot.get(role)
     return None if reading is None else reading.taken_at
+
+
+def _mean(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else 0.5 * (a + b)
 
 
 def _restore_fields(target: Totals, values: Mapping[str, object]) -> None:

@@ -45,6 +45,7 @@ KNOWN_COLUMNS = (
     "elec_power_w",
     "outdoor_temp_c",
     "defrost",
+    "compressor_running",
     "backup_power_w",
     "pump_power_w",
     "mode",  # the operating mode: a text cell mapped to a mode code (mode_analysis.py)
