@@ -65,14 +65,18 @@ class KeymarkDatabase:
         self.attribution = str(data["attribution"])
         self.units = tuple(Unit(i, *unit) for i, unit in enumerate(data["units"]))
         self._haystacks = tuple(normalise(" ".join(unit)) for unit in data["units"])
-        columns = data["record_columns"][1:]
-        self._records: list[dict[tuple[int, str], dict[str, str]]] = [{} for _ in self.units]
+        # "af251" finds "AF 251" too: a token may also match the text without its spaces
+        self._compact = tuple(haystack.replace(" ", "") for haystack in self._haystacks)
+        self._columns = ("manufacturer", *data["record_columns"][1:])
+        climate, outlet = self._columns.index("climate"), self._columns.index("outlet_temp_c")
+        # Records stay tuples of shared strings (a dict each would hold several times as much): some 15 MB in all.
+        strings: dict[str, str] = {}
+        self._records: list[dict[tuple[int, str], tuple[str, ...]]] = [{} for _ in self.units]
         for unit_index, *values in data["records"]:
-            record = dict(zip(columns, values, strict=True))
             unit = self.units[unit_index]
-            record["manufacturer"] = unit.manufacturer
+            record = tuple(strings.setdefault(v, v) for v in (unit.manufacturer, *values))
             # a unit declared twice for one condition: the first (sorted) record stands
-            self._records[unit_index].setdefault((int(record["outlet_temp_c"]), record["climate"]), record)
+            self._records[unit_index].setdefault((int(record[outlet]), record[climate]), record)
         self.record_count = len(data["records"])
 
     @classmethod
@@ -90,8 +94,10 @@ class KeymarkDatabase:
             return SearchResult(0, ())
         matches: list[Unit] = []
         total = 0
-        for unit, haystack, conditions in zip(self.units, self._haystacks, self._records, strict=True):
-            if not all(token in haystack for token in tokens):
+        for unit, haystack, compact, conditions in zip(
+            self.units, self._haystacks, self._compact, self._records, strict=True
+        ):
+            if not all(token in haystack or token in compact for token in tokens):
                 continue
             if any(
                 (outlet_temp_c is None or outlet == outlet_temp_c) and (climate is None or name == climate)
@@ -109,11 +115,12 @@ class KeymarkDatabase:
     def record(self, unit_index: int, outlet_temp_c: int, climate: str) -> Mapping[str, str]:
         """The declared record of one unit at one outlet temperature and climate."""
         try:
-            return self._records[self._unit(unit_index)][(outlet_temp_c, climate)]
+            record = self._records[self._unit(unit_index)][(outlet_temp_c, climate)]
         except KeyError:
             raise EngineInputError(
                 "keymark", f"{self.units[unit_index].label} declares nothing for {outlet_temp_c} C, {climate} climate"
             ) from None
+        return dict(zip(self._columns, record, strict=True))
 
     def datasheet(self, unit_index: int, outlet_temp_c: int, climate: str) -> dict[str, Any]:
         """The record as an engine datasheet, with its declared SCOP."""
