@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
-from custom_components.ashp_cop.engine.en14825.keymark import declared_scop_conflict, record_to_datasheet
+from custom_components.ashp_cop.engine.en14825.keymark import (
+    OTHER_OFFMODE_TABLE,
+    declared_scop_conflict,
+    normalise,
+    record_to_datasheet,
+)
 from custom_components.ashp_cop.engine.errors import EngineInputError
 
 DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "validation" / "keymark_population.csv.gz"
@@ -29,11 +34,46 @@ def _flag_table(row: Mapping[str, str]) -> dict[str, Any]:
     return sheet
 
 
+def _fixed_points_first(row: Mapping[str, str]) -> dict[str, Any]:
+    sheet = record_to_datasheet(row)
+    limits = sum(1 for key in ("tbiv", "tol") if row.get(f"pdh_{key}") and row.get(f"cop_{key}") and row.get(key))
+    sheet["points"] = sheet["points"][limits:] + sheet["points"][:limits]
+    return sheet
+
+
 VARIANTS: dict[str, Variant] = {
     "engine (record_to_datasheet)": record_to_datasheet,
     "off-mode hours by the reversible flag only": _flag_table,
     "blank Cdh 0.9 (EN 14825 clause 8.4 default)": lambda row: record_to_datasheet(row, blank_cdh=0.9),
+    "fixed points listed before Tbiv and TOL": _fixed_points_first,
 }
+# Manufacturers the issue named as declaring with the other off-mode table, beside the engine's table.
+CANDIDATES = (*OTHER_OFFMODE_TABLE, ("chappee", True), ("remeha", True), ("daikin", True), ("ariston", True),
+              ("baxi", True))  # fmt: skip
+
+
+def _offmode_gains(rows: list[dict[str, str]]) -> None:
+    """Records within 1 % / 2 % with the flag's table and with the other, per (manufacturer, flag)."""
+    for fragment, flag in CANDIDATES:
+        hits: Counter[str] = Counter()
+        for row in rows:
+            if fragment not in normalise(row["manufacturer"]) or (row["reversible"] == "1") != flag:
+                continue
+            try:
+                sheet = parse_datasheet(_flag_table(row))
+            except EngineInputError:
+                continue
+            declared = float(row["scop"])
+            other = dataclasses.replace(sheet, offmode_hours="heating_only" if flag else "reversible")
+            for name, candidate in (("flag", sheet), ("other", other)):
+                deviation = abs(calculate_scop(candidate).scop / declared - 1)
+                hits[f"{name} 1"] += deviation <= 0.01
+                hits[f"{name} 2"] += deviation <= 0.02
+            hits["records"] += 1
+        print(
+            f"  {fragment!r} flagged {'reversible' if flag else 'heating-only'}: {hits['records']} records, "
+            f"within 1 % {hits['flag 1']} -> {hits['other 1']}, within 2 % {hits['flag 2']} -> {hits['other 2']}"
+        )
 
 
 def main() -> None:
@@ -72,6 +112,8 @@ def main() -> None:
         print(f"{name}: {hits['1'] / total:.2%} within 1 %, {hits['2'] / total:.2%} within 2 % of {total}")
         for key in sorted(k for k in hits if k not in ("1", "2")):
             print(f"  {key}: {hits[key]} ({hits[key] / total:.2%})")
+    print("other off-mode table by manufacturer (flag's table -> other table):")
+    _offmode_gains(rows)
 
 
 if __name__ == "__main__":
