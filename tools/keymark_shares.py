@@ -45,6 +45,9 @@ VARIANTS: dict[str, Variant] = {
     "engine (record_to_datasheet)": record_to_datasheet,
     "off-mode hours by the reversible flag only": _flag_table,
     "blank Cdh 0.9 (EN 14825 clause 8.4 default)": lambda row: record_to_datasheet(row, blank_cdh=0.9),
+    "blank Cdh 1.0 at A-D also where only TOL declares one below 1": lambda row: record_to_datasheet(
+        row, unmeasured_cdh=1.0
+    ),
     "fixed points listed before Tbiv and TOL": _fixed_points_first,
 }
 # Manufacturers the issue named as declaring with the other off-mode table, beside the engine's table.

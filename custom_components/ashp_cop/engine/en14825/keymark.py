@@ -83,13 +83,15 @@ def _declared_cdh(row: Mapping[str, str], key: str) -> float | None:
     return cdh if cdh is not None and cdh > 0 else None
 
 
-def blank_fixed_cdh(row: Mapping[str, str], blank_cdh: float = BLANK_CDH) -> float:
+def blank_fixed_cdh(
+    row: Mapping[str, str], blank_cdh: float = BLANK_CDH, unmeasured_cdh: float = UNMEASURED_CDH
+) -> float:
     """The Cdh of a fixed point whose own is blank."""
     at_tol = _declared_cdh(row, "cdh_021")
     if at_tol is not None and any(_declared_cdh(row, key) for key in FIXED_CDH_COLUMNS):
         return at_tol  # the unit declares Cdh at A-D: its TOL value stands for a point left blank
     if at_tol is not None and at_tol < 1.0:
-        return UNMEASURED_CDH
+        return unmeasured_cdh
     return blank_cdh
 
 
@@ -110,18 +112,22 @@ def declared_scop_conflict(row: Mapping[str, str], cc: float = 2.5) -> float | N
 
 
 def record_to_datasheet(
-    row: Mapping[str, str], *, with_declared: bool = False, blank_cdh: float = BLANK_CDH
+    row: Mapping[str, str],
+    *,
+    with_declared: bool = False,
+    blank_cdh: float = BLANK_CDH,
+    unmeasured_cdh: float = UNMEASURED_CDH,
 ) -> dict[str, Any]:
     """A KEYMARK record as the JSON datasheet ``parse_datasheet`` reads.
 
     The Tbiv and TOL points come first: where one shares its temperature with
     a fixed point (Tbiv = -7 C, say) the engine uses the first one listed, the
-    point measured at the unit's own limit. Every point carries its Cdh; ``blank_cdh``
-    is there to measure the alternative (docs/engine.md).
+    point measured at the unit's own limit. Every point carries its Cdh; ``blank_cdh`` and
+    ``unmeasured_cdh`` are there to measure the alternatives (docs/engine.md).
     """
     tbiv, tol = _num(row, "tbiv"), _num(row, "tol")
     at_tol = _declared_cdh(row, "cdh_021")
-    fixed_blank = blank_fixed_cdh(row, blank_cdh)
+    fixed_blank = blank_fixed_cdh(row, blank_cdh, unmeasured_cdh)
     points: list[dict[str, float]] = []
     for suffix, t_c in (("tbiv", tbiv), ("tol", tol)):
         point = _point(row, suffix, t_c)
