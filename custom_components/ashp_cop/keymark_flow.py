@@ -103,9 +103,8 @@ class KeymarkPick:
             vol.Required(CONF_OFFMODE_HOURS, default=offmode_hours_used(self.unit.manufacturer, reversible)):
                 _select(["reversible", "heating_only"], CONF_OFFMODE_HOURS),
         })  # fmt: skip
-        placeholders = {"unit": self.unit.label, "reversible": "yes" if reversible else "no"}
         return flow.async_show_form(step_id="keymark_conditions", data_schema=schema, errors=errors,
-                                    description_placeholders=placeholders)  # fmt: skip
+                                    description_placeholders={"unit": self.unit.label})  # fmt: skip
 
     def fill(self, user_input: dict[str, Any]) -> dict[str, str]:
         """Fill the datasheet form from the chosen record; the errors of the conditions form."""

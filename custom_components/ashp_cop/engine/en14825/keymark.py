@@ -17,6 +17,9 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from .datasheet import DEFAULT_CC
+from .scop import F1_TEMPERATURE_CONTROLS_PCT
+
 type OffModeHours = Literal["reversible", "heating_only"]
 
 # (column suffix, test temperature C, Cdh column)
@@ -102,12 +105,12 @@ def offmode_hours_used(manufacturer: str, reversible: bool) -> OffModeHours:
     return "reversible" if reversible != other else "heating_only"
 
 
-def declared_scop_conflict(row: Mapping[str, str], cc: float = 2.5) -> float | None:
+def declared_scop_conflict(row: Mapping[str, str], cc: float = DEFAULT_CC) -> float | None:
     """The SCOP the declared eta_s implies where it contradicts the declared SCOP, else None."""
     scop, eta = _num(row, "scop"), _num(row, "eta_s_pct")
     if scop is None or eta is None or scop <= 0:
         return None
-    implied = (eta + 3.0) * cc / 100.0
+    implied = (eta + F1_TEMPERATURE_CONTROLS_PCT) * cc / 100.0
     return implied if abs(implied / scop - 1.0) > ETA_CONTRADICTION else None
 
 
