@@ -24,6 +24,7 @@ from .const import CONF_APPLICATION, CONF_CLIMATE, CONF_DATASHEET
 from .engine.en14825 import calculate_scop, parse_datasheet
 from .engine.en14825.keymark import declared_scop_conflict, offmode_hours_used
 from .engine.en14825.keymark_db import KeymarkDatabase, Unit
+from .engine.errors import EngineInputError
 
 DATABASE_PATH = Path(__file__).parent / "keymark.json.gz"
 CONF_KEYMARK_SEARCH = "keymark_search"
@@ -70,6 +71,7 @@ class KeymarkPick:
     database: KeymarkDatabase | None = None
     filled: dict[str, Any] = field(default_factory=dict)  # the datasheet form's values
     placeholders: dict[str, str] = field(default_factory=dict)
+    refusal: str = ""  # why the engine refuses the record picked last
 
     async def search(self, hass: HomeAssistant, query: str) -> dict[str, str]:
         """Search; the errors of the datasheet form (none when something matched)."""
@@ -103,8 +105,9 @@ class KeymarkPick:
             vol.Required(CONF_OFFMODE_HOURS, default=offmode_hours_used(self.unit.manufacturer, reversible)):
                 _select(["reversible", "heating_only"], CONF_OFFMODE_HOURS),
         })  # fmt: skip
+        placeholders = {"unit": self.unit.label, "error": self.refusal}
         return flow.async_show_form(step_id="keymark_conditions", data_schema=schema, errors=errors,
-                                    description_placeholders={"unit": self.unit.label})  # fmt: skip
+                                    description_placeholders=placeholders)  # fmt: skip
 
     def fill(self, user_input: dict[str, Any]) -> dict[str, str]:
         """Fill the datasheet form from the chosen record; the errors of the conditions form."""
@@ -115,7 +118,11 @@ class KeymarkPick:
         record = self.database.record(self.unit.index, outlet, climate)
         sheet = self.database.datasheet(self.unit.index, outlet, climate)
         sheet[CONF_OFFMODE_HOURS] = user_input[CONF_OFFMODE_HOURS]
-        computed = calculate_scop(parse_datasheet(sheet))
+        try:
+            computed = calculate_scop(parse_datasheet(sheet))
+        except EngineInputError as err:  # six declarations put Tbiv below TOL
+            self.refusal = str(err)
+            return {"base": "keymark_record_refused"}
         implied = declared_scop_conflict(record)
         self.filled = {CONF_DATASHEET: json.dumps(sheet, indent=1), CONF_APPLICATION: str(outlet)}
         self.placeholders = {

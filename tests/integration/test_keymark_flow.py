@@ -173,3 +173,19 @@ async def test_options_flow_picks_from_keymark_and_can_search_again(hass: HomeAs
     result = await configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert json.loads(hp.options[CONF_DATASHEET])["climate"] == "average"
+
+
+async def test_a_declaration_the_engine_refuses_is_named_and_others_remain(hass: HomeAssistant) -> None:
+    result = await _to_datasheet_step(hass)
+    configure = hass.config_entries.flow.async_configure
+    result = await configure(result["flow_id"], {CONF_APPLICATION: "35", CONF_KEYMARK_SEARCH: "LWD 70A/SX-HTD S"})
+    unit = result["data_schema"].schema[CONF_KEYMARK_UNIT].config["options"][0]["value"]
+    result = await configure(result["flow_id"], {CONF_KEYMARK_UNIT: unit})
+    # declared with Tbiv -10 C below TOL -4 C in the average climate
+    conditions = {CONF_APPLICATION: "35", CONF_CLIMATE: "average", CONF_OFFMODE_HOURS: "reversible"}
+    result = await configure(result["flow_id"], conditions)
+    assert result["step_id"] == "keymark_conditions"
+    assert result["errors"] == {"base": "keymark_record_refused"}
+    assert result["description_placeholders"]["error"].startswith("tbiv_c: must not be below tol_c")
+    result = await configure(result["flow_id"], conditions | {CONF_CLIMATE: "warmer"})
+    assert result["step_id"] == "datasheet_keymark"
