@@ -53,6 +53,17 @@ def keymark_query(user_input: dict[str, Any] | None) -> str:
     return str((user_input or {}).get(CONF_KEYMARK_SEARCH) or "").strip()
 
 
+def datasheet_text(sheet: dict[str, Any]) -> str:
+    """The datasheet as JSON to read and edit in the form: one key, and one test point, per line."""
+    lines = []
+    for key, value in sheet.items():
+        text = json.dumps(value, ensure_ascii=False)
+        if key == "points":
+            text = "[\n    " + ",\n    ".join(json.dumps(point) for point in value) + "\n  ]"
+        lines.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
 def _select(options: list[selector.SelectOptionDict] | list[str], key: str | None = None) -> selector.SelectSelector:
     config = selector.SelectSelectorConfig(options=options, mode=selector.SelectSelectorMode.DROPDOWN)
     if key is not None:
@@ -124,7 +135,7 @@ class KeymarkPick:
             self.refusal = str(err)
             return {"base": "keymark_record_refused"}
         implied = declared_scop_conflict(record)
-        self.filled = {CONF_DATASHEET: json.dumps(sheet, indent=1), CONF_APPLICATION: str(outlet)}
+        self.filled = {CONF_DATASHEET: datasheet_text(sheet), CONF_APPLICATION: str(outlet)}
         self.placeholders = {
             "unit": self.unit.label,
             "outlet": str(outlet),

@@ -26,7 +26,7 @@ def _cdh_by_t(row: dict[str, str]) -> list[tuple[float, float]]:
 
 def test_limit_points_come_first_and_win_over_a_fixed_point_at_the_same_temperature() -> None:
     points = record_to_datasheet(ROW)["points"]
-    assert [p["t_c"] for p in points] == [-7, -10, -7, 2, 7, 12]
+    assert [p["t_c"] for p in points] == [-7, -10, 2, 7, 12]  # A at -7 C is the Tbiv point's
     result = calculate_scop(parse_datasheet(record_to_datasheet(ROW)))
     assert {b.t_c: b.pdh_kw for b in result.bins}[-7] == 7.0  # the Tbiv point's 7.0 kW, not A's 7.1
 
@@ -37,14 +37,14 @@ def test_blank_cdh_is_no_degradation() -> None:
 
 def test_cdh_declared_at_tol_only_leaves_the_fixed_points_at_the_standard_default() -> None:
     row = {**ROW, "cdh_021": "0.98"}
-    assert _cdh_by_t(row) == [(-7, 0.98), (-10, 0.98), (-7, 0.9), (2, 0.9), (7, 0.9), (12, 0.9)]
+    assert _cdh_by_t(row) == [(-7, 0.98), (-10, 0.98), (2, 0.9), (7, 0.9), (12, 0.9)]
     # a Cdh of 1 at TOL says there is no degradation at all
     assert {cdh for _, cdh in _cdh_by_t({**ROW, "cdh_021": "1.00"})} == {1.0}
 
 
 def test_cdh_at_tol_fills_blank_fixed_points_where_a_b_c_or_d_declare_their_own() -> None:
-    row = {**ROW, "cdh_021": "0.95", "cdh_047": "0.97"}
-    assert _cdh_by_t(row) == [(-7, 0.95), (-10, 0.95), (-7, 0.97), (2, 0.95), (7, 0.95), (12, 0.95)]
+    row = {**ROW, "cdh_021": "0.95", "cdh_048": "0.97"}
+    assert _cdh_by_t(row) == [(-7, 0.95), (-10, 0.95), (2, 0.97), (7, 0.95), (12, 0.95)]
 
 
 def test_offmode_hours_follow_the_manufacturers_declared_practice() -> None:
@@ -74,3 +74,11 @@ def test_declared_figures_and_their_contradictions() -> None:
 def test_normalise_folds_case_diacritics_and_punctuation() -> None:
     assert normalise("August BRÖTJE GmbH, BLW-Split/K 4") == "august brotje gmbh blw split k 4"
     assert normalise("Æ  ß") == "æ ss"
+
+
+def test_a_cell_that_is_not_a_number_counts_as_blank() -> None:
+    sheet = record_to_datasheet({**ROW, "pdh_p12": "n/a", "wtol": "-", "cdh_048": "inf"})
+    assert [p["t_c"] for p in sheet["points"]] == [-7, -10, 2, 7]
+    assert "wtol_c" not in sheet
+    assert sheet["points"][2]["cdh"] == 1.0
+    assert [p["t_c"] for p in record_to_datasheet({**ROW, "tol": "-7"})["points"]] == [-7, 2, 7, 12]

@@ -124,8 +124,9 @@ def record_to_datasheet(
     """A KEYMARK record as the JSON datasheet ``parse_datasheet`` reads.
 
     The Tbiv and TOL points come first: where one shares its temperature with
-    a fixed point (Tbiv = -7 C, say) the engine uses the first one listed, the
-    point measured at the unit's own limit. Every point carries its Cdh; ``blank_cdh`` and
+    a fixed point (Tbiv = -7 C, say) it stands for both, the point measured at
+    the unit's own limit, and the other is left out (the engine would use the
+    first listed; the expected COP, the last). Every point carries its Cdh; ``blank_cdh`` and
     ``unmeasured_cdh`` are there to measure the alternatives (docs/engine.md).
     """
     tbiv, tol = _num(row, "tbiv"), _num(row, "tol")
@@ -134,12 +135,12 @@ def record_to_datasheet(
     points: list[dict[str, float]] = []
     for suffix, t_c in (("tbiv", tbiv), ("tol", tol)):
         point = _point(row, suffix, t_c)
-        if point is not None:
+        if point is not None and all(point["t_c"] != listed["t_c"] for listed in points):
             point["cdh"] = at_tol if at_tol is not None else blank_cdh
             points.append(point)
     for suffix, t_c, cdh_key in FIXED_POINTS:
         point = _point(row, suffix, t_c)
-        if point is not None:
+        if point is not None and all(point["t_c"] != listed["t_c"] for listed in points):
             declared = _declared_cdh(row, cdh_key)
             point["cdh"] = declared if declared is not None else fixed_blank
             points.append(point)
