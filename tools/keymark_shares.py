@@ -21,6 +21,7 @@ from custom_components.ashp_cop.engine.en14825.keymark import (
     normalise,
     record_to_datasheet,
 )
+from custom_components.ashp_cop.engine.en14825.scop import DEFAULT_METHOD, ScopMethod
 from custom_components.ashp_cop.engine.errors import EngineInputError
 
 DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "validation" / "keymark_population.csv.gz"
@@ -34,13 +35,6 @@ def _flag_table(row: Mapping[str, str]) -> dict[str, Any]:
     return sheet
 
 
-def _fixed_points_first(row: Mapping[str, str]) -> dict[str, Any]:
-    sheet = record_to_datasheet(row)
-    limits = sum(1 for key in ("tbiv", "tol") if row.get(f"pdh_{key}") and row.get(f"cop_{key}") and row.get(key))
-    sheet["points"] = sheet["points"][limits:] + sheet["points"][:limits]
-    return sheet
-
-
 VARIANTS: dict[str, Variant] = {
     "engine (record_to_datasheet)": record_to_datasheet,
     "off-mode hours by the reversible flag only": _flag_table,
@@ -48,7 +42,12 @@ VARIANTS: dict[str, Variant] = {
     "blank Cdh 1.0 at A-D also where only TOL declares one below 1": lambda row: record_to_datasheet(
         row, unmeasured_cdh=1.0
     ),
-    "fixed points listed before Tbiv and TOL": _fixed_points_first,
+    "fixed points win over Tbiv and TOL": lambda row: record_to_datasheet(row, limit_points_first=False),
+}
+# The engine's open choices (docs/engine.md, EN 14825 SCOP), measured with the engine's conversion.
+METHODS: dict[str, ScopMethod] = {
+    "method: hold above the last point": ScopMethod(above_last_point="hold"),
+    "method: Cdh of the colder point": ScopMethod(cdh_between_points="colder_point"),
 }
 # Manufacturers the issue named as declaring with the other off-mode table, beside the engine's table.
 CANDIDATES = (*OTHER_OFFMODE_TABLE, ("chappee", True), ("remeha", True), ("daikin", True), ("ariston", True),
@@ -84,12 +83,14 @@ def main() -> None:
     with gzip.open(source, "rt", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     total = len(rows)
-    for name, variant in VARIANTS.items():
+    runs = [(name, variant, DEFAULT_METHOD) for name, variant in VARIANTS.items()]
+    runs += [(name, record_to_datasheet, method) for name, method in METHODS.items()]
+    for name, variant, method in runs:
         hits: Counter[str] = Counter()
         for row in rows:
             try:
                 sheet = parse_datasheet(variant(row))
-                result = calculate_scop(sheet)
+                result = calculate_scop(sheet, method)
             except EngineInputError:
                 hits["refused"] += 1
                 continue

@@ -29,6 +29,9 @@ def test_limit_points_come_first_and_win_over_a_fixed_point_at_the_same_temperat
     assert [p["t_c"] for p in points] == [-7, -10, 2, 7, 12]  # A at -7 C is the Tbiv point's
     result = calculate_scop(parse_datasheet(record_to_datasheet(ROW)))
     assert {b.t_c: b.pdh_kw for b in result.bins}[-7] == 7.0  # the Tbiv point's 7.0 kW, not A's 7.1
+    # the alternative docs/engine.md measures: A wins
+    fixed_first = record_to_datasheet(ROW, limit_points_first=False)["points"]
+    assert [(p["t_c"], p["pdh_kw"]) for p in fixed_first] == [(-7, 7.1), (2, 4.4), (7, 3.0), (12, 3.1), (-10, 6.5)]
 
 
 def test_blank_cdh_is_no_degradation() -> None:

@@ -120,30 +120,35 @@ def record_to_datasheet(
     with_declared: bool = False,
     blank_cdh: float = BLANK_CDH,
     unmeasured_cdh: float = UNMEASURED_CDH,
+    limit_points_first: bool = True,
 ) -> dict[str, Any]:
     """A KEYMARK record as the JSON datasheet ``parse_datasheet`` reads.
 
     The Tbiv and TOL points come first: where one shares its temperature with
     a fixed point (Tbiv = -7 C, say) it stands for both, the point measured at
     the unit's own limit, and the other is left out (the engine would use the
-    first listed; the expected COP, the last). Every point carries its Cdh; ``blank_cdh`` and
-    ``unmeasured_cdh`` are there to measure the alternatives (docs/engine.md).
+    first listed; the expected COP, the last). Every point carries its Cdh; ``blank_cdh``,
+    ``unmeasured_cdh`` and ``limit_points_first`` are there to measure the
+    alternatives (docs/engine.md).
     """
     tbiv, tol = _num(row, "tbiv"), _num(row, "tol")
     at_tol = _declared_cdh(row, "cdh_021")
     fixed_blank = blank_fixed_cdh(row, blank_cdh, unmeasured_cdh)
+    limits: list[tuple[str, float | None, str | None]] = [("tbiv", tbiv, None), ("tol", tol, None)]
+    fixed: list[tuple[str, float | None, str | None]] = list(FIXED_POINTS)
     points: list[dict[str, float]] = []
-    for suffix, t_c in (("tbiv", tbiv), ("tol", tol)):
+    for suffix, t_c, cdh_key in limits + fixed if limit_points_first else fixed + limits:
         point = _point(row, suffix, t_c)
-        if point is not None and all(point["t_c"] != listed["t_c"] for listed in points):
+        if point is None or any(point["t_c"] == listed["t_c"] for listed in points):
+            continue
+        declared = _declared_cdh(row, cdh_key) if cdh_key else None
+        if declared is not None:
+            point["cdh"] = declared
+        elif cdh_key is None:  # Tbiv, TOL: the Cdh declared at TOL
             point["cdh"] = at_tol if at_tol is not None else blank_cdh
-            points.append(point)
-    for suffix, t_c, cdh_key in FIXED_POINTS:
-        point = _point(row, suffix, t_c)
-        if point is not None and all(point["t_c"] != listed["t_c"] for listed in points):
-            declared = _declared_cdh(row, cdh_key)
-            point["cdh"] = declared if declared is not None else fixed_blank
-            points.append(point)
+        else:
+            point["cdh"] = fixed_blank
+        points.append(point)
     reversible = row.get("reversible") == "1"
     sheet: dict[str, Any] = {
         "climate": row.get("climate"),
