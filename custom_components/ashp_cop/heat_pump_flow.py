@@ -274,11 +274,16 @@ async def datasheet_step(
     keymark: bool,
     defaults: dict[str, Any],
     on_valid: Callable[[dict[str, Any]], Awaitable[ConfigFlowResult]],
+    climate: str | None = None,
 ) -> ConfigFlowResult:
-    """The datasheet form, typed or (``keymark``) filled from the KEYMARK database; a search text searches it."""
+    """The datasheet form, typed or (``keymark``) filled from the KEYMARK database; a search text searches it.
+
+    The KEYMARK conditions preselect ``climate``, the heat pump's reference climate.
+    """
     step_id = "datasheet_keymark" if keymark else "datasheet"
     placeholders = pick.placeholders if keymark else {}
     if query := keymark_query(user_input):
+        pick.climate = str(climate or DEFAULT_CLIMATE)
         errors = await pick.search(flow.hass, query)
         if not errors:
             return pick.unit_form(flow)
@@ -352,7 +357,8 @@ class HeatPumpConfigSteps(KeymarkSteps, ConfigFlow):
             settings = entry_config(self._form.roles, self._form.units, self._circuit | rating)
             return self.async_create_entry(title=self._name, data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **settings})
 
-        return await datasheet_step(self, self._pick, user_input, keymark=keymark, defaults={}, on_valid=create)
+        return await datasheet_step(self, self._pick, user_input, keymark=keymark, defaults={}, on_valid=create,
+                                    climate=self._circuit.get(CONF_CLIMATE))  # fmt: skip
 
     async def async_step_reconfigure_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Rename the heat pump or bind other measurements; its totals, entities and history stay."""
@@ -418,7 +424,7 @@ class HeatPumpOptionsFlow(KeymarkSteps, OptionsFlow):
             return await self.async_step_alerts()
 
         return await datasheet_step(self, self._pick, user_input, keymark=keymark, defaults=self._current(),
-                                    on_valid=next_step)  # fmt: skip
+                                    on_valid=next_step, climate=self._circuit.get(CONF_CLIMATE))  # fmt: skip
 
     async def async_step_alerts(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Thresholds of the alerts (repair issues and problem sensors)."""

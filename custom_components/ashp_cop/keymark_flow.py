@@ -83,6 +83,7 @@ class KeymarkPick:
     filled: dict[str, Any] = field(default_factory=dict)  # the datasheet form's values
     placeholders: dict[str, str] = field(default_factory=dict)
     refusal: str = ""  # why the engine refuses the record picked last
+    climate: str = "average"  # preselected where the unit declares it: the heat pump's reference climate
 
     async def search(self, hass: HomeAssistant, query: str) -> dict[str, str]:
         """Search; the errors of the datasheet form (none when something matched)."""
@@ -111,7 +112,7 @@ class KeymarkPick:
         reversible = first.get("reversible") == "1"
         schema = vol.Schema({
             vol.Required(CONF_APPLICATION, default=outlets[0]): _select(outlets, CONF_APPLICATION),
-            vol.Required(CONF_CLIMATE, default="average" if "average" in climates else climates[0]):
+            vol.Required(CONF_CLIMATE, default=self.climate if self.climate in climates else climates[0]):
                 _select(climates, CONF_CLIMATE),
             vol.Required(CONF_OFFMODE_HOURS, default=offmode_hours_used(self.unit.manufacturer, reversible)):
                 _select(["reversible", "heating_only"], CONF_OFFMODE_HOURS),

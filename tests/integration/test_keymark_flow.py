@@ -92,6 +92,8 @@ async def test_config_flow_finds_fills_and_keeps_the_declared_scop(hass: HomeAss
     assert schema[CONF_CLIMATE].config["options"] == ["average", "colder"]
     # the flag's table unless the manufacturer declared with the other one
     assert [key.default() for key in schema if key == CONF_OFFMODE_HOURS] == ["reversible"]
+    # the heat pump's reference climate (CIRCUIT: average) where the unit declares it
+    assert [key.default() for key in schema if key == CONF_CLIMATE] == ["average"]
     result = await configure(
         result["flow_id"], {CONF_APPLICATION: "55", CONF_CLIMATE: "colder", CONF_OFFMODE_HOURS: "heating_only"}
     )
@@ -145,7 +147,7 @@ async def test_options_flow_picks_from_keymark_and_can_search_again(hass: HomeAs
     configure = hass.config_entries.options.async_configure
     result = await hass.config_entries.options.async_init(hp.entry_id)
     result = await configure(result["flow_id"], ROLES)
-    result = await configure(result["flow_id"], CIRCUIT)
+    result = await configure(result["flow_id"], CIRCUIT | {CONF_CLIMATE: "warmer"})
     assert result["step_id"] == "datasheet"
     result = await configure(result["flow_id"], {CONF_APPLICATION: "35", CONF_KEYMARK_SEARCH: "brötje BLW Eco.1"})
     assert result["step_id"] == "keymark_unit"
@@ -153,6 +155,7 @@ async def test_options_flow_picks_from_keymark_and_can_search_again(hass: HomeAs
     result = await configure(result["flow_id"], {CONF_KEYMARK_UNIT: unit})
     defaults = {str(key): key.default() for key in result["data_schema"].schema}
     assert defaults[CONF_OFFMODE_HOURS] == "heating_only"  # Brötje declares reversible units with heating-only hours
+    assert defaults[CONF_CLIMATE] == "warmer"  # the heat pump's reference climate
     result = await configure(result["flow_id"], defaults)
     assert result["step_id"] == "datasheet_keymark"
     # searching again from the filled form: no match keeps the filled form and its figures
