@@ -89,14 +89,24 @@ class KeymarkPick:
         """Search; the errors of the datasheet form (none when something matched)."""
         self.database = await async_keymark_database(hass)
         result = self.database.search(query, limit=MAX_LISTED)
+        if not result.total:  # the matches of the last search that found something stay listed
+            return {CONF_KEYMARK_SEARCH: "keymark_no_match"}
         self.query, self.total, self.units = query, result.total, result.units
-        return {} if result.total else {CONF_KEYMARK_SEARCH: "keymark_no_match"}
+        return {}
 
-    def unit_form(self, flow: ConfigFlow | OptionsFlow) -> ConfigFlowResult:
+    def unit_form(
+        self, flow: ConfigFlow | OptionsFlow, errors: dict[str, str] | None = None, failed_query: str = ""
+    ) -> ConfigFlowResult:
+        """The matches to pick from, and the search text to search again (flows have no way back)."""
         options = [selector.SelectOptionDict(value=str(unit.index), label=unit.label) for unit in self.units]
-        schema = vol.Schema({vol.Required(CONF_KEYMARK_UNIT): _select(options)})
-        placeholders = {"query": self.query, "count": str(self.total), "listed": str(len(self.units))}
-        return flow.async_show_form(step_id="keymark_unit", data_schema=schema, description_placeholders=placeholders)
+        schema = vol.Schema({
+            vol.Optional(CONF_KEYMARK_UNIT): _select(options),
+            vol.Optional(CONF_KEYMARK_SEARCH, description={"suggested_value": failed_query or self.query}):
+                selector.TextSelector(),
+        })  # fmt: skip
+        placeholders = {"query": failed_query or self.query, "count": str(self.total), "listed": str(len(self.units))}
+        return flow.async_show_form(step_id="keymark_unit", data_schema=schema, errors=errors,
+                                    description_placeholders=placeholders)  # fmt: skip
 
     def choose_unit(self, user_input: dict[str, Any]) -> None:
         index = int(user_input[CONF_KEYMARK_UNIT])
@@ -162,9 +172,16 @@ class KeymarkSteps:
     _pick: KeymarkPick
 
     async def async_step_keymark_unit(self, user_input: dict[str, Any]) -> ConfigFlowResult:
-        """The unit among the search's matches; then its conditions."""
+        """The unit among the search's matches, then its conditions; or another search."""
+        flow = cast(ConfigFlow | OptionsFlow, self)
+        query = keymark_query(user_input)
+        if query and query != self._pick.query:
+            errors = await self._pick.search(flow.hass, query)
+            return self._pick.unit_form(flow, errors, query if errors else "")
+        if CONF_KEYMARK_UNIT not in user_input:
+            return self._pick.unit_form(flow, {CONF_KEYMARK_UNIT: "keymark_no_unit"})
         self._pick.choose_unit(user_input)
-        return self._pick.conditions_form(cast(ConfigFlow | OptionsFlow, self))
+        return self._pick.conditions_form(flow)
 
     async def async_step_keymark_conditions(self, user_input: dict[str, Any]) -> ConfigFlowResult:
         """Outlet temperature, climate and off-mode hours; then the datasheet filled from the record."""

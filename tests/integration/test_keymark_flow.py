@@ -77,15 +77,23 @@ async def test_config_flow_finds_fills_and_keeps_the_declared_scop(hass: HomeAss
     assert result["step_id"] == "keymark_unit"
     assert int(result["description_placeholders"]["count"]) > MAX_LISTED
     assert result["description_placeholders"]["listed"] == str(MAX_LISTED)
-    # the unit form is a dead end for a broad search: the user goes back; here the flow is started again
-    hass.config_entries.flow.async_abort(result["flow_id"])
-    result = await _to_datasheet_step(hass)
-    result = await configure(result["flow_id"], {CONF_APPLICATION: "35", CONF_KEYMARK_SEARCH: QUERY.lower()})
+    # a flow has no way back: the unit form searches again, keeping the last matches where nothing matches
+    result = await configure(result["flow_id"], {})
+    assert result["errors"] == {CONF_KEYMARK_UNIT: "keymark_no_unit"}
+    result = await configure(result["flow_id"], {CONF_KEYMARK_SEARCH: "viessmann nosuchmodel"})
     assert result["step_id"] == "keymark_unit"
+    assert result["errors"] == {CONF_KEYMARK_SEARCH: "keymark_no_match"}
+    assert int(result["description_placeholders"]["count"]) > MAX_LISTED
+    result = await configure(result["flow_id"], {CONF_KEYMARK_SEARCH: QUERY.lower()})
+    assert result["step_id"] == "keymark_unit"
+    assert not result["errors"]
     options = result["data_schema"].schema[CONF_KEYMARK_UNIT].config["options"]
     assert result["description_placeholders"]["count"] == str(len(options)) == "1"
     assert options[0]["label"] == "CTC AB · CTC EcoAir 700-series · CTC EcoAir 712M 400V"
-    result = await configure(result["flow_id"], {CONF_KEYMARK_UNIT: options[0]["value"]})
+    # picking a unit with the search text unchanged goes on
+    result = await configure(
+        result["flow_id"], {CONF_KEYMARK_UNIT: options[0]["value"], CONF_KEYMARK_SEARCH: QUERY.lower()}
+    )
     assert result["step_id"] == "keymark_conditions"
     schema = result["data_schema"].schema
     assert schema[CONF_APPLICATION].config["options"] == ["35", "55"]
