@@ -32,7 +32,7 @@ PACKAGE = REPO / "custom_components" / "ashp_cop"
 # numpy and the standard library only: the engine runs on small ARM and musl systems.
 ENGINE_MAY_IMPORT = {"__future__", "numpy", "collections", "dataclasses", "typing", "enum", "math", "csv", "json",
                      "argparse", "sys", "pathlib", "datetime", "codecs", "contextlib", "difflib", "gzip", "io",
-                     "itertools", "os", "tempfile", "zlib"}  # fmt: skip
+                     "itertools", "os", "tempfile", "unicodedata", "zlib"}  # fmt: skip
 
 
 def test_manifest_has_what_hacs_and_home_assistant_need() -> None:

@@ -12,6 +12,9 @@ All run the real command line in a subprocess, as an auditor would.
   CPU time per poll and state writes per poll.
 * ``history_import_s``: the ``import_history`` action on two years of a heat
   pump's meter statistics (tools/bench_history.py; target under 10 s).
+* ``keymark_load_s`` and ``keymark_search_ms``: loading the shipped Heat
+  Pump KEYMARK database, and the slowest of a set of searches (target under
+  50 ms each; the median of 20 runs of each query).
 * The Modbus figures of :mod:`tools.modbus_bench` (requests per scan of a
   30-device plant, planned against per-value polling; scan time on a 9600 baud
   serial bus against its wire-time limit).
@@ -28,7 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
+from custom_components.ashp_cop.engine.en14825.keymark_db import KeymarkDatabase
 from tests.validation.keymark import SHARED_VALIDATION, population_datasheets
+from tools.keymark_build import DEFAULT_OUTPUT as KEYMARK_DATABASE
 from tools.modbus_bench import modbus_report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,8 +105,28 @@ def _ha_bench(path: str) -> dict[str, object]:
     return dict(json.loads(line))
 
 
+KEYMARK_QUERIES = ("a", "daikin", "daikin altherma", "brotje blw", "vitocal 250", "lg therma v", "nosuchunit")
+
+
+def _keymark() -> dict[str, object]:
+    start = time.perf_counter()
+    db = KeymarkDatabase.load(KEYMARK_DATABASE)
+    load_s = time.perf_counter() - start
+    slowest_ms = 0.0
+    for query in KEYMARK_QUERIES:
+        for outlet, climate in ((None, None), (35, "average")):
+            runs = []
+            for _ in range(20):
+                start = time.perf_counter()
+                db.search(query, outlet_temp_c=outlet, climate=climate)
+                runs.append(time.perf_counter() - start)
+            slowest_ms = max(slowest_ms, sorted(runs)[len(runs) // 2] * 1000)
+    return {"keymark_load_s": round(load_s, 2), "keymark_search_ms": round(slowest_ms, 1)}
+
+
 def main() -> None:
     report: dict[str, object] = modbus_report()
+    report |= _keymark()
     with tempfile.TemporaryDirectory() as tmp:
         if SHARED_VALIDATION.is_dir():
             sheets = population_datasheets()

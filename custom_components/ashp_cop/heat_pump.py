@@ -93,6 +93,7 @@ class Rating:
 
     scop: ScopResult
     expected: ExpectedCop
+    declared_scop: float | None = None  # what the datasheet itself declares, shown beside the computed SCOP
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Rating | None:
@@ -101,7 +102,7 @@ class Rating:
             return None
         sheet = parse_datasheet(json.loads(text))
         application = int(config.get(CONF_APPLICATION, 35))
-        return cls(calculate_scop(sheet), ExpectedCop.from_points(sheet.points, application))
+        return cls(calculate_scop(sheet), ExpectedCop.from_points(sheet.points, application), sheet.declared_scop)
 
 
 def alert_settings(config: dict[str, Any]) -> AlertSettings:

@@ -115,13 +115,19 @@ class RatingSensorDescription(SensorEntityDescription):
     """Rated against measured: only with a datasheet."""
 
     value_fn: Callable[[HeatPumpCoordinator], float | None]
+    attributes_fn: Callable[[HeatPumpCoordinator], dict[str, Any] | None] = lambda _: None
+
+
+def _declared(coordinator: HeatPumpCoordinator) -> dict[str, Any] | None:
+    rating = coordinator.rating
+    return None if rating is None or rating.declared_scop is None else {"declared_scop": rating.declared_scop}
 
 
 RATING_SENSORS: tuple[RatingSensorDescription, ...] = (
     RatingSensorDescription(
         key="rated_scop", translation_key="rated_scop", state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        value_fn=lambda c: None if c.rating is None else c.rating.scop.scop,
+        value_fn=lambda c: None if c.rating is None else c.rating.scop.scop, attributes_fn=_declared,
     ),
     RatingSensorDescription(
         key="expected_cop", translation_key="expected_cop", state_class=SensorStateClass.MEASUREMENT,

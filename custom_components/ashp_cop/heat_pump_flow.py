@@ -57,6 +57,7 @@ from .engine.live import Role
 from .engine.short_cycling import DEFAULT_MAX_STARTS_PER_HOUR, DEFAULT_MIN_MEDIAN_RUN_MIN
 from .entries import reconfigured
 from .identity import heat_pump_unique_id, meters_in_use, settings_of
+from .keymark_flow import CONF_KEYMARK_SEARCH, KeymarkPick, KeymarkSteps, keymark_query
 from .mode_flow import MODE_DOMAINS, mode_map_step
 from .role_sources import FLAG_ROLES, ROLE_QUANTITIES, check_binding
 
@@ -201,6 +202,7 @@ def datasheet_schema(config: dict[str, Any]) -> vol.Schema:
             selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
         vol.Required(CONF_APPLICATION, default=str(config.get(CONF_APPLICATION, 35))): selector.SelectSelector(
             selector.SelectSelectorConfig(options=["35", "55"], translation_key=CONF_APPLICATION)),
+        vol.Optional(CONF_KEYMARK_SEARCH): selector.TextSelector(),
     })  # fmt: skip
 
 
@@ -255,19 +257,48 @@ async def settings_step(
     schema: Callable[[dict[str, Any]], vol.Schema],
     defaults: dict[str, Any],
     on_valid: Callable[[dict[str, Any]], Awaitable[ConfigFlowResult]],
+    placeholders: dict[str, str] | None = None,
 ) -> ConfigFlowResult:
     """One heat-pump settings form, shared by the config flow and the options flow: check it, go on or show why."""
     errors: dict[str, str] = {}
-    placeholders = {"error": ""}
+    shown = {"error": ""}
     if user_input is not None:
-        settings, errors, placeholders = check(user_input)
+        settings, errors, shown = check(user_input)
         if not errors:
             return await on_valid(settings)
     return flow.async_show_form(step_id=step_id, data_schema=schema(user_input or defaults), errors=errors,
-                                description_placeholders=placeholders)  # fmt: skip
+                                description_placeholders={**(placeholders or {}), **shown})  # fmt: skip
 
 
-class HeatPumpConfigSteps(ConfigFlow):
+async def datasheet_step(
+    flow: ConfigFlow | OptionsFlow,
+    pick: KeymarkPick,
+    user_input: dict[str, Any] | None,
+    *,
+    keymark: bool,
+    defaults: dict[str, Any],
+    on_valid: Callable[[dict[str, Any]], Awaitable[ConfigFlowResult]],
+    climate: str | None = None,
+) -> ConfigFlowResult:
+    """The datasheet form, typed or (``keymark``) filled from the KEYMARK database; a search text searches it.
+
+    The KEYMARK conditions preselect ``climate``, the heat pump's reference climate.
+    """
+    step_id = "datasheet_keymark" if keymark else "datasheet"
+    placeholders = pick.placeholders if keymark else {}
+    if query := keymark_query(user_input):
+        pick.climate = str(climate or DEFAULT_CLIMATE)
+        errors = await pick.search(flow.hass, query)
+        if not errors:
+            return pick.unit_form(flow)
+        return flow.async_show_form(step_id=step_id, data_schema=datasheet_schema(user_input or {}), errors=errors,
+                                    description_placeholders={**placeholders, "error": "", "query": query})  # fmt: skip
+    return await settings_step(flow, step_id, user_input, check=check_datasheet, schema=datasheet_schema,
+                               defaults=pick.filled if keymark else defaults, on_valid=on_valid,
+                               placeholders=placeholders)  # fmt: skip
+
+
+class HeatPumpConfigSteps(KeymarkSteps, ConfigFlow):
     """The config flow's heat-pump steps: add one (roles, their units, circuit, datasheet), or reconfigure its
     name and roles (its settings stay in the options flow)."""
 
@@ -277,6 +308,7 @@ class HeatPumpConfigSteps(ConfigFlow):
         self._form = RolesForm({}, {}, {}, [], {})
         self._circuit: dict[str, Any] = {}
         self._modes: dict[str, Any] = {}
+        self._pick = KeymarkPick()
 
     def _name_and_roles(self) -> vol.Schema:
         name = vol.Required(CONF_NAME, default=self._name or vol.UNDEFINED)
@@ -331,16 +363,17 @@ class HeatPumpConfigSteps(ConfigFlow):
             self, "circuit", user_input, check=check_circuit, schema=circuit_schema, defaults={}, on_valid=next_step
         )
 
-    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_datasheet(
+        self, user_input: dict[str, Any] | None = None, *, keymark: bool = False
+    ) -> ConfigFlowResult:
         """Optionally, the unit's EN 14825 datasheet, for the rated SCOP and the COP to expect."""
 
         async def create(rating: dict[str, Any]) -> ConfigFlowResult:
             settings = entry_config(self._form.roles, self._form.units, self._circuit | rating | self._modes)
             return self.async_create_entry(title=self._name, data={CONF_ENTRY_TYPE: ENTRY_HEAT_PUMP, **settings})
 
-        return await settings_step(
-            self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema, defaults={}, on_valid=create
-        )
+        return await datasheet_step(self, self._pick, user_input, keymark=keymark, defaults={}, on_valid=create,
+                                    climate=self._circuit.get(CONF_CLIMATE))  # fmt: skip
 
     async def async_step_reconfigure_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Rename the heat pump or bind other measurements; its totals, entities and history stay."""
@@ -362,7 +395,7 @@ class HeatPumpConfigSteps(ConfigFlow):
         )
 
 
-class HeatPumpOptionsFlow(OptionsFlow):
+class HeatPumpOptionsFlow(KeymarkSteps, OptionsFlow):
     """Change a heat pump's roles and settings; they apply from now on."""
 
     def __init__(self) -> None:
@@ -370,6 +403,7 @@ class HeatPumpOptionsFlow(OptionsFlow):
         self._circuit: dict[str, Any] = {}
         self._rating: dict[str, Any] = {}
         self._modes: dict[str, Any] = {}
+        self._pick = KeymarkPick()
 
     def _current(self) -> dict[str, Any]:
         return settings_of(self.config_entry)
@@ -407,13 +441,15 @@ class HeatPumpOptionsFlow(OptionsFlow):
         return await settings_step(self, "circuit", user_input, check=check_circuit, schema=circuit_schema,
                                    defaults=self._current(), on_valid=next_step)  # fmt: skip
 
-    async def async_step_datasheet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_datasheet(
+        self, user_input: dict[str, Any] | None = None, *, keymark: bool = False
+    ) -> ConfigFlowResult:
         async def next_step(rating: dict[str, Any]) -> ConfigFlowResult:
             self._rating = rating
             return await self.async_step_alerts()
 
-        return await settings_step(self, "datasheet", user_input, check=check_datasheet, schema=datasheet_schema,
-                                   defaults=self._current(), on_valid=next_step)  # fmt: skip
+        return await datasheet_step(self, self._pick, user_input, keymark=keymark, defaults=self._current(),
+                                    on_valid=next_step, climate=self._circuit.get(CONF_CLIMATE))  # fmt: skip
 
     async def async_step_alerts(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Thresholds of the alerts (repair issues and problem sensors)."""

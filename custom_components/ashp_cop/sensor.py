@@ -176,6 +176,11 @@ class RatingSensor(FigureSensor, HeatPumpEntity):
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator)
 
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The rated SCOP shows the SCOP its datasheet declares beside it."""
+        return self.entity_description.attributes_fn(self.coordinator)
+
 
 class SeasonalSensor(FigureSensor, HeatPumpEntity):
     """SCOP over a season, a year or the lifetime, refreshed hourly from statistics."""

@@ -44,6 +44,11 @@ async def test_calculate_scop_returns_the_engines_figures(hass: HomeAssistant) -
     with_bins = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE | {"bins": True}, blocking=True,
                                                return_response=True)  # fmt: skip
     assert len(with_bins["bins"]) > 10  # type: ignore[arg-type,index]
+    other = "heating_only" if SAMPLE.get("reversible") else "reversible"
+    other_table = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE | {"offmode_hours": other},
+                                                 blocking=True, return_response=True)  # fmt: skip
+    assert other_table["qoff_kwh"] != response["qoff_kwh"]  # type: ignore[index]
+    assert other_table == pytest.approx(calculate_scop(parse_datasheet(SAMPLE | {"offmode_hours": other})).as_dict())
 
 
 async def test_calculate_scop_names_what_is_wrong(hass: HomeAssistant) -> None:

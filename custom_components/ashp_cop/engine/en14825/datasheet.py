@@ -47,7 +47,12 @@ OFFMODE_RANGE_W = (0.0, 20_000.0)
 CC_RANGE = (1.0, 4.0)
 
 DATASHEET_KEYS = ("climate", "reversible", "pdesignh_kw", "tbiv_c", "tol_c", "wtol_c", "points", "offmode_w", "cdh",
-                  "cc", "water_or_brine_source")  # fmt: skip
+                  "cc", "water_or_brine_source", "offmode_hours", "declared_scop")  # fmt: skip
+# EN 14825 Table A.4 has one table of off-mode hours for heating-only units and one for
+# reversible ones; some manufacturers declare with the other (docs/engine.md).
+OFFMODE_HOURS_TABLES = ("reversible", "heating_only")
+# A declared SCOP shown beside the computed one (not used in the calculation).
+DECLARED_SCOP_RANGE = (0.1, 25.0)
 POINT_KEYS = ("t_c", "pdh_kw", "cop", "cdh")
 OFFMODE_KEYS = ("off", "thermostat_off", "standby", "crankcase")
 
@@ -86,6 +91,13 @@ class Datasheet:
     wtol_c: float | None = None
     cc: float = DEFAULT_CC
     water_or_brine_source: bool = False
+    offmode_hours: str | None = None  # "reversible" or "heating_only"; None: by ``reversible``
+    declared_scop: float | None = None
+
+    @property
+    def reversible_offmode_hours(self) -> bool:
+        """Whether the reversible table of off-mode hours applies (EN 14825 Table A.4)."""
+        return self.reversible if self.offmode_hours is None else self.offmode_hours == "reversible"
 
 
 def _number(value: Any, field: str, limits: tuple[float, float] | None = None) -> float:
@@ -169,6 +181,14 @@ def _parse_offmode(raw: Any) -> OffModePower:
     )
 
 
+def _offmode_hours(raw: Any) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if raw not in OFFMODE_HOURS_TABLES:
+        raise EngineInputError("offmode_hours", f"must be reversible or heating_only (got {shown(raw)})")
+    return str(raw)
+
+
 def _check_points(points: Sequence[TestPoint], tol_c: float) -> None:
     if len(points) < 2:
         raise EngineInputError("points", "needs at least two test points to interpolate between")
@@ -205,4 +225,6 @@ def parse_datasheet(data: Any) -> Datasheet:
         wtol_c=_optional_number(data, "wtol_c", WATER_RANGE_C),
         cc=cc,
         water_or_brine_source=_boolean(data.get("water_or_brine_source", False), "water_or_brine_source"),
+        offmode_hours=_offmode_hours(data.get("offmode_hours")),
+        declared_scop=_optional_number(data, "declared_scop", DECLARED_SCOP_RANGE),
     )

@@ -181,7 +181,7 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         qsup += bin_backup
         heat_by_unit += hj * unit_heat_kw
         bins.append(BinResult(tj, hj, load_kw, pdh, cop_d, cop_bin, backup_kw, bin_heat, bin_unit_elec, bin_backup))
-    hours = climate.off_mode_hours(reversible=sheet.reversible)
+    hours = climate.off_mode_hours(reversible=sheet.reversible_offmode_hours)
     off = sheet.offmode
     qoff = (
         hours.off_h * off.off_w
