@@ -322,8 +322,10 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         """The short-cycling alert (engine/short_cycling.py) and its repair issue."""
         monitor = self.short_cycling
         before = monitor.active
-        # Every run counts as space heating until the operating-mode role exists (issue 10).
-        if monitor.update(now_s, self.live.cycle_step, space_heating=True) != before:
+        # Short cycling is judged in space heating: a hot-water reheat or cooling cycles by design. Without
+        # the operating-mode role every run is space heating.
+        space_heating = self.live.modes.current is Mode.SPACE_HEATING
+        if monitor.update(now_s, self.live.cycle_step, space_heating=space_heating) != before:
             median = monitor.median_run_s
             placeholders = {
                 "starts": str(monitor.starts_last_hour),

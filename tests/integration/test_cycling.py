@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ashp_cop.const import CONF_ALERT_MAX_STARTS, CONF_ALERT_MIN_RUN, DOMAIN
+from custom_components.ashp_cop.const import CONF_ALERT_MAX_STARTS, CONF_ALERT_MIN_RUN, CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
 from custom_components.ashp_cop.engine.timeseries import TimeSeries
 from tests.integration.conftest import HUB_ENTRY_ID, hub_data, plant_subentries, setup_entry
@@ -182,3 +182,23 @@ async def test_any_binary_sensor_can_be_the_compressor_running_flag(hass: HomeAs
     # the flag's two starts, whatever the power says; an unavailable flag keeps the state, never the power's
     assert _value(hass, "sensor.garden_heat_pump_compressor_starts") == 2
     assert _value(hass, "sensor.garden_heat_pump_compressor_starts_today") == 2
+
+
+@pytest.mark.parametrize(("mode_state", "alerted"), [("heating", True), ("dhw", False)], ids=["space_heating",
+                                                                                            "hot_water"])  # fmt: skip
+async def test_short_cycling_is_judged_in_space_heating_only(
+    hass: HomeAssistant, mild: Mild, mode_state: str, alerted: bool
+) -> None:
+    # a hot-water reheat cycles by design: the same cycling in hot water raises nothing
+    sim, hub = mild
+    spec = sim.plant.heat_pumps[0].spec
+    spec.buffer_wh, spec.min_run_s, spec.min_off_s = 30.0, 240.0, 120.0
+    hass.states.async_set("sensor.diverter_mode", mode_state)
+    roles = ROLES | {"operating_mode": "sensor.diverter_mode"}
+    hp = heat_pump_entry(roles, **{CONF_ALERT_MAX_STARTS: 3, CONF_ALERT_MIN_RUN: 1,
+                                   CONF_MODE_MAP: {"heating": "space_heating", "dhw": "hot_water"}})  # fmt: skip
+    await setup_entry(hass, hp)
+    polls = Polls(hass, sim, hub, ROLES)
+    await polls.run(hp, 2)
+    assert hp.runtime_data.live.totals.compressor_starts > 3
+    assert hass.states.get("binary_sensor.garden_heat_pump_short_cycling").state == ("on" if alerted else "off")  # type: ignore[union-attr]
