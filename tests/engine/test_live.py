@@ -138,14 +138,17 @@ def _silence(role_set: set[Role], silent: set[Role], start_h: float, end_h: floa
 
 
 def _run_with(
-    make: Callable[[HeatPump, float], Snapshot], hours: float, roles: set[Role]
+    make: Callable[[HeatPump, float], Snapshot], hours: float, roles: set[Role], *, reset_elec_at_h: float | None = None
 ) -> tuple[LiveHeatPump, Plant]:
+    """Follow the plant for ``hours``; the unit's electricity meter restarts from 0 at ``reset_elec_at_h``."""
     plant = Plant(1, seed=3, mean_outdoor_c=1.0)
     live = LiveHeatPump(LiveSettings(bound=frozenset(roles)))
     t = 0.0
     while t < hours * 3600:
         t += POLL_S
         plant.advance_to(t)
+        if reset_elec_at_h is not None and t == reset_elec_at_h * 3600:
+            plant.heat_pumps[0].state.meter_elec_unit_kwh = 0.0
         live.update(t, make(plant.heat_pumps[0], t))
     return live, plant
 
@@ -288,16 +291,7 @@ def test_a_reset_while_another_meter_is_silent_loses_at_most_one_poll_not_the_sp
     # seen in the 7-day soak: the heat meter silent 100 minutes, the electricity meter reset inside that
     # spell; no poll split the span at the reset, so the whole span was dropped on both sides (-1.3 %)
     roles = {Role.HEAT_ENERGY, Role.ELEC_ENERGY}
-    silent_heat = _silence(roles, {Role.HEAT_ENERGY}, 1.0, 2.5)
-    plant = Plant(1, seed=3, mean_outdoor_c=1.0)
-    live = LiveHeatPump(LiveSettings(bound=frozenset(roles)))
-    t = 0.0
-    while t < 4 * 3600:
-        t += POLL_S
-        plant.advance_to(t)
-        if t == 1.5 * 3600:
-            plant.heat_pumps[0].state.meter_elec_unit_kwh = 0.0
-        live.update(t, silent_heat(plant.heat_pumps[0], t))
+    live, plant = _run_with(_silence(roles, {Role.HEAT_ENERGY}, 1.0, 2.5), 4.0, roles, reset_elec_at_h=1.5)
     truth = plant.heat_pumps[0].truth
     elec_w, heat_w = 4500.0, 13000.0  # above what the simulated unit draws and delivers here
     # the first poll is a baseline on both sides; electricity also lacks the part of the poll before the reset
@@ -310,16 +304,7 @@ def test_a_reset_found_only_after_a_long_silence_of_its_own_meter_drops_the_span
     # the meter was silent, then read from a new series: what it counted before the reset is unknown for
     # the whole silence, so the span is left out on both sides rather than counted low
     roles = {Role.HEAT_ENERGY, Role.ELEC_ENERGY}
-    silent_elec = _silence(roles, {Role.ELEC_ENERGY}, 1.0, 2.0)
-    plant = Plant(1, seed=3, mean_outdoor_c=1.0)
-    live = LiveHeatPump(LiveSettings(bound=frozenset(roles)))
-    t = 0.0
-    while t < 3 * 3600:
-        t += POLL_S
-        plant.advance_to(t)
-        if t == 1.5 * 3600:
-            plant.heat_pumps[0].state.meter_elec_unit_kwh = 0.0
-        live.update(t, silent_elec(plant.heat_pumps[0], t))
+    live, plant = _run_with(_silence(roles, {Role.ELEC_ENERGY}, 1.0, 2.0), 3.0, roles, reset_elec_at_h=1.5)
     truth = plant.heat_pumps[0].truth
     true_cop = (truth.heat_kwh + truth.defrost_heat_kwh) / truth.elec_unit_kwh
     assert live.totals.heat_kwh / live.totals.elec_unit_kwh == pytest.approx(true_cop, rel=0.01)
