@@ -86,8 +86,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     if is_heat_pump(entry) and (history := entry.runtime_data.history) and not history.ever_imported:
-        # the first set-up: the meters' past from the recorder, in the background (it reads years of statistics)
-        entry.async_create_background_task(hass, _import_history(entry.title, history), f"{DOMAIN} history import")
+        # The first set-up: the meters' past from the recorder (seconds for years of statistics). A tracked
+        # task, not a background one: Home Assistant waits for it at stop instead of cancelling it, so its
+        # reads in the recorder's executor never run on after the recorder closed the database (that crashed
+        # the interpreter in sqlite at test teardown).
+        entry.async_create_task(hass, _import_history(entry.title, history), f"{DOMAIN} history import")
     return True
 
 
