@@ -15,7 +15,9 @@ from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import PERCENTAGE, UnitOfTemperature, UnitOfTime
 
+from .engine.carnot import CarnotAccount
 from .engine.live import LiveHeatPump
+from .engine.modes import HEATING_MODES, Mode
 from .engine.short_cycling import SHORT_CYCLING
 from .heat_pump import HeatPumpCoordinator
 from .heat_pump_entities import HeatPumpBinaryDescription, HeatPumpSensorDescription, RatingSensorDescription
@@ -77,38 +79,98 @@ CYCLING_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
 CARNOT_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     _efficiency("practical_efficiency", lambda live: live.practical_efficiency),
     _efficiency("rolling_practical_efficiency", lambda live: live.rolling_practical_efficiency),
-    _efficiency("practical_efficiency_today", lambda live: live.carnot_day.practical_efficiency),
+    _efficiency("practical_efficiency_today", lambda live: live.carnot.day.practical_efficiency),
     _efficiency(
-        "practical_efficiency_since_setup", lambda live: live.carnot_total.practical_efficiency, since_setup=True
+        "practical_efficiency_since_setup", lambda live: live.carnot.total.practical_efficiency, since_setup=True
     ),
-    _temperature("mean_flow_temp_today", lambda live: live.carnot_day.mean_flow_temp_c),
-    _temperature("mean_outdoor_temp_today", lambda live: live.carnot_day.mean_outdoor_temp_c),
+    _temperature("mean_flow_temp_today", lambda live: live.carnot.day.mean_flow_temp_c),
+    _temperature("mean_outdoor_temp_today", lambda live: live.carnot.day.mean_outdoor_temp_c),
 )
 
 
-def _since(first: Callable[[datetime], datetime]) -> Callable[[HeatPumpCoordinator], float | None]:
-    """The practical efficiency from the local day ``first`` gives for today on, today's heat included."""
+Figure = Callable[[CarnotAccount], float | None]
+
+
+def _practical(account: CarnotAccount) -> float | None:
+    return _percent(account.practical_efficiency)
+
+
+def _mean_flow(account: CarnotAccount) -> float | None:
+    return account.mean_flow_temp_c
+
+
+def _mean_outdoor(account: CarnotAccount) -> float | None:
+    return account.mean_outdoor_temp_c
+
+
+def _since(
+    first: Callable[[datetime], datetime], figure: Figure, mode: Mode | None = None
+) -> Callable[[HeatPumpCoordinator], float | None]:
+    """A figure from the local day ``first`` gives for today on, today's heat included (one mode's, or all)."""
 
     def value(coordinator: HeatPumpCoordinator) -> float | None:
         live = coordinator.live
-        start = first(datetime.combine(coordinator.day, time())).date()
-        return _percent(live.carnot_days.since(start, live.carnot_day).practical_efficiency)
+        book = live.carnot if mode is None else live.carnot_by_mode[mode]
+        return figure(book.since(first(datetime.combine(coordinator.day, time())).date()))
 
     return value
 
 
+def _last_365_days(today: datetime) -> datetime:
+    return today - timedelta(days=364)
+
+
+def _period_sensor(key: str, value_fn: Callable[[HeatPumpCoordinator], float | None], temperature: bool) -> (
+        RatingSensorDescription):  # fmt: skip
+    return RatingSensorDescription(
+        key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, suggested_display_precision=1,
+        device_class=SensorDeviceClass.TEMPERATURE if temperature else None,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS if temperature else PERCENTAGE, value_fn=value_fn,
+    )  # fmt: skip
+
+
 # The heating season (from 1 September, as the SCOP of the season) and the last 365 days, from the days'
 # heat-weighted sums kept with the totals (engine/carnot.py); counted since the entry was set up.
-CARNOT_PERIOD_SENSORS: tuple[RatingSensorDescription, ...] = tuple(
-    RatingSensorDescription(
-        key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=1, value_fn=_since(first),
-    )
-    for key, first in (
-        ("practical_efficiency_season", heating_season_start),
-        ("practical_efficiency_last_365_days", lambda today: today - timedelta(days=364)),
-    )
-)  # fmt: skip
+CARNOT_PERIOD_SENSORS: tuple[RatingSensorDescription, ...] = (
+    _period_sensor("practical_efficiency_season", _since(heating_season_start, _practical), temperature=False),
+    _period_sensor("practical_efficiency_last_365_days", _since(_last_365_days, _practical), temperature=False),
+    _period_sensor("mean_flow_temp_season", _since(heating_season_start, _mean_flow), temperature=True),
+    _period_sensor("mean_outdoor_temp_season", _since(heating_season_start, _mean_outdoor), temperature=True),
+)
+
+
+def _today(mode: Mode, figure: Figure) -> Callable[[LiveHeatPump], float | None]:
+    return lambda live: figure(live.carnot_by_mode[mode].day)
+
+
+def mode_carnot_sensors(modes: tuple[Mode, ...]) -> list[HeatPumpSensorDescription]:
+    """Each heating mode's practical efficiency and heat-weighted temperatures today (what the heat was made at)."""
+    out: list[HeatPumpSensorDescription] = []
+    for mode in (m for m in modes if m in HEATING_MODES):
+        m = mode.value
+        out += [
+            _temperature(f"{m}_mean_flow_temp_today", _today(mode, _mean_flow)),
+            _temperature(f"{m}_mean_outdoor_temp_today", _today(mode, _mean_outdoor)),
+            HeatPumpSensorDescription(
+                key=f"{m}_practical_efficiency_today", translation_key=f"{m}_practical_efficiency_today",
+                state_class=SensorStateClass.MEASUREMENT, native_unit_of_measurement=PERCENTAGE,
+                suggested_display_precision=1, value_fn=_today(mode, _practical),
+            ),
+        ]  # fmt: skip
+    return out
+
+
+def mode_carnot_period_sensors(modes: tuple[Mode, ...]) -> list[RatingSensorDescription]:
+    """The same over the heating season, per heating mode."""
+    out: list[RatingSensorDescription] = []
+    for mode in (m for m in modes if m in HEATING_MODES):
+        for figure, name, temperature in ((_practical, "practical_efficiency", False),
+                                          (_mean_flow, "mean_flow_temp", True),
+                                          (_mean_outdoor, "mean_outdoor_temp", True)):  # fmt: skip
+            key = f"{mode.value}_{name}_season"
+            out.append(_period_sensor(key, _since(heating_season_start, figure, mode), temperature))
+    return out
+
 
 SHORT_CYCLING_BINARY_SENSOR = HeatPumpBinaryDescription(
     key=f"alert_{SHORT_CYCLING}",

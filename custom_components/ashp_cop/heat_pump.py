@@ -274,8 +274,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         """
         if self.on_day_closed is not None:
             self.on_day_closed(dt_util.start_of_local_day(self._day), self.live.daily_cop)
-        self.live.carnot_days.close(self._day, self.live.carnot_day)
-        self.live.start_day()
+        self.live.start_day(closed=self._day)
         self._day = self._today()
 
     async def _async_update_data(self) -> None:

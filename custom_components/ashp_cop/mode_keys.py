@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .engine.modes import Mode, bucket_of
+from .engine.modes import HEATING_MODES, Mode, bucket_of
 
-HEATING_MODES = (Mode.SPACE_HEATING, Mode.HOT_WATER)
+__all__ = ["HEATING_MODES", "MODE_ELECTRIC_SENSORS", "MODE_SHOWN_TOTALS", "MODE_STATISTICS"]
 
 # sensor key -> the engine total it shows (adopted from the recorder after an unclean stop); the
 # electricity sensors show a sum and are adopted into the running part (heat_pump.py)

@@ -12,7 +12,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .cycling_entities import CARNOT_PERIOD_SENSORS, CARNOT_SENSORS, CYCLING_SENSORS
+from .cycling_entities import (
+    CARNOT_PERIOD_SENSORS,
+    CARNOT_SENSORS,
+    CYCLING_SENSORS,
+    mode_carnot_period_sensors,
+    mode_carnot_sensors,
+)
 from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
 from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump import HeatPumpConfigEntry
@@ -54,8 +60,9 @@ async def async_setup_entry(
         figures: list[SensorEntity] = [HeatPumpSensor(entry, d) for d in HEAT_PUMP_SENSORS]
         modes = entry.runtime_data.modes
         figures += [HeatPumpSensor(entry, d) for d in mode_sensors(modes)]
-        figures += [HeatPumpSensor(entry, d) for d in (*CYCLING_SENSORS, *CARNOT_SENSORS)]
-        figures += [RatingSensor(entry, d) for d in CARNOT_PERIOD_SENSORS]  # a figure of the coordinator, as those
+        figures += [HeatPumpSensor(entry, d) for d in (*CYCLING_SENSORS, *CARNOT_SENSORS, *mode_carnot_sensors(modes))]
+        # figures of the coordinator (its local day), as the rating's
+        figures += [RatingSensor(entry, d) for d in (*CARNOT_PERIOD_SENSORS, *mode_carnot_period_sensors(modes))]
         if entry.runtime_data.rating is not None:
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:

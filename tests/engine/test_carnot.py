@@ -11,12 +11,14 @@ from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
 from custom_components.ashp_cop.engine.carnot import (
     KEEP_DAYS,
     CarnotAccount,
+    CarnotBook,
     CarnotDays,
     carnot_cop,
     carnot_cop_series,
     practical_efficiency,
 )
 from custom_components.ashp_cop.engine.live import LiveHeatPump, LiveSettings, Measurement, Role
+from custom_components.ashp_cop.engine.modes import HEATING_MODES, Mode, mode_code
 from custom_components.ashp_cop.engine.timeseries import TimeSeries
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
@@ -76,14 +78,14 @@ def test_the_live_model_agrees_with_analyze_of_the_same_polls() -> None:
             assert live.rolling_practical_efficiency == pytest.approx(live.practical_efficiency)
     carnot = analyze(series, AnalysisOptions(max_gap_s=120))["carnot"]
     assert isinstance(carnot, dict)
-    assert live.carnot_day.practical_efficiency == pytest.approx(carnot["practical_efficiency"], rel=1e-9)
-    assert live.carnot_day.mean_flow_temp_c == pytest.approx(carnot["mean_flow_temp_c"], rel=1e-9)
-    assert live.carnot_total.mean_outdoor_temp_c == pytest.approx(carnot["mean_outdoor_temp_c"], rel=1e-9)
+    assert live.carnot.day.practical_efficiency == pytest.approx(carnot["practical_efficiency"], rel=1e-9)
+    assert live.carnot.day.mean_flow_temp_c == pytest.approx(carnot["mean_flow_temp_c"], rel=1e-9)
+    assert live.carnot.total.mean_outdoor_temp_c == pytest.approx(carnot["mean_outdoor_temp_c"], rel=1e-9)
     restored = LiveHeatPump()
     restored.restore(live.export())
-    assert restored.carnot_total == live.carnot_total
+    assert restored.carnot == live.carnot
     restored.start_day()
-    assert restored.carnot_day.practical_efficiency is None
+    assert restored.carnot.day.practical_efficiency is None
 
 
 def test_no_practical_efficiency_while_defrosting() -> None:
@@ -110,3 +112,88 @@ def test_closed_days_make_a_season_and_the_last_365_days() -> None:
     restored = CarnotDays()
     restored.restore({**days.export(), "not a date": {}, "2026-02-30": {}})
     assert restored.since(first, today) == days.since(first, today)
+
+
+def _heating_then_hot_water(step_s: float) -> TimeSeries:
+    """Two hours of space heating at 35 C flow (COP 4, 6 kW), one of hot water at 52 C (COP 2.6, 5 kW), 6 C outside."""
+    t = T0 + np.arange(0.0, 3 * 3600 + 1, step_s)
+    heating = (t - T0) < 2 * 3600
+    columns = {
+        "heat_power_w": np.where(heating, 6000.0, 5000.0),
+        "elec_power_w": np.where(heating, 1500.0, 5000.0 / 2.6),
+        "flow_temp_c": np.where(heating, 35.0, 52.0),
+        "outdoor_temp_c": np.full(t.size, 6.0),
+        "mode": np.where(heating, mode_code("space_heating"), mode_code("hot_water")),
+    }
+    return TimeSeries(t_s=t, columns=columns)
+
+
+def test_each_heating_mode_has_its_own_practical_efficiency_and_temperatures() -> None:
+    series = _heating_then_hot_water(60.0)
+    report = analyze(series, AnalysisOptions(max_gap_s=120))
+    modes, combined = report["modes"], report["carnot"]
+    assert isinstance(modes, dict) and isinstance(combined, dict)
+    heating, hot_water = modes["space_heating"]["carnot"], modes["hot_water"]["carnot"]
+    # 119 whole minutes of heating (100 Wh each) and 60 of hot water (83.3 Wh); the minute of the change gives
+    # each mode half of it at that end's power (50 Wh, 41.7 Wh), at the minute's mean flow temperature, 43.5 C
+    heating_wh, hot_water_wh, half_heating_wh, half_hot_water_wh = 11900.0, 5000.0, 50.0, 5000 / 120
+    assert heating["mean_flow_temp_c"] == pytest.approx(
+        (heating_wh * 35 + half_heating_wh * 43.5) / (heating_wh + half_heating_wh), rel=1e-9
+    )
+    assert hot_water["mean_flow_temp_c"] == pytest.approx(
+        (hot_water_wh * 52 + half_hot_water_wh * 43.5) / (hot_water_wh + half_hot_water_wh), rel=1e-9
+    )
+    assert heating["mean_outdoor_temp_c"] == pytest.approx(6.0)
+    assert hot_water["mean_outdoor_temp_c"] == pytest.approx(6.0)
+    assert heating["practical_efficiency"] == pytest.approx(4.0 / carnot_cop(35.0, 6.0), rel=2e-3)  # type: ignore[operator]
+    assert hot_water["practical_efficiency"] == pytest.approx(2.6 / carnot_cop(52.0, 6.0), rel=5e-3)  # type: ignore[operator]
+    assert "carnot" not in modes["cooling"]  # cooling has an EER, not a heating Carnot efficiency
+    # the modes' heat-weighted sums add up to the combined ones
+    weighted = heating["heat_kwh_weighted"] + hot_water["heat_kwh_weighted"]
+    assert weighted == pytest.approx(combined["heat_kwh_weighted"], rel=1e-12)
+    blended = (heating["practical_efficiency"] * heating["heat_kwh_weighted"]
+               + hot_water["practical_efficiency"] * hot_water["heat_kwh_weighted"]) / weighted  # fmt: skip
+    # ... and so do their practical efficiencies, but for the interval of the change (charged by its halves)
+    assert blended == pytest.approx(combined["practical_efficiency"], rel=1e-3)
+
+
+def test_the_live_model_splits_the_practical_efficiency_by_mode_as_analyze_does() -> None:
+    series = _heating_then_hot_water(30.0)
+    roles = {"heat_power_w": Role.HEAT_POWER, "elec_power_w": Role.ELEC_POWER, "flow_temp_c": Role.FLOW_TEMP,
+             "outdoor_temp_c": Role.OUTDOOR_TEMP, "mode": Role.OPERATING_MODE}  # fmt: skip
+    live = LiveHeatPump(LiveSettings(bound=frozenset(roles.values())))
+    for i, t in enumerate(series.t_s):
+        live.update(float(t), {role: Measurement(float(series.columns[name][i]), float(t))
+                               for name, role in roles.items()})  # fmt: skip
+    modes = analyze(series, AnalysisOptions(max_gap_s=120))["modes"]
+    assert isinstance(modes, dict)
+    for mode in HEATING_MODES:
+        expected, book = modes[mode.value]["carnot"], live.carnot_by_mode[mode]
+        assert book.day.practical_efficiency == pytest.approx(expected["practical_efficiency"], rel=1e-9)
+        assert book.total.mean_flow_temp_c == pytest.approx(expected["mean_flow_temp_c"], rel=1e-9)
+        assert book.total.mean_outdoor_temp_c == pytest.approx(expected["mean_outdoor_temp_c"], rel=1e-9)
+    # kept across a restart, and a closed day goes into the season of its mode
+    restored = LiveHeatPump()
+    restored.restore(live.export())
+    assert restored.carnot_by_mode == live.carnot_by_mode
+    closed = date(2026, 1, 1)
+    restored.start_day(closed=closed)
+    hot_water = restored.carnot_by_mode[Mode.HOT_WATER]
+    assert hot_water.day.practical_efficiency is None
+    assert (
+        hot_water.since(closed).practical_efficiency == live.carnot_by_mode[Mode.HOT_WATER].total.practical_efficiency
+    )
+    assert hot_water.since(closed + timedelta(days=1)).practical_efficiency is None
+
+
+def test_a_store_from_before_modes_had_carnot_accounts_restores_with_empty_ones() -> None:
+    live = LiveHeatPump()
+    live.carnot.total.add(3.0, 1.0, 35.0, 5.0)
+    saved = live.export()
+    carnot = saved["carnot"]
+    assert isinstance(carnot, dict)
+    del carnot["modes"]  # the store of 0.5.0 before per-mode accounts
+    restored = LiveHeatPump()
+    restored.restore(saved)
+    assert restored.carnot.total == live.carnot.total
+    assert all(book == CarnotBook() for book in restored.carnot_by_mode.values())

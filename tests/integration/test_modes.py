@@ -67,7 +67,8 @@ async def test_heat_and_electricity_per_mode_from_the_controllers_mode_register(
     hass: HomeAssistant, dhw_hub: tuple[PlantSimulator, MockConfigEntry]
 ) -> None:
     sim, hub = dhw_hub
-    hp = heat_pump_entry(MODBUS_ROLES | {"operating_mode": MODE_ENTITY}, **{CONF_MODE_MAP: HEATING_ONLY_MAP})
+    roles = MODBUS_ROLES | {"operating_mode": MODE_ENTITY, "outdoor_temp_c": "sensor.controller_outdoor_temperature"}
+    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: HEATING_ONLY_MAP})
     await setup_entry(hass, hp)
     truth = sim.plant.heat_pumps[0].truth
     start = {name: getattr(truth, name) for name in ("sh_heat_kwh", "sh_elec_unit_kwh", "dhw_heat_kwh",
@@ -90,6 +91,22 @@ async def test_heat_and_electricity_per_mode_from_the_controllers_mode_register(
     assert hw_heat + sh_heat == pytest.approx(_value(hass, "sensor.garden_heat_pump_heat_energy"), abs=0.003)
     assert 1.5 < _value(hass, "sensor.garden_heat_pump_hot_water_cop_today") < _value(
         hass, "sensor.garden_heat_pump_space_heating_cop_today")  # fmt: skip
+    # each heating mode's heat was made at its own flow temperature: the tank is reheated at 50-55 C
+    sensor = "sensor.garden_heat_pump_{}_heat_weighted_{}_temperature_{}"
+    hw_flow_c = _value(hass, sensor.format("hot_water", "flow", "today"))
+    sh_flow_c = _value(hass, sensor.format("space_heating", "flow", "today"))
+    assert 48.0 < hw_flow_c < 56.0
+    assert sh_flow_c < hw_flow_c - 10.0
+    assert sh_flow_c < _value(hass, "sensor.garden_heat_pump_heat_weighted_flow_temperature_today") < hw_flow_c
+    outdoor_c = _value(hass, "sensor.controller_outdoor_temperature")
+    assert _value(hass, sensor.format("hot_water", "outdoor", "today")) == pytest.approx(outdoor_c, abs=1.5)
+    hw_eta = _value(hass, "sensor.garden_heat_pump_hot_water_practical_efficiency_today")
+    sh_eta = _value(hass, "sensor.garden_heat_pump_space_heating_practical_efficiency_today")
+    assert 25.0 < hw_eta < 70.0 and 25.0 < sh_eta < 70.0  # percent of the Carnot COP (a real unit: 40-60)
+    # one day old: the season is today
+    assert _value(hass, sensor.format("hot_water", "flow", "this_heating_season")) == pytest.approx(hw_flow_c, abs=0.01)
+    assert _value(hass, "sensor.garden_heat_pump_hot_water_practical_efficiency_this_heating_season") == pytest.approx(
+        hw_eta, abs=0.01)  # fmt: skip
     # the mapping produces no cooling: no cooling sensors
     assert hass.states.get("sensor.garden_heat_pump_cooling_energy_heat_removed") is None
     assert not [s for s in hass.states.async_entity_ids("sensor") if "cooling" in s]

@@ -21,6 +21,8 @@ from custom_components.ashp_cop.cycling_entities import (
     CARNOT_SENSORS,
     CYCLING_SENSORS,
     SHORT_CYCLING_BINARY_SENSOR,
+    mode_carnot_period_sensors,
+    mode_carnot_sensors,
 )
 from custom_components.ashp_cop.heat_pump_entities import (
     ALERT_BINARY_SENSORS,
@@ -56,6 +58,8 @@ def _entity_ids() -> set[str]:
                 *CYCLING_SENSORS,
                 *CARNOT_SENSORS,
                 *CARNOT_PERIOD_SENSORS,
+                *mode_carnot_sensors(HEATING_MODES),
+                *mode_carnot_period_sensors(HEATING_MODES),
             ),
         ),
         ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)),

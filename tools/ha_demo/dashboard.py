@@ -13,7 +13,8 @@ def _e(kind: str, key: str) -> str:
 
 
 def by_mode_cards() -> list[dict[str, Any]]:
-    """The section "By operating mode": COP and energy of space heating and hot water side by side.
+    """The section "By operating mode": COP, energy, practical efficiency and the flow temperature the heat was
+    made at, of space heating and hot water side by side.
 
     Cards about how the unit runs in each mode (compressor starts and run lengths per day) go at the end
     of this list.
@@ -31,7 +32,9 @@ def by_mode_cards() -> list[dict[str, Any]]:
         "entities": [
             {"entity": _e("sensor", f"{mode}_{key}"), "name": f"{name} {label}"}
             for key, label in (("rolling_cop", "COP now"), ("spf_this_season", "SPF season"),
-                               ("heat_energy", "heat"), ("electric_energy", "electricity"))
+                               ("heat_energy", "heat"), ("electric_energy", "electricity"),
+                               ("practical_efficiency_today", "% of Carnot today"),
+                               ("heat_weighted_flow_temperature_today", "flow temperature today"))
             for mode, name in (("space_heating", "Heating"), ("hot_water", "Hot water"))
         ],
     }  # fmt: skip

@@ -34,7 +34,7 @@ from .errors import EngineInputError
 from .fluids import check_temperature
 from .frosting import DEFAULT_TIFR_C, MeasuredPenalty, penalty_from_measurements
 from .heat import HeatCircuit, heat_power_w, preferred_heat_power_w
-from .mode_analysis import MODE_COLUMN, ModeSums
+from .mode_analysis import MODE_COLUMN, CarnotInputs, ModeSums
 from .spf import EnergyBalance
 from .timeseries import SeriesSource, TimeSeries
 
@@ -214,11 +214,16 @@ class _Analysis:
         totals.add("running_s", float(intervals.dt_s[running].sum()))
         zeros = np.zeros_like(unit_w)
         backup = backup_w if backup_w is not None else zeros
+        flow_c, return_c = chunk.get("flow_temp_c"), chunk.get("return_temp_c")
+        outdoor = chunk.get("outdoor_temp_c")
+        carnot = CarnotInputs(
+            heat_wh, unit_wh, heat_w, unit_w, interval_means(flow_c), interval_means(outdoor), running
+        )
         self.modes.add(chunk.get(MODE_COLUMN), dt_s=intervals.dt_s, usable=usable, heat_w=heat_w,
-                       elec_w=unit_w + backup + (pump_w if pump_w is not None else zeros), backup_w=backup)  # fmt: skip
+                       elec_w=unit_w + backup + (pump_w if pump_w is not None else zeros), backup_w=backup,
+                       carnot=carnot)  # fmt: skip
 
         sample_running = np.isfinite(unit_w) & (unit_w >= options.running_threshold_w)
-        flow_c, return_c = chunk.get("flow_temp_c"), chunk.get("return_temp_c")
         delta_t = flow_c - return_c if flow_c is not None and return_c is not None else None
         active = detect_active(
             sample_running,
@@ -230,12 +235,10 @@ class _Analysis:
         )
         self.defrost.add(chunk.t_s, active, heat_w, intervals, last=last)
 
-        outdoor = chunk.get("outdoor_temp_c")
         self.cycles.add(
             chunk.t_s, running_samples(chunk.get("compressor_running"), unit_w, options.running_threshold_w)
         )
-        self.carnot.merge(carnot_account(heat_wh, unit_wh, interval_means(flow_c),
-                                         interval_means(outdoor), running))  # fmt: skip
+        self.carnot.merge(carnot_account(carnot.heat_wh, carnot.elec_wh, carnot.flow_c, carnot.outdoor_c, running))
         if outdoor is not None:
             own = chunk.t_s.size if last else chunk.t_s.size - 1
             elec_wh = unit_wh + backup_wh + pump_wh

@@ -168,6 +168,38 @@ class CarnotDays:
             self.days[day] = account
 
 
+@dataclass(slots=True)
+class CarnotBook:
+    """The accounts of one scope (all modes together, or one operating mode): lifetime, today, closed days."""
+
+    total: CarnotAccount = field(default_factory=CarnotAccount)
+    day: CarnotAccount = field(default_factory=CarnotAccount)
+    days: CarnotDays = field(default_factory=CarnotDays)
+
+    def add(self, interval: CarnotAccount) -> None:
+        self.total.merge(interval)
+        self.day.merge(interval)
+
+    def close_day(self, day: date) -> None:
+        """Keep the local day ``day``'s account and start today's from nothing."""
+        self.days.close(day, self.day)
+        self.day = CarnotAccount()
+
+    def since(self, first: date) -> CarnotAccount:
+        """The account from local date ``first`` on, today's included."""
+        return self.days.since(first, self.day)
+
+    def export(self) -> dict[str, object]:
+        return {"total": self.total.export(), "day": self.day.export(), "days": self.days.export()}
+
+    def restore(self, saved: object) -> None:
+        if not isinstance(saved, Mapping):
+            return
+        self.total.restore(saved.get("total"))
+        self.day.restore(saved.get("day"))
+        self.days.restore(saved.get("days"))
+
+
 def carnot_account(
     heat_wh: FloatArray,
     elec_wh: FloatArray,

@@ -30,18 +30,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from enum import StrEnum
 
 import numpy as np
 
-from .carnot import CarnotAccount, CarnotDays, practical_efficiency
+from .carnot import CarnotAccount, CarnotBook, practical_efficiency
 from .cop import DEFAULT_ROLLING_WINDOW_S, DEFAULT_RUNNING_THRESHOLD_W, RollingCop, instantaneous_cop, period_cop
 from .counters import CounterEvent, MeterCounter, Outcome, Step
 from .cycling import NO_CHANGE, CycleCounts, CycleStep, CycleTracker
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
-from .modes import SEPARATOR, Mode, ModeAccounts, bucket_of
+from .modes import HEATING_MODES, SEPARATOR, Mode, ModeAccounts, bucket_of
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
 from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
 from .spf import EnergyBalance
@@ -182,9 +183,8 @@ class LiveHeatPump:
         self.cycles = CycleTracker()
         self.cycle_step: CycleStep = NO_CHANGE  # what the last poll changed (the short-cycling alert reads it)
         self._cycle_last_s: float | None = None  # None: no sample since start-up
-        self.carnot_total = CarnotAccount()
-        self.carnot_day = CarnotAccount()
-        self.carnot_days = CarnotDays()  # closed days, for a season and the last 365 days
+        self.carnot = CarnotBook()  # all modes together: lifetime, today, closed days (season, 365 days)
+        self.carnot_by_mode = {mode: CarnotBook() for mode in HEATING_MODES}
         self._carnot_rolling = RollingCop(self.settings.rolling_window_s)
         self._temps: tuple[float | None, float | None] = (None, None)  # flow, outdoor (C) of this poll
         self._temps_before: tuple[float | None, float | None] = (None, None)
@@ -224,9 +224,8 @@ class LiveHeatPump:
             "modes": self.modes.export(),
             "cycle": self.cycles.export(),
             "carnot": {
-                "total": self.carnot_total.export(),
-                "day": self.carnot_day.export(),
-                "days": self.carnot_days.export(),
+                **self.carnot.export(),
+                "modes": {mode.value: book.export() for mode, book in self.carnot_by_mode.items()},
             },
         }
 
@@ -256,9 +255,10 @@ class LiveHeatPump:
         self.cycles.restore(saved.get("cycle"))
         carnot = saved.get("carnot")
         if isinstance(carnot, Mapping):
-            self.carnot_total.restore(carnot.get("total"))
-            self.carnot_day.restore(carnot.get("day"))
-            self.carnot_days.restore(carnot.get("days"))
+            self.carnot.restore(carnot)
+            by_mode = carnot.get("modes")
+            for mode, book in self.carnot_by_mode.items():
+                book.restore(by_mode.get(mode.value) if isinstance(by_mode, Mapping) else None)
         last = finite(saved.get("time_s"))
         if last is not None:
             # Powers cannot be integrated across a restart; counters kept counting meanwhile and
@@ -293,10 +293,15 @@ class LiveHeatPump:
                 self.cycles.forget_start()  # a start was shown after the save: its run is not started again
         return raised
 
-    def start_day(self) -> None:
+    def start_day(self, closed: date | None = None) -> None:
+        """Today's figures start from 0; ``closed`` (the local day that ended) keeps its practical efficiency."""
         self.day = Totals()
         self.modes.start_day()
-        self.carnot_day = CarnotAccount()
+        for book in (self.carnot, *self.carnot_by_mode.values()):
+            if closed is None:
+                book.day = CarnotAccount()
+            else:
+                book.close_day(closed)
 
     # -- figures -----------------------------------------------------------------------------------
     @property
@@ -604,16 +609,28 @@ class LiveHeatPump:
         self._rolling.push(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
         self.modes.commit(now_s, parts, credits)
         self._rolling.add(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
-        self._count_carnot(now_s, energy["heat_kwh"] - energy["defrost_heat_kwh"], energy["elec_running_kwh"])
+        self._count_carnot(now_s, energy, parts)
 
-    def _count_carnot(self, now_s: float, heat_kwh: float, elec_kwh: float) -> None:
-        """A counted span's heat and running electricity, at the mean temperatures of its last poll interval."""
+    def _count_carnot(
+        self, now_s: float, energy: Mapping[str, float], parts: Mapping[Mode, Mapping[str, float]]
+    ) -> None:
+        """A counted span's net heat and running electricity, at the mean temperatures of its last poll interval.
+
+        Each heating mode's part is weighed at the same temperatures: an interval shared by two modes
+        gives each its share of the heat at the interval's efficiency (the modes.py rule).
+        """
         flow_c, outdoor_c = (_mean(now, before) for now, before in zip(self._temps, self._temps_before, strict=True))
         interval = CarnotAccount()
-        interval.add(heat_kwh, elec_kwh, flow_c, outdoor_c)
-        self.carnot_total.merge(interval)
-        self.carnot_day.merge(interval)
+        interval.add(energy["heat_kwh"] - energy["defrost_heat_kwh"], energy["elec_running_kwh"], flow_c, outdoor_c)
+        self.carnot.add(interval)
         self._carnot_rolling.add(now_s, interval.heat_efficiency_kwh, interval.heat_kwh)
+        for mode, book in self.carnot_by_mode.items():
+            part = parts.get(mode)
+            if part:
+                own = CarnotAccount()
+                heat_kwh = part.get("heat_kwh", 0.0) - part.get("defrost_heat_kwh", 0.0)
+                own.add(heat_kwh, part.get("elec_running_kwh", 0.0), flow_c, outdoor_c)
+                book.add(own)
 
 
 def _value_of(snapshot: Snapshot, role: Role) -> float | None:

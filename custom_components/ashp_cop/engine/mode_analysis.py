@@ -7,20 +7,24 @@ the first one, and without a mode column, it is space heating.
 
 Per mode: net heat (cooling: heat removed) and every electricity (unit, backup heater, pumps: the
 SEPEMO H4 boundary of the combined ``spf``), and their ratio (``cop``; cooling: EER), null where the
-mode had no electricity. The modes add up to the combined figures.
+mode had no electricity. The modes add up to the combined figures. Heating modes also get the
+combined ``carnot`` object over their own heat, charged as live charges it: an interval of one mode
+wholly, the halves of one in which the mode changed at their own end's powers (carnot.py).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from .arrays import BoolArray, FloatArray
+from .carnot import CarnotAccount, carnot_account
 from .cop import period_cop
 from .errors import EngineInputError, shown
-from .modes import MODES, TARGETS, Mode, mode_code
+from .modes import HEATING_MODES, MODES, TARGETS, Mode, mode_code
 
 SECONDS_PER_HOUR = 3600.0
 MODE_COLUMN = "mode"
@@ -47,6 +51,19 @@ def parse_mode_cells(values: Sequence[str], first_row: int, mapping: Mapping[str
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class CarnotInputs:
+    """What the practical efficiency of a chunk needs (carnot.py): per interval and per row."""
+
+    heat_wh: FloatArray  # each interval's net heat and running electricity (trapezoid rule)
+    elec_wh: FloatArray
+    heat_w: FloatArray  # each row's powers: an interval in which the mode changed is charged by its halves
+    elec_w: FloatArray
+    flow_c: FloatArray | None  # each interval's mean temperatures
+    outdoor_c: FloatArray | None
+    ran: BoolArray
+
+
 class ModeSums:
     """Per-mode energies over the chunks of one analysis."""
 
@@ -56,6 +73,7 @@ class ModeSums:
         self._wh: dict[Mode, dict[str, list[float]]] = {
             mode: {"heat": [], "elec": [], "backup": [], "s": []} for mode in MODES
         }
+        self.carnot = {mode: CarnotAccount() for mode in HEATING_MODES}
 
     def _filled(self, codes: FloatArray | None, rows: int) -> FloatArray:
         """Each row's mode, an unknown one carried from the row before (across chunks too)."""
@@ -77,9 +95,12 @@ class ModeSums:
         heat_w: FloatArray,
         elec_w: FloatArray,
         backup_w: FloatArray,
+        carnot: CarnotInputs | None = None,
     ) -> None:
         """One chunk: its rows' modes and powers; ``usable`` marks the intervals every figure counts."""
         modes = self._filled(codes, heat_w.size)
+        if carnot is not None:
+            self._add_carnot(modes, dt_s, carnot)
         # the trapezoid's halves: the start's and the end's reading, each over half the interval (Wh)
         half_h = np.where(usable, 0.5 * dt_s / SECONDS_PER_HOUR, 0.0)
         for take in (slice(None, -1), slice(1, None)):
@@ -91,8 +112,22 @@ class ModeSums:
             for index, mode in enumerate(MODES):
                 self._wh[mode]["s"].append(float(np.sum(np.where(usable, 0.5 * dt_s, 0.0)[end_modes == index])))
 
-    def report(self) -> dict[str, dict[str, float | None]]:
-        out: dict[str, dict[str, float | None]] = {}
+    def _add_carnot(self, modes: FloatArray, dt_s: FloatArray, c: CarnotInputs) -> None:
+        """As live: an interval of one mode is that mode's; one in which the mode changed gives each end's
+        mode half the interval at that end's powers (so at that end's efficiency)."""
+        start, end = modes[:-1], modes[1:]
+        same = start == end
+        half_h = 0.5 * dt_s / SECONDS_PER_HOUR
+        for mode, account in self.carnot.items():
+            code = MODES.index(mode)
+            account.merge(carnot_account(c.heat_wh, c.elec_wh, c.flow_c, c.outdoor_c, c.ran & same & (start == code)))
+            for take, end_modes in ((slice(None, -1), start), (slice(1, None), end)):
+                selection = c.ran & ~same & (end_modes == code)
+                heat_wh, elec_wh = c.heat_w[take] * half_h, c.elec_w[take] * half_h
+                account.merge(carnot_account(heat_wh, elec_wh, c.flow_c, c.outdoor_c, selection))
+
+    def report(self) -> dict[str, dict[str, object]]:
+        out: dict[str, dict[str, object]] = {}
         for mode in MODES:
             sums = {name: math.fsum(parts) / 1000.0 for name, parts in self._wh[mode].items() if name != "s"}
             heat = -sums["heat"] if mode is Mode.COOLING else sums["heat"]
@@ -104,4 +139,6 @@ class ModeSums:
                 "cop": period_cop(heat, sums["elec"]),
                 "hours": math.fsum(self._wh[mode]["s"]) / SECONDS_PER_HOUR,
             }
+            if mode in self.carnot:
+                out[mode.value]["carnot"] = self.carnot[mode].as_report()
         return out

@@ -45,6 +45,7 @@ class Mode(StrEnum):
 
 
 MODES = tuple(Mode)
+HEATING_MODES = (Mode.SPACE_HEATING, Mode.HOT_WATER)  # the modes that deliver heat (Carnot, SPF)
 UNCHANGED = "unchanged"  # a state that tells no mode (defrost): the one running goes on
 TARGETS = (*(m.value for m in MODES), UNCHANGED)
 # The code of a mode in a Measurement (a snapshot carries numbers); UNCHANGED_CODE keeps the mode.
