@@ -114,6 +114,14 @@ async def test_heat_and_electricity_per_mode_from_the_controllers_mode_register(
     assert await hass.config_entries.async_reload(hp.entry_id)
     await hass.async_block_till_done()
     assert _value(hass, "sensor.garden_heat_pump_hot_water_heat_energy") == pytest.approx(hw_heat)
+    # ... and so do their practical efficiencies; a closed day stays in the season and today starts anew
+    season = "sensor.garden_heat_pump_hot_water_heat_weighted_flow_temperature_this_heating_season"
+    assert _value(hass, season) == pytest.approx(hw_flow_c, abs=0.01)
+    hp.runtime_data.close_day()
+    hp.runtime_data.async_update_listeners()
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor.format("hot_water", "flow", "today")).state == "unknown"  # type: ignore[union-attr]
+    assert _value(hass, season) == pytest.approx(hw_flow_c, abs=0.01)
 
 
 async def test_a_diverter_valve_flag_tells_hot_water(
