@@ -10,10 +10,11 @@ from __future__ import annotations
 from functools import partial
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_PARITY, DOMAIN, LOGGER, PARITY_LETTERS
@@ -86,11 +87,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     if is_heat_pump(entry) and (history := entry.runtime_data.history) and not history.ever_imported:
-        # The first set-up: the meters' past from the recorder (seconds for years of statistics). A tracked
-        # task, not a background one: Home Assistant waits for it at stop instead of cancelling it, so its
-        # reads in the recorder's executor never run on after the recorder closed the database (that crashed
-        # the interpreter in sqlite at test teardown).
-        entry.async_create_task(hass, _import_history(entry.title, history), f"{DOMAIN} history import")
+        # The first set-up: the meters' past from the recorder (seconds for years of statistics), once Home
+        # Assistant runs. The recorder serves no query until then, and Home Assistant's start-up waits for
+        # tracked tasks: started during start-up, the import held the start-up for its 5-minute wrap-up
+        # timeout (seen restarting the demo before its first import had finished). A tracked task, not a
+        # background one: Home Assistant waits for it at stop instead of cancelling it, so its reads in the
+        # recorder's executor never run on after the recorder closed the database (that crashed the
+        # interpreter in sqlite at test teardown).
+        @callback
+        def _import(_: HomeAssistant) -> None:
+            entry.async_create_task(hass, _import_history(entry.title, history), f"{DOMAIN} history import")
+
+        entry.async_on_unload(async_at_started(hass, _import))
     return True
 
 

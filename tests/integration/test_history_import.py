@@ -13,7 +13,8 @@ from homeassistant.components.recorder.db_schema import StatisticsShortTerm
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics, statistics_during_period
 from homeassistant.components.recorder.tasks import StatisticsTask
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -318,3 +319,29 @@ async def test_heat_from_flow_and_temperatures_uses_five_minute_means_where_they
     assert response["heat_hours_from_hourly_means"] == 3
     assert response["heat_kwh"] == pytest.approx(3 * hourly_kwh + fine_kwh, abs=1e-3)
     assert fine_kwh > 1.3 * hourly_kwh  # the product of hourly means would have missed 40 % of that hour
+
+
+async def test_the_import_at_first_set_up_waits_until_home_assistant_runs(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Home Assistant's start-up waits for tracked tasks, and the recorder serves no query before it has started:
+    an import started during start-up held the start-up for its 5-minute wrap-up timeout."""
+    freezer.move_to(NOW)
+    meters = Meters(NOW.replace(minute=0), days=3)
+    meters.import_into(hass)
+    await async_wait_recording_done(hass)
+    _set_meters(hass, float(meters.heat_kwh.sum()), float(meters.elec_kwh.sum()))
+    hass.set_state(CoreState.not_running)  # set up as at a restart, before Home Assistant has started
+    hp = heat_pump_entry(ROLES)
+    await setup_entry(hass, hp)
+    await _settled(hass)
+    history = hp.runtime_data.history
+    assert history is not None and not history.ever_imported
+    assert await _rows(hass, meters.start) == {}
+
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await _settled(hass)
+    assert history.ever_imported
+    heat_rows = (await _rows(hass, meters.start))["sensor.garden_heat_pump_heat_energy"]
+    assert len(heat_rows) == int(meters.joint().sum())
