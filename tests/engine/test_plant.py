@@ -54,7 +54,8 @@ def test_shared_counters_are_reset_proof_and_restored() -> None:
     ledger.update(60, {}, None, {"sensor.pumps": (10.5, 60.0)})
     for i, t in enumerate(range(120, 600, 60)):  # meter replaced: a new series, confirmed after five minutes
         ledger.update(t, {}, None, {"sensor.pumps": (0.2 + 0.01 * i, float(t))})
-    assert ledger.totals.shared_kwh == pytest.approx(0.5 + 0.02)  # the old series, then after the confirmation
+    # the old series, then the new one from its first reading (the minute of the replacement is not known)
+    assert ledger.totals.shared_kwh == pytest.approx(0.5 + 0.07)
     assert [event.kind for _, event in ledger.take_counter_events()] == ["reset"]
     again = PlantLedger(shared_counter_keys=("sensor.pumps",))
     again.restore(ledger.export())
@@ -63,6 +64,20 @@ def test_shared_counters_are_reset_proof_and_restored() -> None:
     again.restore({"totals": {"shared_kwh": -1}, "units": {"x": ["bad"]}})  # damaged parts are ignored
     assert again.totals.shared_kwh > 0.5
     assert "x" not in again.export()["units"]  # type: ignore[operator]
+
+
+def test_a_shared_counters_reset_loses_the_units_one_poll_not_the_confirmation() -> None:
+    """The five minutes a new series takes to confirm pair with what the units counted meanwhile."""
+    ledger = PlantLedger(unit_ids=("a",), shared_counter_keys=("sensor.pumps",))
+    for minute in range(11):
+        pumps_kwh = 10.0 + 0.01 * minute if minute < 2 else 0.01 * (minute - 2)  # reset to 0 after minute 1
+        ledger.update(60.0 * minute, {"a": UnitReading(0.1 * minute, 0.03 * minute)}, None,
+                      {"sensor.pumps": (pumps_kwh, 60.0 * minute)})  # fmt: skip
+    assert [event.kind for _, event in ledger.take_counter_events()] == ["reset"]
+    # minutes 0-1 counted, 1-2 lost (the pumps' reset is inside it), 2-10 counted with the new series
+    assert ledger.totals.heat_kwh == pytest.approx(0.1 + 0.8)
+    assert ledger.totals.shared_kwh == pytest.approx(0.01 + 0.08)
+    assert ledger.totals.elec_units_kwh == pytest.approx(0.03 + 0.24)
 
 
 def test_restored_totals_never_show_zero_and_a_kill_never_counts_twice() -> None:

@@ -19,4 +19,7 @@ async def test_demo_polls_every_device_without_errors(socket_enabled: None) -> N
     match = re.search(r"= COP (\d+\.\d+); true net COP (\d+\.\d+)", lines[-1])
     assert match is not None
     metered, net = float(match[1]), float(match[2])
-    assert 1.5 < net <= metered + 0.02 < 6  # defrost makes the true net COP no better than the metered one
+    # defrost makes the true net COP no better than the metered one; the simulator runs on the wall clock at
+    # 1,800 simulated seconds a second, so 10 ms between a meter's read and the truth's snapshot on a loaded
+    # machine is 18 simulated seconds of one side only: 3 % on a 0.5-hour period (0.02 absolute flaked)
+    assert 1.5 < net <= metered * 1.03 < 6

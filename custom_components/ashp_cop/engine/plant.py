@@ -114,16 +114,30 @@ class PlantLedger:
                 start_w, end_w, dt_s = interval
                 self._span.add("shared_kwh", max(0.0, 0.5 * (start_w + end_w) * dt_s / 3600.0 / WH_PER_KWH))
         readings = shared_counters_kwh or {}
+        held: set[str] = set()
         for key in self.shared_counter_keys:
             value, taken_at = readings.get(key) or (None, None)
             step = self.counters.setdefault(key, MeterCounter()).observe(value, now_s, taken_at)
-            if step.outcome is Outcome.ACCEPTED:
+            if step.outcome is Outcome.HELD:
+                held.add(key)
+            elif step.outcome is Outcome.ACCEPTED or (
+                step.outcome is Outcome.NEW_SERIES
+                and step.series_start_s is not None
+                and self._span.restart_at(step.series_start_s, key)
+            ):
+                # a confirmed new series pairs with what the units counted since its first reading
+                # (live.py does the same for a heat pump's counters)
                 present.add(key)
                 self._span.add("shared_kwh", step.increase_kwh)
+            elif step.outcome is Outcome.NEW_SERIES and step.from_zero_kwh is not None:
+                present.add(key)  # restarted from zero right after its last reading: low by part of a poll
+                self._span.add("shared_kwh", step.from_zero_kwh)
             elif step.outcome in (Outcome.FIRST, Outcome.NEW_SERIES):
                 present.add(key)
                 self._span.break_at(key, now_s)
         channels = self.channels()
+        if held and channels <= present | held:
+            self._span.note_cut(now_s, frozenset(held))
         every_channel = bool(channels) and channels <= present
         counted = self._span.settle(now_s, channels, present)
         if counted is not None:
