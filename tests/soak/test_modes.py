@@ -2,10 +2,19 @@
 
 Home Assistant's clock and the plant's run in step (as in the soak, without its faults), the recorder
 compiling its statistics every 5 minutes. Checked: heat and electricity per mode within 1 % of the
-simulator's truth per mode; the per-mode seasonal figures (from the recorder's hourly statistics)
-equal the engine's ``analyze`` of the same hourly data. One simulated day here (about a minute);
+simulator's truth per mode; compressor starts equal to the truth's exactly, and run time within one
+poll per run; the per-mode seasonal figures (from the recorder's hourly statistics) equal the engine's
+``analyze`` of the same hourly data. One simulated day here (about a minute);
 ``ASHP_MODES_DAYS=7 pytest tests/soak/test_modes.py -s`` runs the seven of the issue (the figures are
-printed as one JSON line).
+printed one a line, then all of them as one JSON line).
+
+Starts are compared under one definition on both sides: a start is a change from stopped to running
+after the integration's first sample. The heat pump's first sample is taken at set-up, at the plant's
+time 0, and the truth's count is read then; the truth counts a start only when a step of the plant
+turns the compressor on (a run going at time 0 is not one), the integration only when a poll finds it
+running after one that found it stopped (a run going at its first sample is not one). The run has no
+restart of Home Assistant (the soak's restarts are in test_soak.py; starts across a restart are
+proved in tests/integration/test_cycling.py). The truth keeps no starts per mode, so none are compared.
 """
 
 from __future__ import annotations
@@ -42,10 +51,15 @@ from tools.simulator.devices import unit_id
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 POLL_S = 30
+# Shoulder-season weather (4 to 12 C most days): the unit modulates with defrosts in the cold nights and
+# cycles on and off in the mild afternoons (7 to 21 starts a day), and reheats the tank twice a day. In
+# the default 2 C it modulates all week and starts once: no test of the starts.
+MEAN_OUTDOOR_C = 8.0
 MODE_MAP = {"off": "off", "heating": "space_heating", "hot_water": "hot_water", "defrost": "unchanged",
             "cooling": "cooling"}  # fmt: skip
 TRUTH = {Mode.SPACE_HEATING: "sh", Mode.HOT_WATER: "dhw"}
 SLOT_S = 900  # each mode's quarter of an hour in the CSV rebuilt from hourly statistics
+CYCLING = ("compressor_starts", "compressor_run_s")
 
 
 @pytest.fixture
@@ -104,20 +118,22 @@ async def test_energy_per_mode_over_days_with_hot_water_cycles(
     hass: HomeAssistant, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     days = float(os.environ.get("ASHP_MODES_DAYS", "1"))
+    wall_start = freezegun.api.real_monotonic()  # through freezegun.api: the module's own name would be frozen
     start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     loop = asyncio.get_running_loop()
     loop.set_debug(False)
     frozen_loop_time = loop.time
     with freeze_time(start, real_asyncio=True) as frozen:
         loop.time = freezegun.api.real_monotonic  # type: ignore[method-assign]  # see tests/soak/test_soak.py
-        sim = PlantSimulator(1, seed=7, speed=0.0, start_s=0.0, hot_water=True)
+        sim = PlantSimulator(1, seed=7, speed=0.0, start_s=0.0, hot_water=True, mean_outdoor_c=MEAN_OUTDOOR_C)
         server = ModbusServer(sim)
         await server.start_tcp()
         try:
             hub, hp = await _entries(hass, server.port)
             truth = sim.plant.heat_pumps[0].truth
             before = {name: getattr(truth, name) for name in ("sh_heat_kwh", "sh_elec_kwh", "dhw_heat_kwh",
-                                                               "dhw_elec_kwh")}  # fmt: skip
+                                                               "dhw_elec_kwh", *CYCLING)}  # fmt: skip
+            cycles_before = {name: getattr(hp.runtime_data.live.totals, name) for name in CYCLING}
             for step in range(int(days * 86400 / POLL_S)):
                 sim.advance(POLL_S)
                 frozen.tick(timedelta(seconds=POLL_S))
@@ -142,8 +158,18 @@ async def test_energy_per_mode_over_days_with_hot_water_cycles(
             await server.close()
             loop.time = frozen_loop_time  # type: ignore[method-assign]
 
+    totals = hp.runtime_data.live.totals
+    starts = totals.compressor_starts - cycles_before["compressor_starts"]
+    true_starts = truth.compressor_starts - before["compressor_starts"]
+    run_error_s = (totals.compressor_run_s - cycles_before["compressor_run_s"]) - (
+        truth.compressor_run_s - before["compressor_run_s"])  # fmt: skip
     live = hp.runtime_data.live.modes.totals
-    report: dict[str, Any] = {"days": days, "modes": {}}
+    report: dict[str, Any] = {"days": days, "modes": {}, "cycling": {
+        "starts": starts, "truth_starts": true_starts, "shown_starts": _shown(hass, hp, "compressor_starts"),
+        "run_h": round((totals.compressor_run_s - cycles_before["compressor_run_s"]) / 3600, 3),
+        "truth_run_h": round((truth.compressor_run_s - before["compressor_run_s"]) / 3600, 3),
+        "run_error_s": round(run_error_s, 1), "run_tolerance_s": POLL_S * (true_starts + 1),
+    }}  # fmt: skip
     for mode, prefix in TRUTH.items():
         true_heat = getattr(truth, f"{prefix}_heat_kwh") - before[f"{prefix}_heat_kwh"]
         true_elec = getattr(truth, f"{prefix}_elec_kwh") - before[f"{prefix}_elec_kwh"]
@@ -161,7 +187,15 @@ async def test_energy_per_mode_over_days_with_hot_water_cycles(
     analysed = json.loads(capsys.readouterr().out)["modes"]
     for mode in TRUTH:
         report["modes"][mode.value]["analyze_cop"] = analysed[mode.value]["cop"]
-    print(json.dumps(report, separators=(",", ":")))
+    report["wall_s"] = round(freezegun.api.real_monotonic() - wall_start, 1)
+    _print_figures(report)
+
+    # Starts exactly, as shown; run time: each run's start and end are each seen at the first poll after
+    # them, so a run's length is off by less than one poll, and so is the run going at the first sample.
+    cycling = report["cycling"]
+    assert cycling["starts"] == cycling["truth_starts"] == cycling["shown_starts"], cycling
+    assert abs(cycling["run_error_s"]) <= cycling["run_tolerance_s"], cycling
+    assert cycling["truth_starts"] >= 10 * days  # the unit cycled and reheated the tank
 
     for mode, figures in report["modes"].items():
         assert abs(figures["heat_error_pct"]) <= 1.0, (mode, figures)
@@ -181,3 +215,34 @@ def seasonal_ids(hass: HomeAssistant, hp: MockConfigEntry) -> dict[str, dict[str
         if all(ids.values()):
             out[mode.value] = {part: entity_id for part, entity_id in ids.items() if entity_id}
     return out
+
+
+def _shown(hass: HomeAssistant, hp: MockConfigEntry, key: str) -> float | None:
+    """What a heat pump's sensor shows (None: no such sensor or no number)."""
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_{key}")
+    state = hass.states.get(entity_id) if entity_id else None
+    try:
+        return float(state.state) if state is not None else None
+    except ValueError:
+        return None
+
+
+def _print_figures(report: dict[str, Any]) -> None:
+    """The figures one a line (read them from ``pytest -s``), then the whole report as one JSON line."""
+    for mode, f in report["modes"].items():
+        print(
+            f"{mode}: heat {f['heat_kwh']} kWh vs truth {f['truth_heat_kwh']} ({f['heat_error_pct']:+.3f} %), "
+            f"elec {f['elec_kwh']} kWh vs truth {f['truth_elec_kwh']} ({f['elec_error_pct']:+.3f} %)"
+        )
+    for mode, f in report["modes"].items():
+        print(
+            f"{mode}: lifetime SPF from statistics {f['lifetime_spf']} vs analyze of the hourly data {f['analyze_cop']}"
+        )
+    c = report["cycling"]
+    print(f"compressor starts: integration {c['starts']} (sensor {c['shown_starts']}) vs truth {c['truth_starts']}")
+    print(
+        f"compressor run time: integration {c['run_h']} h vs truth {c['truth_run_h']} h "
+        f"({c['run_error_s']:+} s, tolerance {c['run_tolerance_s']} s)"
+    )
+    print(f"{report['days']} simulated days in {report['wall_s']} s of wall time")
+    print(json.dumps(report, separators=(",", ":")))
