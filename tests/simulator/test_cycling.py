@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from tools.simulator.devices import TRUTH_FIELDS, truth_map
 from tools.simulator.plant import STEP_S, Plant
 
@@ -46,3 +48,18 @@ def test_the_truth_unit_serves_starts_and_run_time_after_the_existing_fields() -
     assert specs["hp1_heat_kwh"] == 4 and specs["hp1_defrost_s"] == 32  # unchanged addresses
     assert specs["hp1_compressor_starts"] == 36 and specs["hp2_compressor_run_s"] == 140
     assert TRUTH_FIELDS[8:10] == ("compressor_starts", "compressor_run_s")  # the per-mode truth comes after them
+
+
+@pytest.mark.parametrize(("seed", "mean_outdoor_c"), [(7, 12.0), (5, 8.0)], ids=["heating_to_hot_water",
+                                                                                 "hot_water_to_heating"])  # fmt: skip
+def test_a_change_of_mode_keeps_the_compressors_minimum_off_time(seed: int, mean_outdoor_c: float) -> None:
+    # A tank reheat due just after a heating run stopped (seed 7, 12 C: 06:00 of day 5), or heating wanted
+    # just after a reheat stopped (seed 5, 8 C: 18:45 of day 5), once restarted the compressor after 10 s:
+    # a stop no poll could see, so a start the truth counted and no meter reading could. The anti-short-cycle
+    # timer protects the compressor whatever the mode asks.
+    plant = Plant(1, seed=seed, mean_outdoor_c=mean_outdoor_c, hot_water=True)
+    hp = plant.heat_pumps[0]
+    states = [hp.state.running, *_states(plant, 5 * 86400)]
+    pauses = [len(list(group)) * STEP_S for on, group in itertools.groupby(states) if not on]
+    assert hp.truth.dhw_heat_kwh > 4 * 5 and len(pauses) > 20  # the tank was reheated twice a day, it cycled
+    assert min(pauses[1:-1]) >= hp.spec.min_off_s

@@ -10,7 +10,7 @@ can be checked against a known truth:
   evaporator (outdoor - 5 K), times a frosting penalty below Tifr = 7 C
   (EN 14825 8.4 uses the same threshold for its frosting region);
 * the compressor modulates down to 30 % and cycles on/off below that, on a thermostat with
-  minimum run and off times (cycling.py);
+  minimum run and off times (cycling.py); the minimum off time holds across changes of mode too;
 * frost builds while running below 7 C, fastest near 0 C in humid air, and a
   defrost reverses the cycle for five minutes, drawing heat from the water;
 * a 3 or 6 kW backup heater runs below the bivalent point when the unit
@@ -134,6 +134,7 @@ class HeatPump:
     mode_running: int = MODE_HEATING  # the mode a defrost interrupted
     cycle_s: float = 0.0  # a seeded phase: where in its on/off cycle the unit starts
     control: OnOffControl = field(default_factory=OnOffControl)
+    stopped_s: float = math.inf  # how long the compressor has been stopped (0 while it runs)
 
     @property
     def ua_w_per_k(self) -> float:
@@ -246,7 +247,12 @@ class Plant:
             on = control.step(dt, demand_w, min_w, buffer_wh=spec.buffer_wh, min_run_s=spec.min_run_s,
                               min_off_s=spec.min_off_s)  # fmt: skip
             output_w = min_w if on else 0.0
+        if output_w > 0 and not s.running and hp.stopped_s < spec.min_off_s:
+            # The anti-short-cycle timer protects the compressor whatever the mode asks: a reheat due just
+            # after a heating run stopped (or heating just after a reheat) waits for the minimum off time.
+            output_w = 0.0
         running = output_w > 0 or hp.defrost_left_s > 0
+        hp.stopped_s = 0.0 if running else hp.stopped_s + dt
         if dt > 0:
             hp.truth.compressor_starts += running and not s.running
             hp.truth.compressor_run_s += dt if running else 0.0
