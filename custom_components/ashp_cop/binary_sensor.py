@@ -45,10 +45,13 @@ async def async_setup_entry(
 class ModbusFlagSensor(ModbusDeviceEntity, BinarySensorEntity):
     entity_description: ModbusFlagDescription
 
-    @property
-    def is_on(self) -> bool | None:
+    def _shown_state(self) -> bool | None:
         value = self._value()
         return None if value is None else bool(value)
+
+    @property
+    def is_on(self) -> bool | None:
+        return self._state_now  # type: ignore[no-any-return]
 
 
 class HeatPumpBinarySensor(HeatPumpEntity, BinarySensorEntity):
@@ -57,9 +60,12 @@ class HeatPumpBinarySensor(HeatPumpEntity, BinarySensorEntity):
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.live)
 
+    def _shown_state(self) -> bool:
+        return bool(self._value())
+
     @property
     def is_on(self) -> bool:
-        return bool(self._value())
+        return bool(self._state_now)
 
 
 class AlertBinarySensor(HeatPumpBinarySensor):

@@ -22,30 +22,52 @@ from .plant import PlantCoordinator
 class ChangeOnlyEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[C]):
     """A coordinator's entity that writes its state only when what it shows changed.
 
-    What it shows is its availability and ``_value()``. A 30-device plant polled
-    every few seconds would otherwise write hundreds of unchanged states a
+    What it shows (its availability, its state as written: rounded, a state's name, on/off; and its
+    attributes) is worked out once per update and kept: the properties Home Assistant reads while
+    writing (``native_value``, ``is_on``, ``extra_state_attributes``) return what was kept rather than
+    work it out again. A write that would show the same is skipped: Home Assistant would only move the
+    state's ``last_reported`` and fire ``state_reported``; no state row, no statistics change. A
+    30-device plant polled every few seconds would otherwise write hundreds of unchanged states a
     minute into the state machine and the recorder.
     """
 
     _attr_has_entity_name = True
     _last_written: tuple[Any, ...] | None = None
+    _state_now: Any = None  # the state as last worked out (_refresh)
+    _attributes_now: dict[str, Any] | None = None
 
     def _value(self) -> Any:
         raise NotImplementedError
 
-    def _shown(self) -> tuple[Any, ...]:
-        return (self.available, self._value())
+    def _shown_state(self) -> Any:
+        """The state as Home Assistant writes it (a figure rounded, a state's name); its value by default."""
+        return self._value()
+
+    def _shown_attributes(self) -> dict[str, Any] | None:
+        return None
+
+    def _refresh(self) -> tuple[Any, ...]:
+        """Work out what the entity shows now and keep it; returns it to compare with what was written."""
+        if not self.available:
+            return (False,)  # Home Assistant writes "unavailable" whatever the state would be
+        self._state_now = state = self._shown_state()
+        self._attributes_now = attributes = self._shown_attributes()
+        return (True, state, attributes)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        return self._attributes_now
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        shown = self._shown()
+        shown = self._refresh()
         if shown != self._last_written:
             self._last_written = shown
             self.async_write_ha_state()
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        self._last_written = self._shown()
+        self._last_written = self._refresh()  # the platform writes it next
         self._drop_placeholder_state()
 
     async def async_will_remove_from_hass(self) -> None:

@@ -86,8 +86,7 @@ class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
 
     entity_description: ModbusValueDescription
 
-    @property
-    def native_value(self) -> StateType:
+    def _shown_state(self) -> StateType:
         value = self._value()
         if value is None:
             return None
@@ -95,6 +94,10 @@ class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
         if description.states:
             return next((name for reading, name in description.states if reading == value), None)
         return rounded(float(value), description.state_digits)
+
+    @property
+    def native_value(self) -> StateType:
+        return self._state_now  # type: ignore[no-any-return]
 
 
 class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
@@ -111,7 +114,7 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateType:
-        return self._value()
+        return self._state_now  # type: ignore[no-any-return]
 
 
 # Decimals a figure's state keeps, by unit: what the figure resolves (1 Wh, 1 W, 1 s, 0.1 %); ratios such as
@@ -137,30 +140,47 @@ def state_digits(description: SensorEntityDescription) -> int:
 
 
 class FigureSensor(SensorEntity):
-    """A computed figure, rounded to what it resolves; an energy total (``is_total``) stays available."""
+    """A computed figure, rounded to what it resolves; an energy total (``is_total``) stays available.
+
+    What the description fixes (total or not, the decimals kept, the set-up time a figure counts from)
+    is read once, not at each poll.
+    """
+
+    _is_total = False
+    _digits = _RATIO_DIGITS
+    _since_setup: dict[str, Any] | None = None
+    _state_now: Any  # kept by the change-only entity base (entity.py)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        description = self.entity_description
+        self._is_total = bool(getattr(description, "is_total", False))
+        self._digits = state_digits(description)
+        created = self._entry_created_at()
+        if created is not None and getattr(description, "since_setup", False):
+            self._since_setup = {"period_start": created.isoformat()}
 
     def _value(self) -> Any:
         raise NotImplementedError
 
     @property
     def available(self) -> bool:
-        return bool(getattr(self.entity_description, "is_total", False)) or super().available
+        return self._is_total or super().available
+
+    def _shown_state(self) -> StateType:
+        value = self._value()
+        return None if value is None else rounded(float(value), self._digits)
 
     @property
     def native_value(self) -> StateType:
-        value = self._value()
-        return None if value is None else rounded(float(value), state_digits(self.entity_description))
+        return self._state_now  # type: ignore[no-any-return]
 
     def _entry_created_at(self) -> datetime | None:
         return None
 
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
+    def _shown_attributes(self) -> dict[str, Any] | None:
         """A figure counted since the entry's set-up says since when (it runs to now)."""
-        created = self._entry_created_at()
-        if created is None or not getattr(self.entity_description, "since_setup", False):
-            return None
-        return {"period_start": created.isoformat()}
+        return self._since_setup
 
 
 class HeatPumpSensor(FigureSensor, HeatPumpEntity):
@@ -183,8 +203,7 @@ class RatingSensor(FigureSensor, HeatPumpEntity):
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator)
 
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
+    def _shown_attributes(self) -> dict[str, Any] | None:
         """The rated SCOP shows the SCOP its datasheet declares beside it."""
         return self.entity_description.attributes_fn(self.coordinator)
 
@@ -207,11 +226,7 @@ class SeasonalSensor(FigureSensor, HeatPumpEntity):
     def _value(self) -> Any:
         return self.entity_description.value_fn(self._seasonal.data or {})
 
-    def _shown(self) -> tuple[Any, ...]:
-        return (*super()._shown(), self.extra_state_attributes)
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
+    def _shown_attributes(self) -> dict[str, Any] | None:
         """The period the figure covers: its bounds, the first hour with statistics, the hours it holds."""
         description = self.entity_description
         figures = (self._seasonal.data or {}).get(description.period)
