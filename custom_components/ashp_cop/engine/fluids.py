@@ -10,7 +10,11 @@ in C (A. Melinder, Properties of Secondary Working Fluids for Indirect
 Systems, IIR 2010, as tabulated in the IBPSA Modelica library).
 
 All functions take numpy arrays or floats and are evaluated with the same
-operations in the same order, so results are reproducible bit for bit.
+operations in the same order, so results are reproducible bit for bit: a
+float is computed as a float (the live engine's one reading per poll, where
+numpy's per-call overhead would cost several times the arithmetic), and the
+powers of the temperature are products, never ``**`` (numpy's vectorised
+power and the C library's differ in the last bit).
 """
 
 from __future__ import annotations
@@ -90,27 +94,38 @@ _DIPPR_CP = (276370.0, -2090.1, 8.125, -0.014116, 9.3701e-6)
 _WATER_MOLAR_MASS = 18.01528
 
 
-def _melinder(coeffs: tuple[float, ...], fit: _MelinderFit, x_pct: float, temp_c: FloatArray) -> FloatArray:
+def _melinder(
+    coeffs: tuple[float, ...], fit: _MelinderFit, x_pct: float, temp_c: float | FloatArray
+) -> float | FloatArray:
     dx = x_pct - fit.xm_pct
     dt = temp_c - fit.tm_c
-    total = np.zeros_like(temp_c)
+    total = _zero_like(temp_c)
     n = 0
     for i, terms in enumerate(fit.terms_per_x_power):
-        for j in range(terms):
-            total = total + coeffs[n] * dx**i * dt**j
+        dt_j: float | FloatArray = 1.0  # dt**j
+        for _ in range(terms):
+            total = total + coeffs[n] * dx**i * dt_j
+            dt_j = dt_j * dt
             n += 1
     return total
 
 
-def _poly(coeffs: tuple[float, ...], x: FloatArray) -> FloatArray:
-    total = np.zeros_like(x)
-    for power, c in enumerate(coeffs):
-        total = total + c * x**power
+def _poly(coeffs: tuple[float, ...], x: float | FloatArray) -> float | FloatArray:
+    total = _zero_like(x)
+    x_power: float | FloatArray = 1.0
+    for c in coeffs:
+        total = total + c * x_power
+        x_power = x_power * x
     return total
 
 
-def _as_array(temp_c: float | FloatArray) -> FloatArray:
-    return np.asarray(temp_c, dtype=np.float64)
+def _zero_like(x: float | FloatArray) -> float | FloatArray:
+    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
+
+
+def _as_number(temp_c: float | FloatArray) -> float | FloatArray:
+    """A float stays a float; anything else (an array, a list, an int) becomes a float64 array."""
+    return temp_c if isinstance(temp_c, float) else np.asarray(temp_c, dtype=np.float64)
 
 
 def check_medium(medium: str, mass_fraction_pct: float) -> Medium:
@@ -155,7 +170,7 @@ def density_kg_per_m3(medium: Medium, mass_fraction_pct: float, temp_c: float) -
 def density_kg_per_m3(medium: Medium, mass_fraction_pct: float, temp_c: FloatArray) -> FloatArray: ...
 def density_kg_per_m3(medium: Medium, mass_fraction_pct: float, temp_c: float | FloatArray) -> float | FloatArray:
     """Density of the medium at ``temp_c``."""
-    t = _as_array(temp_c)
+    t = _as_number(temp_c)
     if medium is Medium.WATER:
         rho = _poly(_KELL_NUM, t) / (1.0 + _KELL_DEN * t)
     else:
@@ -170,7 +185,7 @@ def cp_j_per_kg_k(medium: Medium, mass_fraction_pct: float, temp_c: float) -> fl
 def cp_j_per_kg_k(medium: Medium, mass_fraction_pct: float, temp_c: FloatArray) -> FloatArray: ...
 def cp_j_per_kg_k(medium: Medium, mass_fraction_pct: float, temp_c: float | FloatArray) -> float | FloatArray:
     """Specific heat capacity of the medium at ``temp_c``."""
-    t = _as_array(temp_c)
+    t = _as_number(temp_c)
     if medium is Medium.WATER:
         cp = _poly(_DIPPR_CP, t + 273.15) / _WATER_MOLAR_MASS
     else:

@@ -45,15 +45,15 @@ def lpm_to_m3h(flow_lpm: FloatArray) -> FloatArray:
 
 def heat_power_w(
     circuit: HeatCircuit,
-    flow_temp_c: FloatArray,
-    return_temp_c: FloatArray,
-    flow_rate_m3h: FloatArray,
+    flow_temp_c: float | FloatArray,
+    return_temp_c: float | FloatArray,
+    flow_rate_m3h: float | FloatArray,
 ) -> FloatArray:
     """Heat power delivered to the building (W); negative while heat flows back.
 
     Sensor zero-offsets are subtracted first: each is the reading the sensor
     gives when the true value is zero (or, for the temperatures, the amount it
-    reads high).
+    reads high). Floats (one live reading) give a 0-d array, computed as floats.
     """
     t_flow = flow_temp_c - circuit.flow_temp_offset_k
     t_return = return_temp_c - circuit.return_temp_offset_k

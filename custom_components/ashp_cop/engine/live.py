@@ -33,8 +33,6 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 
-import numpy as np
-
 from .carnot import CarnotAccount, CarnotBook, practical_efficiency
 from .cop import DEFAULT_ROLLING_WINDOW_S, DEFAULT_RUNNING_THRESHOLD_W, RollingCop, instantaneous_cop, period_cop
 from .counters import CounterEvent, MeterCounter, Outcome, Step
@@ -416,8 +414,8 @@ class LiveHeatPump:
         try:
             check_simultaneous({r.value: m.taken_at for r, m in zip(HEAT_PARTS, parts, strict=True) if m},
                                self.settings.max_skew_s)  # fmt: skip
-            flow_c, return_c, flow_m3h = (np.array([m.value]) for m in parts if m)
-            power = float(heat_power_w(self.settings.circuit, flow_c, return_c, flow_m3h)[0])
+            flow_c, return_c, flow_m3h = (float(m.value) for m in parts if m)
+            power = float(heat_power_w(self.settings.circuit, flow_c, return_c, flow_m3h))
         except EngineInputError as err:
             self.problem = str(err)
             return None
@@ -608,7 +606,6 @@ class LiveHeatPump:
         elec_wh = (energy["elec_running_kwh"] + energy["elec_standby_kwh"]) * WH_PER_KWH
         self._rolling.push(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
         self.modes.commit(now_s, parts, credits)
-        self._rolling.add(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
         self._count_carnot(now_s, energy, parts)
 
     def _count_carnot(
@@ -623,7 +620,7 @@ class LiveHeatPump:
         interval = CarnotAccount()
         interval.add(energy["heat_kwh"] - energy["defrost_heat_kwh"], energy["elec_running_kwh"], flow_c, outdoor_c)
         self.carnot.add(interval)
-        self._carnot_rolling.add(now_s, interval.heat_efficiency_kwh, interval.heat_kwh)
+        self._carnot_rolling.push(now_s, interval.heat_efficiency_kwh, interval.heat_kwh)
         for mode, book in self.carnot_by_mode.items():
             part = parts.get(mode)
             if part:
