@@ -114,6 +114,35 @@ def test_closed_days_make_a_season_and_the_last_365_days() -> None:
     assert restored.since(first, today) == days.since(first, today)
 
 
+def test_a_period_asked_for_at_every_poll_follows_each_closed_day_and_restore() -> None:
+    """since() keeps the closed days' sum between polls: a day closed or a restore in between is never missed."""
+    days = CarnotDays()
+    first = date(2025, 9, 1)
+
+    def day_account(heat_kwh: float) -> CarnotAccount:
+        account = CarnotAccount()
+        account.add(heat_kwh, heat_kwh / 3.0, 35.0, 6.0)
+        return account
+
+    def plain_sum(start: date, today: CarnotAccount) -> CarnotAccount:
+        total = CarnotAccount()
+        for day, account in days.days.items():
+            if day >= start:
+                total.merge(account)
+        total.merge(today)
+        return total
+
+    today = day_account(1.0)
+    for n in range(5):
+        days.close(first + timedelta(days=n), day_account(10.0 + n))
+        assert days.since(first, today) == plain_sum(first, today)  # the same sums in the same order
+        assert days.since(first, today).heat_kwh == pytest.approx(sum(10.0 + k for k in range(n + 1)) + 1.0)
+    today.merge(day_account(2.0))  # today's heat counts at once
+    assert days.since(first, today).heat_kwh == pytest.approx(60.0 + 3.0)
+    days.restore({(first + timedelta(days=9)).isoformat(): day_account(100.0).export()})
+    assert days.since(first, today).heat_kwh == pytest.approx(160.0 + 3.0)
+
+
 def _heating_then_hot_water(step_s: float) -> TimeSeries:
     """Two hours of space heating at 35 C flow (COP 4, 6 kW), one of hot water at 52 C (COP 2.6, 5 kW), 6 C outside."""
     t = T0 + np.arange(0.0, 3 * 3600 + 1, step_s)

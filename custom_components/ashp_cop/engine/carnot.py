@@ -90,8 +90,8 @@ class CarnotAccount:
             self.heat_efficiency_kwh += heat_kwh * efficiency
 
     def merge(self, other: CarnotAccount) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in _ACCOUNT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def practical_efficiency(self) -> float | None:
@@ -128,27 +128,38 @@ class CarnotAccount:
                 setattr(self, f.name, float(value))
 
 
+_ACCOUNT_FIELDS = tuple(f.name for f in fields(CarnotAccount))
+
+
 @dataclass(slots=True)
 class CarnotDays:
     """Each closed day's account by local date: the figures of a heating season or of the last 365 days.
 
-    Heat-weighted sums add up, so a period is the sum of its days' accounts (and today's so far).
+    Heat-weighted sums add up, so a period is the sum of its days' accounts (and today's so far). The
+    closed days' sum from a date on is kept once made: several sensors ask for a period at every poll,
+    and the closed days change once a day (up to 400 of them, 3 us each to add).
     """
 
     days: dict[date, CarnotAccount] = field(default_factory=dict)
+    _closed_since: dict[date, CarnotAccount] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def close(self, day: date, account: CarnotAccount) -> None:
         kept = CarnotAccount()
         kept.merge(account)
         self.days[day] = kept
         self.days = {d: a for d, a in self.days.items() if d > day - timedelta(days=KEEP_DAYS)}
+        self._closed_since.clear()
 
     def since(self, first: date, today: CarnotAccount) -> CarnotAccount:
-        """The account from local date ``first`` on, today's included."""
+        """The account from local date ``first`` on, today's included (the same sums in the same order)."""
+        closed = self._closed_since.get(first)
+        if closed is None:
+            closed = self._closed_since[first] = CarnotAccount()
+            for day, account in self.days.items():
+                if day >= first:
+                    closed.merge(account)
         total = CarnotAccount()
-        for day, account in self.days.items():
-            if day >= first:
-                total.merge(account)
+        total.merge(closed)
         total.merge(today)
         return total
 
@@ -166,6 +177,7 @@ class CarnotDays:
             account = CarnotAccount()
             account.restore(values)
             self.days[day] = account
+        self._closed_since.clear()
 
 
 @dataclass(slots=True)
