@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -112,6 +113,14 @@ def test_closed_days_make_a_season_and_the_last_365_days() -> None:
     restored = CarnotDays()
     restored.restore({**days.export(), "not a date": {}, "2026-02-30": {}})
     assert restored.since(first, today) == days.since(first, today)
+
+
+def test_merge_adds_every_sum_of_an_account() -> None:
+    names = [f.name for f in fields(CarnotAccount)]
+    one = CarnotAccount(**{name: 1.0 + n for n, name in enumerate(names)})
+    other = CarnotAccount(**{name: 10.0 * (1 + n) for n, name in enumerate(names)})
+    one.merge(other)
+    assert [getattr(one, name) for name in names] == [11.0 * (1 + n) for n in range(len(names))]
 
 
 def test_a_period_asked_for_at_every_poll_follows_each_closed_day_and_restore() -> None:

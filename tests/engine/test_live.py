@@ -64,6 +64,23 @@ def test_a_day_matches_the_ground_truth(roles: set[Role]) -> None:
     assert live.daily_cop == pytest.approx(totals.net_heat_kwh / totals.elec_unit_kwh)
 
 
+def test_the_spf_follows_every_change_of_the_totals_it_is_made_of() -> None:
+    """spf() is worked out once per change of the totals (three sensors read it each poll), never kept stale."""
+    live = LiveHeatPump()
+    assert live.spf() == {"unit": None, "unit_backup": None, "system": None}
+    t = 0.0
+    for _ in range(10):
+        live.update(t, {Role.HEAT_POWER: Measurement(6000.0, t), Role.ELEC_POWER: Measurement(2000.0, t),
+                        Role.PUMP_POWER: Measurement(100.0, t)})  # fmt: skip
+        assert live.spf() == live.totals.balance(True).spf_boundaries()
+        t += 30.0
+    assert live.spf()["unit"] == pytest.approx(3.0)
+    live.adopt_shown({"pumps_kwh": live.totals.pumps_kwh + 1.0})  # a total raised outside a poll
+    assert live.spf() == live.totals.balance(True).spf_boundaries()
+    assert live.spf()["system"] == pytest.approx(live.totals.net_heat_kwh / (live.totals.elec_unit_kwh
+                                                                              + live.totals.pumps_kwh))  # fmt: skip
+
+
 def test_cop_is_unknown_when_not_running_never_zero() -> None:
     live = LiveHeatPump()
     live.update(0.0, {Role.HEAT_POWER: Measurement(0.0, 0.0), Role.ELEC_POWER: Measurement(15.0, 0.0)})

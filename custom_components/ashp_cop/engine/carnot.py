@@ -90,8 +90,12 @@ class CarnotAccount:
             self.heat_efficiency_kwh += heat_kwh * efficiency
 
     def merge(self, other: CarnotAccount) -> None:
-        for name in _ACCOUNT_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.heat_kwh += other.heat_kwh
+        self.heat_efficiency_kwh += other.heat_efficiency_kwh
+        self.flow_heat_kwh += other.flow_heat_kwh
+        self.flow_heat_c_kwh += other.flow_heat_c_kwh
+        self.outdoor_heat_kwh += other.outdoor_heat_kwh
+        self.outdoor_heat_c_kwh += other.outdoor_heat_c_kwh
 
     @property
     def practical_efficiency(self) -> float | None:
@@ -126,9 +130,6 @@ class CarnotAccount:
             value = saved.get(f.name)
             if isinstance(value, int | float) and math.isfinite(value):
                 setattr(self, f.name, float(value))
-
-
-_ACCOUNT_FIELDS = tuple(f.name for f in fields(CarnotAccount))
 
 
 @dataclass(slots=True)

@@ -186,6 +186,8 @@ class LiveHeatPump:
         self._carnot_rolling = RollingCop(self.settings.rolling_window_s)
         self._temps: tuple[float | None, float | None] = (None, None)  # flow, outdoor (C) of this poll
         self._temps_before: tuple[float | None, float | None] = (None, None)
+        self._spf_of: tuple[float, ...] = ()  # the totals self._spf was worked out from
+        self._spf: dict[str, float | None] = {}
 
     # -- channels ----------------------------------------------------------------------------------
     def _bound(self) -> frozenset[Role]:
@@ -320,7 +322,16 @@ class LiveHeatPump:
         return self._carnot_rolling.value
 
     def spf(self) -> dict[str, float | None]:
-        return self.totals.balance(self.settings.backup_heat_metered).spf_boundaries()
+        """SPF on the SEPEMO boundaries since set-up: worked out again only when a total it uses changed.
+
+        Three sensors read it at every poll; the dict is shared, never to be changed by a reader.
+        """
+        totals = self.totals
+        key = (totals.heat_kwh, totals.defrost_heat_kwh, totals.elec_running_kwh, totals.elec_standby_kwh,
+               totals.backup_kwh, totals.pumps_kwh)  # fmt: skip
+        if key != self._spf_of:
+            self._spf_of, self._spf = key, totals.balance(self.settings.backup_heat_metered).spf_boundaries()
+        return self._spf
 
     def take_counter_events(self) -> list[tuple[Role, CounterEvent]]:
         """Counter resets, replacements and ignored glitches since the last call."""
