@@ -101,6 +101,8 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
         self.refused: dict[str, str] = {}
         # devices logged as unavailable: one line when a device stops answering, one when it is back
         self._unavailable: set[str] = set()
+        # entity unique id -> its device and value key (value_of)
+        self._values: dict[str, tuple[ModbusDevice, str]] = {}
 
     async def _add_devices(self) -> None:
         """Each device subentry on the bus; its map is read off the event loop.
@@ -176,6 +178,20 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
                 LOGGER.info(
                     "%s (unit %s) on %s is available again", device.name, device.unit_id, self.hub.settings.describe
                 )
+
+    def value_of(self, unique_id: str) -> tuple[ModbusDevice, str] | None:
+        """The device and value key behind one of this hub's entities (unique id ``<subentry id>_<key>``).
+
+        Found once per entity: heat pumps read their roles through it at every poll.
+        """
+        found = self._values.get(unique_id)
+        if found is None:
+            for subentry_id, device in self.devices.items():
+                key = unique_id.removeprefix(f"{subentry_id}_")
+                if key != unique_id:
+                    found = self._values[unique_id] = (device, key)
+                    break
+        return found
 
     def shutdown_hub(self) -> None:
         self.hub.close()

@@ -9,7 +9,7 @@ must only fall at a meter reset).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -107,11 +107,16 @@ def _since(
     first: Callable[[datetime], datetime], figure: Figure, mode: Mode | None = None
 ) -> Callable[[HeatPumpCoordinator], float | None]:
     """A figure from the local day ``first`` gives for today on, today's heat included (one mode's, or all)."""
+    starts: dict[date, date] = {}  # the day counted -> the period's first day (asked for at every poll)
 
     def value(coordinator: HeatPumpCoordinator) -> float | None:
         live = coordinator.live
         book = live.carnot if mode is None else live.carnot_by_mode[mode]
-        return figure(book.since(first(datetime.combine(coordinator.day, time())).date()))
+        start = starts.get(day := coordinator.day)
+        if start is None:
+            starts.clear()
+            start = starts[day] = first(datetime.combine(day, time())).date()
+        return figure(book.since(start))
 
     return value
 

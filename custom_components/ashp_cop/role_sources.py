@@ -35,9 +35,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util.unit_conversion import BaseUnitConverter
 
 from .const import DOMAIN
+from .coordinator import ModbusHubCoordinator
 from .engine.live import Measurement, Role
 from .engine.modes import mode_code
-from .modbus.device import ModbusDevice
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,19 +180,15 @@ def _own_reading(hass: HomeAssistant, registry: er.EntityRegistry, entity_id: st
         return None
     config_entry = hass.config_entries.async_get_entry(entry.config_entry_id)
     coordinator = getattr(config_entry, "runtime_data", None)
-    devices: dict[str, ModbusDevice] | None = getattr(coordinator, "devices", None)
-    if not devices:
+    found = coordinator.value_of(entry.unique_id) if isinstance(coordinator, ModbusHubCoordinator) else None
+    if found is None:
         return None
-    for subentry_id, device in devices.items():
-        key = entry.unique_id.removeprefix(f"{subentry_id}_")
-        if key == entry.unique_id:
-            continue
-        reading = device.last.get(key)
-        if not device.available or reading is None or reading.value is None:
-            raise _NoValueError(f"{entity_id} has no reading")
-        spec = device.register_map.value(key)
-        return _Raw(float(reading.value), reading.taken_at, spec.unit, spec.states)
-    return None
+    device, key = found
+    reading = device.last.get(key)
+    if not device.available or reading is None or reading.value is None:
+        raise _NoValueError(f"{entity_id} has no reading")
+    spec = device.register_map.value(key)
+    return _Raw(float(reading.value), reading.taken_at, spec.unit, spec.states)
 
 
 def _mode_reading(
