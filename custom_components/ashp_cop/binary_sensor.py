@@ -51,7 +51,8 @@ class ModbusFlagSensor(ModbusDeviceEntity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool | None:
-        return self._state_now  # type: ignore[no-any-return]
+        shown: bool | None = self._state_now
+        return shown
 
 
 class HeatPumpBinarySensor(HeatPumpEntity, BinarySensorEntity):

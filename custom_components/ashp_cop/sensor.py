@@ -97,7 +97,8 @@ class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateType:
-        return self._state_now  # type: ignore[no-any-return]
+        shown: StateType = self._state_now
+        return shown
 
 
 class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
@@ -114,7 +115,8 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateType:
-        return self._state_now  # type: ignore[no-any-return]
+        shown: StateType = self._state_now
+        return shown
 
 
 # Decimals a figure's state keeps, by unit: what the figure resolves (1 Wh, 1 W, 1 s, 0.1 %); ratios such as
@@ -173,7 +175,8 @@ class FigureSensor(SensorEntity):
 
     @property
     def native_value(self) -> StateType:
-        return self._state_now  # type: ignore[no-any-return]
+        shown: StateType = self._state_now
+        return shown
 
     def _entry_created_at(self) -> datetime | None:
         return None
