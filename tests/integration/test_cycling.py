@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ashp_cop.const import CONF_ALERT_MAX_STARTS, CONF_ALERT_MIN_RUN, CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
 from custom_components.ashp_cop.engine.timeseries import TimeSeries
-from tests.integration.conftest import HUB_ENTRY_ID, hub_data, plant_subentries, setup_entry
+from tests.integration.conftest import HUB_ENTRY_ID, LONG_RUN_TIMEOUT_S, hub_data, plant_subentries, setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
@@ -46,7 +46,7 @@ async def mild(hass: HomeAssistant) -> AsyncIterator[Mild]:
     server = ModbusServer(sim)
     await server.start_tcp()
     hub = MockConfigEntry(domain=DOMAIN, entry_id=HUB_ENTRY_ID, title="tcp://127.0.0.1",
-                          unique_id=f"127.0.0.1:{server.port}", data=hub_data(server.port),
+                          unique_id=f"127.0.0.1:{server.port}", data=hub_data(server.port, timeout=LONG_RUN_TIMEOUT_S),
                           subentries_data=plant_subentries())  # type: ignore[arg-type]  # fmt: skip
     await setup_entry(hass, hub)
     yield sim, hub

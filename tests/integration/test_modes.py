@@ -17,7 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, CONF_ROLES, DOMAIN
 from custom_components.ashp_cop.engine.modes import Mode
-from tests.integration.conftest import HUB_ENTRY_ID, hub_data, plant_subentries, setup_entry
+from tests.integration.conftest import HUB_ENTRY_ID, LONG_RUN_TIMEOUT_S, hub_data, plant_subentries, setup_entry
 from tests.integration.test_heat_pump import CIRCUIT, CLOCK_ORIGIN, MODBUS_ROLES, heat_pump_entry
 from tests.integration.test_snapshots import SET_UP_AT, _snapshot
 from tools.simulator.server import ModbusServer, PlantSimulator
@@ -38,7 +38,7 @@ async def dhw_hub(hass: HomeAssistant) -> AsyncIterator[tuple[PlantSimulator, Mo
     server = ModbusServer(sim)
     await server.start_tcp()
     hub = MockConfigEntry(domain=DOMAIN, entry_id=HUB_ENTRY_ID, title="tcp://127.0.0.1",
-                          unique_id=f"127.0.0.1:{server.port}", data=hub_data(server.port),
+                          unique_id=f"127.0.0.1:{server.port}", data=hub_data(server.port, timeout=LONG_RUN_TIMEOUT_S),
                           subentries_data=plant_subentries())  # type: ignore[arg-type]  # fmt: skip
     await setup_entry(hass, hub)
     yield sim, hub

@@ -45,7 +45,7 @@ from custom_components.ashp_cop.const import CONF_ENTRY_TYPE, CONF_MODE_MAP, CON
 from custom_components.ashp_cop.engine.cli import main
 from custom_components.ashp_cop.engine.modes import Mode
 from custom_components.ashp_cop.mode_keys import MODE_STATISTICS
-from tests.integration.conftest import hub_data, plant_subentries
+from tests.integration.conftest import LONG_RUN_TIMEOUT_S, hub_data, plant_subentries
 from tests.soak.harness import CIRCUIT, COUNTER_ROLES
 from tools.simulator.devices import unit_id
 from tools.simulator.server import ModbusServer, PlantSimulator
@@ -69,8 +69,9 @@ def recorder_config() -> dict[str, Any]:
 
 
 async def _entries(hass: HomeAssistant, port: int) -> tuple[MockConfigEntry, MockConfigEntry]:
+    data = hub_data(port, scan_interval=24 * 3600, timeout=LONG_RUN_TIMEOUT_S)
     hub = MockConfigEntry(domain=DOMAIN, title="tcp://127.0.0.1", unique_id=f"127.0.0.1:{port}",
-                          data=hub_data(port, scan_interval=24 * 3600), subentries_data=plant_subentries())  # type: ignore[arg-type]  # fmt: skip
+                          data=data, subentries_data=plant_subentries())  # type: ignore[arg-type]  # fmt: skip
     hub.add_to_hass(hass)
     assert await hass.config_entries.async_setup(hub.entry_id)
     await hass.async_block_till_done()
