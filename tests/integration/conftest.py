@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -192,20 +193,38 @@ def plant_subentries() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@pytest.fixture
-def hub_entry(plant: tuple[PlantSimulator, ModbusServer]) -> MockConfigEntry:
-    _, server = plant
+def plant_hub_entry(port: int, **extra: Any) -> MockConfigEntry:
+    """The hub of the simulated plant room serving on ``port``, its six devices as subentries."""
     return MockConfigEntry(
         domain=DOMAIN,
         entry_id=HUB_ENTRY_ID,
         title="tcp://127.0.0.1",
-        unique_id=f"127.0.0.1:{server.port}",
-        data=hub_data(server.port),
+        unique_id=f"127.0.0.1:{port}",
+        data=hub_data(port, **extra),
         subentries_data=plant_subentries(),  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture
+def hub_entry(plant: tuple[PlantSimulator, ModbusServer]) -> MockConfigEntry:
+    _, server = plant
+    return plant_hub_entry(server.port)
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+@contextlib.asynccontextmanager
+async def serving_plant(hass: HomeAssistant, sim: PlantSimulator, **extra: Any) -> AsyncIterator[MockConfigEntry]:
+    """``sim`` served over Modbus TCP on a free port of 127.0.0.1 and its hub set up, until the block ends."""
+    server = ModbusServer(sim)
+    await server.start_tcp()
+    try:
+        hub = plant_hub_entry(server.port, **extra)
+        await setup_entry(hass, hub)
+        yield hub
+    finally:
+        await server.close()

@@ -20,9 +20,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ashp_cop.const import CONF_ALERT_MAX_STARTS, CONF_ALERT_MIN_RUN, CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.analyze import AnalysisOptions, analyze
 from custom_components.ashp_cop.engine.timeseries import TimeSeries
-from tests.integration.conftest import HUB_ENTRY_ID, LONG_RUN_TIMEOUT_S, hub_data, plant_subentries, setup_entry
+from tests.integration.conftest import LONG_RUN_TIMEOUT_S, serving_plant, setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
-from tools.simulator.server import ModbusServer, PlantSimulator
+from tools.simulator.server import PlantSimulator
 
 pytestmark = pytest.mark.modbus
 
@@ -43,14 +43,8 @@ Mild = tuple[PlantSimulator, MockConfigEntry]
 async def mild(hass: HomeAssistant) -> AsyncIterator[Mild]:
     """A mild autumn plant: the unit is oversized for the load and cycles on and off; its hub, set up."""
     sim = PlantSimulator(1, seed=1, speed=0.0, mean_outdoor_c=12.0, start_s=0.0)
-    server = ModbusServer(sim)
-    await server.start_tcp()
-    hub = MockConfigEntry(domain=DOMAIN, entry_id=HUB_ENTRY_ID, title="tcp://127.0.0.1",
-                          unique_id=f"127.0.0.1:{server.port}", data=hub_data(server.port, timeout=LONG_RUN_TIMEOUT_S),
-                          subentries_data=plant_subentries())  # type: ignore[arg-type]  # fmt: skip
-    await setup_entry(hass, hub)
-    yield sim, hub
-    await server.close()
+    async with serving_plant(hass, sim, timeout=LONG_RUN_TIMEOUT_S) as hub:
+        yield sim, hub
 
 
 class Polls:

@@ -17,10 +17,10 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, CONF_ROLES, DOMAIN
 from custom_components.ashp_cop.engine.modes import Mode
-from tests.integration.conftest import HUB_ENTRY_ID, LONG_RUN_TIMEOUT_S, hub_data, plant_subentries, setup_entry
+from tests.integration.conftest import LONG_RUN_TIMEOUT_S, serving_plant, setup_entry
 from tests.integration.test_heat_pump import CIRCUIT, CLOCK_ORIGIN, MODBUS_ROLES, heat_pump_entry
 from tests.integration.test_snapshots import SET_UP_AT, _snapshot
-from tools.simulator.server import ModbusServer, PlantSimulator
+from tools.simulator.server import PlantSimulator
 
 pytestmark = pytest.mark.modbus
 
@@ -35,14 +35,8 @@ HEATING_ONLY_MAP = {"off": "off", "heating": "space_heating", "hot_water": "hot_
 async def dhw_hub(hass: HomeAssistant) -> AsyncIterator[tuple[PlantSimulator, MockConfigEntry]]:
     """The simulated plant with hot-water cycles, its clock at 05:30 (a tank reheat comes at 06:00)."""
     sim = PlantSimulator(1, seed=1, speed=0.0, start_s=5.5 * 3600.0, hot_water=True)
-    server = ModbusServer(sim)
-    await server.start_tcp()
-    hub = MockConfigEntry(domain=DOMAIN, entry_id=HUB_ENTRY_ID, title="tcp://127.0.0.1",
-                          unique_id=f"127.0.0.1:{server.port}", data=hub_data(server.port, timeout=LONG_RUN_TIMEOUT_S),
-                          subentries_data=plant_subentries())  # type: ignore[arg-type]  # fmt: skip
-    await setup_entry(hass, hub)
-    yield sim, hub
-    await server.close()
+    async with serving_plant(hass, sim, timeout=LONG_RUN_TIMEOUT_S) as hub:
+        yield sim, hub
 
 
 def _value(hass: HomeAssistant, entity_id: str) -> float:

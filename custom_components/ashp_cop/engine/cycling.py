@@ -86,7 +86,7 @@ class CycleTracker:
             self.run_start_s = float(start)
 
 
-@dataclass(slots=True)
+@dataclass  # no slots: live.Totals combines it with modes.ModeTotals, and two slotted bases cannot be combined
 class CycleCounts:
     """Starts, run time and the runs of known length (count, total, how many were short)."""
 

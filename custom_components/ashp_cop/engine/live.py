@@ -40,7 +40,7 @@ from .cycling import NO_CHANGE, CycleCounts, CycleStep, CycleTracker
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
-from .modes import HEATING_MODES, SEPARATOR, Mode, ModeAccounts, bucket_of
+from .modes import HEATING_MODES, SEPARATOR, Mode, ModeAccounts, ModeTotals, bucket_of
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
 from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
 from .spf import EnergyBalance
@@ -107,30 +107,16 @@ class LiveSettings:
 
 
 @dataclass(slots=True)
-class Totals(CycleCounts):
+class Totals(ModeTotals, CycleCounts):
     """Cumulative figures (kWh, s, count), the compressor's cycles too; restored across restarts, never decreasing.
 
-    The energies are those of every operating mode together (modes.ModeTotals keeps them per mode).
+    The energies (ModeTotals' fields) are those of every operating mode together (modes.ModeTotals keeps
+    them per mode).
     """
 
-    heat_kwh: float = 0.0  # heat delivered to the water
-    defrost_heat_kwh: float = 0.0  # heat drawn back from the water by defrosts
-    cooling_kwh: float = 0.0  # heat removed from the water while cooling (modes.py)
-    elec_running_kwh: float = 0.0
-    elec_standby_kwh: float = 0.0
-    backup_kwh: float = 0.0
-    pumps_kwh: float = 0.0
     defrost_count: int = 0
     defrost_s: float = 0.0
     running_s: float = 0.0
-
-    @property
-    def net_heat_kwh(self) -> float:
-        return self.heat_kwh - self.defrost_heat_kwh
-
-    @property
-    def elec_unit_kwh(self) -> float:
-        return self.elec_running_kwh + self.elec_standby_kwh
 
     def balance(self, backup_heat_metered: bool) -> EnergyBalance:
         return EnergyBalance(self.net_heat_kwh, self.elec_running_kwh, self.elec_standby_kwh, self.backup_kwh,

@@ -121,7 +121,7 @@ def modes_of(mapping: Mapping[str, str] | None) -> tuple[Mode, ...]:
 
 @dataclass(slots=True)
 class ModeTotals:
-    """Energies charged to one mode (kWh), never decreasing (live.Totals: the same of all modes together)."""
+    """Energies charged to one mode (kWh), never decreasing (live.Totals extends it: all modes together)."""
 
     heat_kwh: float = 0.0  # heat delivered to the water
     defrost_heat_kwh: float = 0.0  # heat drawn back by defrosts that interrupted this mode
