@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -217,9 +218,22 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
+async def just_after_local_midnight(hass: HomeAssistant) -> None:
+    """Put Home Assistant in the fixed-offset zone where it is now between 01:00 and 02:00 local time.
+
+    Tests that run a plant for hours on a clock starting at wall time crossed local midnight when run
+    late in the day (US/Pacific, the harness' zone, from 16:00: seen at 00:04 UTC), and their figures
+    "today" started again in the middle of the run. From 01:00 they have 22 hours of one local day.
+    """
+    offset_h = (1 - datetime.now(UTC).hour + 12) % 24 - 12  # -12 to +11: UTC+offset is at 01:xx now
+    await hass.config.async_set_time_zone("Etc/GMT" if offset_h == 0 else f"Etc/GMT{-offset_h:+d}")
+
+
 @contextlib.asynccontextmanager
 async def serving_plant(hass: HomeAssistant, sim: PlantSimulator, **extra: Any) -> AsyncIterator[MockConfigEntry]:
-    """``sim`` served over Modbus TCP on a free port of 127.0.0.1 and its hub set up, until the block ends."""
+    """``sim`` served over Modbus TCP on a free port of 127.0.0.1 and its hub set up, until the block ends;
+    the local day has just begun, so hours of polling stay within it (just_after_local_midnight)."""
+    await just_after_local_midnight(hass)
     server = ModbusServer(sim)
     await server.start_tcp()
     try:
