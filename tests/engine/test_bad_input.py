@@ -354,3 +354,11 @@ def test_a_reader_that_closes_the_pipe_gets_one_line() -> None:
         os.close(write_end)
     assert done.returncode == 2
     assert done.stderr == "error: stdout: the reader closed the pipe before the output was complete\n"
+
+
+def test_a_thousands_separator_out_of_place_is_not_a_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = _hours("\t", ".", ",").replace("1,480", "1,4,80")
+    assert _refused(capsys, "analyze", _file(tmp_path, text, "tab.csv")) == (
+        "error: elec_power_w: row 4: '1,4,80' is not a number (the file writes decimals after a point, as column "
+        "flow_temp_c row 2 ('35.5') shows)"
+    )

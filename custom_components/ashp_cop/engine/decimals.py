@@ -11,7 +11,6 @@ is refused, naming it, rather than guessed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -51,6 +50,18 @@ def _shows_decimal(text: StrArray, separator: str) -> BoolArray:
     last = np.char.rfind(text, separator) > np.char.rfind(text, other)
     shows = ((count == 1) & last & ~_ambiguous(text, separator)) | ((count == 0) & (count_other >= 2))
     return np.asarray(shows, dtype=np.bool_)
+
+
+def _well_grouped(cell: str, thousands: str, decimal: str) -> bool:
+    """``1,234,567.5``: 1 to 3 digits, then groups of exactly 3, then any decimals."""
+    whole, _, fraction = cell.lstrip("+-").partition(decimal)
+    groups = whole.split(thousands)
+    return (
+        1 <= len(groups[0]) <= 3
+        and all(len(group) == 3 for group in groups[1:])
+        and all(group.isdigit() for group in groups)
+        and (fraction == "" or fraction.isdigit())
+    )
 
 
 class DecimalSeparator:
@@ -96,9 +107,8 @@ class DecimalSeparator:
         thousands = _other(self.decimal)
         with_thousands = np.flatnonzero(np.char.find(text, thousands) >= 0)
         if with_thousands.size:
-            pattern = re.compile(rf"[+-]?\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+(?:{re.escape(self.decimal)}\d*)?")
             for row in with_thousands:
-                if not pattern.fullmatch(str(text[row])):
+                if not _well_grouped(str(text[row]), thousands, self.decimal):
                     raise EngineInputError(
                         name,
                         f"row {first_row + int(row)}: {shown(values[int(row)])} is not a number (the file writes "
