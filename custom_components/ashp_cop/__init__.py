@@ -20,6 +20,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_PARITY, DOMAIN, LOGGER, PARITY_LETTERS
 from .coordinator import ModbusHubCoordinator
 from .engine.alerts import ALERTS
+from .engine.plausibility import IMPLAUSIBLE_COP
 from .engine.short_cycling import SHORT_CYCLING
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 from .heat_pump import HeatPumpCoordinator
@@ -146,6 +147,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> 
     if is_plant(entry):
         await async_remove_totals(hass, PLANT, entry.entry_id)
     elif is_heat_pump(entry):
-        clear_alert_issues(hass, entry.entry_id, (*ALERTS, SHORT_CYCLING))
+        clear_alert_issues(hass, entry.entry_id, (*ALERTS, SHORT_CYCLING, IMPLAUSIBLE_COP))
         await async_remove_totals(hass, HEAT_PUMP, entry.entry_id)
         await async_remove_history(hass, entry.entry_id)

@@ -14,8 +14,10 @@ from typing import Any
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .const import CONF_SERIAL_PORT, DOMAIN
+from .engine.plausibility import FlaggedHour, PlausibilityGuard
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 
 TO_REDACT = {CONF_HOST, CONF_PORT, CONF_SERIAL_PORT, "unique_id", "title"}
@@ -52,6 +54,21 @@ def _scrub(value: Any, texts: list[str]) -> Any:
     if isinstance(value, list | tuple):
         return [_scrub(item, texts) for item in value]
     return value
+
+
+def _plausibility(guard: PlausibilityGuard) -> dict[str, Any]:
+    """The implausible-COP alert and the hours it flagged (engine/plausibility.py), hours in UTC."""
+    return {"alert": guard.active, "flagged_hours": [_flagged(hour) for hour in guard.flagged]}
+
+
+def _flagged(hour: FlaggedHour) -> dict[str, Any]:
+    efficiency = hour.practical_efficiency
+    return {
+        "hour": dt_util.utc_from_timestamp(hour.start_s).isoformat(),
+        "cop": round(hour.cop, 3),
+        "practical_efficiency": None if efficiency is None else round(efficiency, 3),
+        "reasons": list(hour.reasons),
+    }
 
 
 def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
@@ -95,6 +112,7 @@ def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
             "spf": live.spf(),
             "role_problems": entry.runtime_data.problems,
             "accounting": entry.runtime_data.accounting(),
+            "plausibility": _plausibility(live.plausibility),
         }
         if (history := entry.runtime_data.history) is not None:
             report["heat_pump"]["history_import"] = history.diagnostics()

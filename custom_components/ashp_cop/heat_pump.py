@@ -53,6 +53,7 @@ from .engine.heat import HeatCircuit, MeterPosition
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
 from .engine.modes import Mode, bucket_of, modes_of
 from .engine.plant import UnitReading
+from .engine.plausibility import IMPLAUSIBLE_COP, FlaggedHour
 from .engine.short_cycling import (
     DEFAULT_MAX_STARTS_PER_HOUR,
     DEFAULT_MIN_MEDIAN_RUN_MIN,
@@ -190,6 +191,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         except (EngineInputError, ValueError) as err:
             self.datasheet_problem = str(err)
         self.alerts = AlertMonitor(alert_settings(config))
+        self._implausible_shown: tuple[bool, FlaggedHour | None] = (False, None)  # what the issue shows
         self.short_cycling = ShortCyclingMonitor(short_cycling_settings(config))
         self.outdoor_c: float | None = None
         self.flow_c: float | None = None
@@ -213,6 +215,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         saved = await self.totals_store.async_load()
         if saved:
             self.live.restore(saved)
+            self._check_plausibility(force=True)  # an alert saved before a restart is shown again
             alerts = saved.get("alerts")
             if isinstance(alerts, dict):
                 self.alerts.restore(alerts)
@@ -290,6 +293,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         if self.rating is not None and self.outdoor_c is not None and self.flow_c is not None and self.live.running:
             self.expected_cop = self.rating.expected.cop(self.outdoor_c, self.flow_c)
         self._check_alerts(now_s, values)
+        self._check_plausibility()
         self._check_short_cycling(now_s)
         for role, event in self.live.take_counter_events():
             log_counter_event(self.config_entry.title, self.roles.get(role.value, role.value), event)
@@ -316,6 +320,25 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
                 "flow": self.roles.get(Role.FLOW_RATE.value, "-"),
             }
             sync_alert_issues(self.hass, self.config_entry.entry_id, self.config_entry.title, active, placeholders)
+
+    def _check_plausibility(self, *, force: bool = False) -> None:
+        """The repair issue of hours beyond physics (engine/plausibility.py): raised and cleared with the guard."""
+        guard = self.live.plausibility
+        hour = guard.last_flagged
+        if (guard.active, hour) == self._implausible_shown and not force:
+            return
+        self._implausible_shown = (guard.active, hour)  # the issue names the latest flagged hour
+        placeholders = {
+            "hour": "-" if hour is None else dt_util.as_local(dt_util.utc_from_timestamp(hour.start_s)).isoformat(),
+            "cop": "-" if hour is None else f"{hour.cop:.1f}",
+            "carnot_pct": "-" if hour is None or hour.practical_efficiency is None
+            else f"{100.0 * hour.practical_efficiency:.0f}",
+            "elec": self.roles.get(Role.ELEC_POWER.value) or self.roles.get(Role.ELEC_ENERGY.value) or "-",
+            "heat": self.roles.get(Role.HEAT_ENERGY.value) or self.roles.get(Role.HEAT_POWER.value)
+            or self.roles.get(Role.FLOW_RATE.value) or "-",
+        }  # fmt: skip
+        sync_alert_issues(self.hass, self.config_entry.entry_id, self.config_entry.title,
+                          {IMPLAUSIBLE_COP: guard.active}, placeholders)  # fmt: skip
 
     def _check_short_cycling(self, now_s: float) -> None:
         """The short-cycling alert (engine/short_cycling.py) and its repair issue."""

@@ -22,6 +22,7 @@ from custom_components.ashp_cop.engine import inputs
 from custom_components.ashp_cop.engine.cli import main
 from custom_components.ashp_cop.engine.en14825 import Datasheet, calculate_scop, parse_datasheet
 from custom_components.ashp_cop.engine.errors import EngineInputError
+from custom_components.ashp_cop.engine.timeseries import read_csv
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = REPO / "samples" / "four_winter_days.csv"
@@ -153,8 +154,51 @@ def test_semicolons_and_decimal_commas_are_read(tmp_path: Path, capsys: pytest.C
     for separator, name in ((";", "semicolon.csv"), ("\t", "tab.csv")):
         european = text.replace(",", separator).replace(".", ",")
         assert _cli(capsys, "analyze", _file(tmp_path, european, name)) == comma
-    mixed = _file(tmp_path, "timestamp;elec_power_w;heat_power_w\n2026-01-01T00:00:00Z;1.000,5;3\n", "mixed.csv")
-    assert _refused(capsys, "analyze", mixed) == "error: elec_power_w: row 2: '1.000,5' is not a number"
+    grouped = _file(tmp_path, "timestamp;elec_power_w;heat_power_w\n2026-01-01T00:00:00Z;1.000,5;3\n", "grouped.csv")
+    assert read_csv(grouped).columns["elec_power_w"].tolist() == [1000.5]  # refused as not a number on 061fd2c
+
+
+# Four hours of a heat pump drawing 1,250 W and more: what a spreadsheet exports with thousands separators.
+_HOURS = [("35.5", "1250", "4262.5"), ("36", "1250", "4250"), ("38.25", "1480", "4736"), ("40", "1100", "3850")]
+
+
+def _hours(separator: str, decimal: str, thousands: str) -> str:
+    def number(text: str) -> str:
+        whole, _, fraction = text.partition(".")
+        grouped = f"{int(whole):,}".replace(",", thousands)
+        return grouped + (decimal + fraction if fraction else "")
+
+    lines = [separator.join(("timestamp", "flow_temp_c", "elec_power_w", "heat_power_w"))]
+    for hour, cells in enumerate(_HOURS):
+        lines.append(separator.join((f"2026-01-01T{hour:02d}:00:00Z", *map(number, cells))))
+    return "\n".join(lines) + "\n"
+
+
+def test_thousands_separators_are_read_by_the_files_convention(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On 061fd2c `1,250` in a tab file and `1.250` in a semicolon file were both read as 1.25 W."""
+    plain = _cli(capsys, "analyze", _file(tmp_path, _hours(",", ".", ""), "plain.csv"))
+    assert plain[0] == 0 and json.loads(plain[1])["spf"] == pytest.approx(3.34, abs=0.01)
+    for separator, decimal, thousands in (("\t", ".", ","), (";", ",", "."), ("\t", ",", "."), (";", ".", ",")):
+        text = _hours(separator, decimal, thousands)
+        assert f"1{thousands}250" in text
+        assert _cli(capsys, "analyze", _file(tmp_path, text, "grouped.csv")) == plain, (separator, decimal)
+
+
+def test_a_number_the_file_leaves_ambiguous_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = _hours("\t", ".", ",").replace("35.5", "35").replace("38.25", "38").replace("4,262.5", "4,262")
+    assert "." not in text
+    assert _refused(capsys, "analyze", _file(tmp_path, text, "tab.csv")) == (
+        "error: heat_power_w: row 2: '4,262' could be 4262 or 4.262: the file shows no decimal separator to tell a "
+        "thousands separator from it (write numbers without thousands separators, or with at least one value "
+        "showing the decimal separator)"
+    )
+    both = _hours(";", ",", ".").replace("4.736", "4736.5")  # a point for decimals where others have a comma
+    assert _refused(capsys, "analyze", _file(tmp_path, both, "both.csv")) == (
+        "error: heat_power_w: row 4: '4736.5' writes its decimals after a point, where column flow_temp_c row 2 "
+        "('35,5') writes them after a comma: which does the file use?"
+    )
 
 
 def test_a_missing_timestamp_column_shows_the_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -310,3 +354,11 @@ def test_a_reader_that_closes_the_pipe_gets_one_line() -> None:
         os.close(write_end)
     assert done.returncode == 2
     assert done.stderr == "error: stdout: the reader closed the pipe before the output was complete\n"
+
+
+def test_a_thousands_separator_out_of_place_is_not_a_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = _hours("\t", ".", ",").replace("1,480", "1,4,80")
+    assert _refused(capsys, "analyze", _file(tmp_path, text, "tab.csv")) == (
+        "error: elec_power_w: row 4: '1,4,80' is not a number (the file writes decimals after a point, as column "
+        "flow_temp_c row 2 ('35.5') shows)"
+    )

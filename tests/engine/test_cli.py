@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.engine.test_en14825 import SEED
-from tests.validation.keymark import population_datasheets
+from tests.validation.keymark import iter_population, population_datasheets, row_to_datasheet
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,15 +42,30 @@ def test_scop_of_one_and_of_many_in_order(tmp_path: Path) -> None:
 
 
 def test_scop_bad_input_is_one_line_and_non_zero(tmp_path: Path) -> None:
-    bad = _run("scop", _json(tmp_path, [SEED, {**SEED, "climate": "nordic"}]))
-    assert bad.returncode == 2
-    assert bad.stdout == ""
-    assert bad.stderr.strip() == "error: [1].climate: unknown climate 'nordic' (choose one of average, colder, warmer)"
+    nordic = "climate: unknown climate 'nordic' (choose one of average, colder, warmer)"
+    one = _run("scop", _json(tmp_path, {**SEED, "climate": "nordic"}))
+    assert (one.returncode, one.stdout, one.stderr) == (2, "", f"error: {nordic}\n")
     zero = _run("scop", _json(tmp_path, {**SEED, "points": [{"t_c": -10, "pdh_kw": 8, "cop": 0}]}))
     assert zero.returncode == 2 and "points[0].cop: must be greater than 0" in zero.stderr
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
     assert "is not valid JSON" in _run("scop", str(broken)).stderr
+
+
+def test_a_batch_answers_each_datasheet_in_its_place(tmp_path: Path) -> None:
+    """On 061fd2c one refused datasheet refused the whole batch (26,489 KEYMARK records for one)."""
+    twice_at_2c = {**SEED, "points": [*SEED["points"], {"t_c": 2, "pdh_kw": 7.5, "cop": 5.2}]}
+    batch = _run("scop", _json(tmp_path, [SEED, {**SEED, "climate": "nordic"}, twice_at_2c, SEED]))
+    assert batch.returncode == 1
+    results = json.loads(batch.stdout)
+    alone = json.loads(_run("scop", _json(tmp_path, SEED)).stdout)
+    assert results[0] == results[3] == alone
+    assert results[1] == {"error": "climate: unknown climate 'nordic' (choose one of average, colder, warmer)"}
+    assert results[2]["error"].startswith("points[5].t_c: 2 C is also the temperature of points[2], with other")
+    assert batch.stderr == (
+        "error: 2 of 4 datasheets refused, each answered in its place; the first: [1].climate: unknown climate "
+        "'nordic' (choose one of average, colder, warmer)\n"
+    )
 
 
 def test_fluid() -> None:
@@ -90,3 +105,10 @@ def test_scop_of_the_whole_population_from_the_command_line(tmp_path: Path, shar
     done = _run("scop", _json(tmp_path, sheets))
     assert done.returncode == 0, done.stderr[-500:]
     assert len(json.loads(done.stdout)) == len(sheets) > 26000
+    # every record, the six that declare Tbiv below TOL too: each answered in its place
+    every = [row_to_datasheet(row) for row in iter_population()]
+    done = _run("scop", _json(tmp_path, every))
+    answers = json.loads(done.stdout)
+    assert done.returncode == 1 and len(answers) == len(every) == len(sheets) + 6
+    assert sum("error" in answer for answer in answers) == 6
+    assert done.stderr.startswith("error: 6 of 26491 datasheets refused, each answered in its place; the first: [")

@@ -197,3 +197,51 @@ def test_declared_scop_is_carried_not_used() -> None:
     sheet = parse_datasheet({**SEED, "declared_scop": 3.5})
     assert sheet.declared_scop == 3.5
     assert calculate_scop(sheet) == calculate_scop(parse_datasheet(SEED))
+
+
+def test_two_different_points_at_one_temperature_are_refused() -> None:
+    """On 061fd2c the first listed won: the same data gave two SCOPs depending on the order."""
+    at_2c = [{"t_c": 2, "pdh_kw": 6.5, "cop": 3.9}, {"t_c": 2, "pdh_kw": 7.5, "cop": 5.2}]
+    for order in (at_2c, at_2c[::-1]):
+        sheet = copy.deepcopy(SEED)
+        sheet["points"] = [p for p in sheet["points"] if p["t_c"] != 2] + order
+        with pytest.raises(EngineInputError) as refused:
+            parse_datasheet(sheet)
+        assert refused.value.field == "points[5].t_c"
+        assert refused.value.reason.startswith("2 C is also the temperature of points[4], with other figures (Pdh ")
+        assert refused.value.reason.endswith("which one is declared?")
+    same = copy.deepcopy(SEED)
+    same["points"].append(dict(SEED["points"][2]))  # the same point listed twice is harmless
+    assert calculate_scop(parse_datasheet(same)).scop == calculate_scop(parse_datasheet(SEED)).scop
+
+
+def _undersized(pdh_scale: float) -> dict[str, Any]:
+    """The seed's unit, its capacity scaled, declaring Tbiv = TOL = -10 C."""
+    sheet = copy.deepcopy(SEED)
+    sheet["tbiv_c"] = sheet["tol_c"] = -10
+    for point in sheet["points"]:
+        point["pdh_kw"] = round(point["pdh_kw"] * pdh_scale, 3)
+    return sheet
+
+
+def test_an_undersized_unit_is_named_and_its_shortfall_counted_beside() -> None:
+    """On 061fd2c a unit covering half the load at its declared Tbiv counted no backup, and said nothing."""
+    fitting = calculate_scop(parse_datasheet(_undersized(1.25)))
+    assert fitting.shortfall_warning is None and fitting.scop_counting_shortfall is None
+    assert "shortfall_warning" not in fitting.as_dict()
+
+    half = calculate_scop(parse_datasheet(_undersized(0.5)))  # 4.8 kW at -10 C
+    # the declaration's way of computing (no backup at or above Tbiv) stays the SCOP...
+    assert half.qsup_kwh == fitting.qsup_kwh == pytest.approx(0.0)
+    # ... and the result says that Tbiv cannot be right, with the SCOP counting the shortfall as backup heat
+    assert half.shortfall_warning is not None and half.shortfall_warning.startswith(
+        "tbiv_c: at -10 C, at or above Tbiv (-10 C), the unit covers only 42 % of the load (Pdh 4.80 kW < Ph 11.46 kW)"
+    )
+    assert half.scop_counting_shortfall is not None and half.scop_counting_shortfall < half.scop - 0.5
+    by_hand = copy.deepcopy(_undersized(0.5))
+    by_hand["tbiv_c"] = 20  # every bin below Tbiv: the backup covers Ph - Pdh wherever Pdh < Ph
+    assert calculate_scop(parse_datasheet(by_hand)).scop == pytest.approx(half.scop_counting_shortfall)
+    assert half.as_dict()["scop_counting_shortfall"] == half.scop_counting_shortfall
+
+    tolerance = calculate_scop(parse_datasheet(_undersized(1.15)))  # 4 % under at -10 C: test tolerance
+    assert tolerance.shortfall_warning is None

@@ -1,4 +1,4 @@
-"""The simulator's fault commands for late answers and wrong transaction ids, as typed on its standard input."""
+"""The simulator's fault commands for late answers, wrong transaction ids and repeated answers, as typed on stdin."""
 
 from __future__ import annotations
 
@@ -37,5 +37,17 @@ def test_wrong_transaction_ids_are_set_and_cleared(sim: PlantSimulator) -> None:
     assert sim.faults.bad_tid == set() and sim.faults.late == {}
 
 
+def test_a_repeating_gateway_is_set_and_cleared(sim: PlantSimulator) -> None:
+    server = ModbusServer(sim)
+    assert apply_command(sim, server, ["duplicate", "11"]) == "ok: duplicate 11"
+    assert apply_command(sim, server, ["duplicate", "12", "0.02"]) == "ok: duplicate 12 0.02"
+    assert sim.faults.duplicate == {11: 0.0, 12: 0.02}
+    assert apply_command(sim, server, ["duplicate", "12", "-1"]) == "bad argument: -1 is not 0 to 60 seconds"
+    assert apply_command(sim, server, ["duplicate", "11", "off"]) == "ok: duplicate 11 off"
+    assert sim.faults.duplicate == {12: 0.02}
+    assert apply_command(sim, server, ["clear"]) == "ok: clear"
+    assert sim.faults.duplicate == {}
+
+
 def test_help_lists_them() -> None:
-    assert "late UNIT SECONDS" in COMMANDS and "bad_tid UNIT" in COMMANDS
+    assert "late UNIT SECONDS" in COMMANDS and "bad_tid UNIT" in COMMANDS and "duplicate UNIT" in COMMANDS

@@ -106,6 +106,12 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
                 faults.bad_tid.add(int(unit))
             case ["bad_tid", unit, "off"]:
                 faults.bad_tid.discard(int(unit))
+            case ["duplicate", unit, "off"]:
+                faults.duplicate.pop(int(unit), None)
+            case ["duplicate", unit, *gap]:
+                if len(gap) > 1 or not 0 <= (gap_s := float(gap[0]) if gap else 0.0) < 60:
+                    raise ValueError(f"{' '.join(gap)} is not 0 to 60 seconds")
+                faults.duplicate[int(unit)] = gap_s
             case ["drop"]:
                 server.drop_connections()
             case ["stuck_flow", hp]:

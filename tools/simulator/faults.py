@@ -19,6 +19,7 @@ corrupt UNIT               UNIT's RTU answers carry a wrong CRC
 short UNIT                 UNIT answers with one register fewer than asked (a confused gateway)
 late UNIT SECONDS          UNIT answers every request SECONDS late, after the client gave up (0 clears)
 bad_tid UNIT               UNIT's TCP/UDP answers carry a wrong transaction id (bad_tid UNIT off to clear)
+duplicate UNIT [SECONDS]   UNIT's answers are sent twice, the copy SECONDS later (default 0; 'duplicate UNIT off')
 drop                       close every client connection now
 stuck_flow HP              heat pump HP's (1-based) heat meter repeats its last flow reading
 reset_counter UNIT         UNIT's energy counters restart from 0 (the truth does not)
@@ -39,13 +40,14 @@ class Faults:
     short: set[int] = field(default_factory=set)
     late: dict[int, float] = field(default_factory=dict)  # unit -> seconds its answers are held back
     bad_tid: set[int] = field(default_factory=set)  # MBAP answers with a transaction id that is not the request's
+    duplicate: dict[int, float] = field(default_factory=dict)  # unit -> seconds between an answer and its copy
     stuck_flow: dict[int, float] = field(default_factory=dict)  # heat pump index -> frozen flow
     drop_requested: int = 0  # bumped on every 'drop' so servers can act on it once
 
     def clear(self) -> None:
         self.latency_s = 0.0
-        for collection in (self.silent, self.exceptions, self.missing, self.sentinel, self.out_of_range,
-                           self.corrupt, self.short, self.late, self.bad_tid, self.stuck_flow):  # fmt: skip
+        for collection in (self.silent, self.exceptions, self.missing, self.sentinel, self.out_of_range, self.corrupt,
+                           self.short, self.late, self.bad_tid, self.duplicate, self.stuck_flow):  # fmt: skip
             collection.clear()
 
     def spoil(self, unit: int) -> str | None:

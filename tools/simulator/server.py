@@ -224,8 +224,7 @@ class ModbusServer:
             return
         answer = await self._respond(unit, pdu, 7 + len(pdu))
         if answer is not None and not self._dropped():
-            writer.write(self._mbap_frame(tid, unit, answer))
-            await writer.drain()
+            await self._send(writer, unit, self._mbap_frame(tid, unit, answer))
 
     async def _one_rtu(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         buffer = await reader.readexactly(2)
@@ -238,8 +237,17 @@ class ModbusServer:
             return  # a real device ignores a frame with a bad CRC
         answer = await self._respond(buffer[0], buffer[1:-2], len(buffer))
         if answer is not None and not self._dropped():
-            writer.write(self._rtu_frame(buffer[0], answer))
-            await writer.drain()
+            await self._send(writer, buffer[0], self._rtu_frame(buffer[0], answer))
+
+    async def _send(self, writer: asyncio.StreamWriter, unit: int, frame: bytes) -> None:
+        """Write one answer; a 'duplicate' fault writes it again (a gateway repeating every frame)."""
+        writer.write(frame)
+        if (gap_s := self.sim.faults.duplicate.get(unit)) is not None:
+            if gap_s:
+                await writer.drain()
+                await asyncio.sleep(gap_s)
+            writer.write(frame)
+        await writer.drain()
 
     def _dropped(self) -> bool:
         """Act on a 'drop' fault once: close every open connection."""

@@ -3,7 +3,10 @@
 Every command prints JSON on stdout (never NaN or Infinity). Bad input prints
 one line on stderr naming the field and the reason, and exits with status 2;
 so does output that cannot be written (a reader such as ``head`` that stops).
-Input files may be gzipped.
+A batch of datasheets (``scop`` on a JSON array) answers each in its place: a
+datasheet that is refused gets ``{"error": "FIELD: REASON"}`` there, the
+others their figures; the command then exits with status 1 and one line on
+stderr counting the refused and naming the first. Input files may be gzipped.
 """
 
 from __future__ import annotations
@@ -26,6 +29,18 @@ from .modes import parse_mapping
 from .timeseries import KNOWN_COLUMNS, PRESETS, SpooledCsv
 
 EXIT_BAD_INPUT = 2
+EXIT_SOME_REFUSED = 1  # a batch answered, with some datasheets refused in their place
+
+
+class _PartlyRefused:
+    """A batch's answers, some of them errors: printed whole, then the exit status says so."""
+
+    def __init__(self, results: list[dict[str, object]], refused: list[tuple[int, EngineInputError]]) -> None:
+        self.results = results
+        self.summary = (
+            f"{len(refused)} of {len(results)} datasheets refused, each answered in its place; the first: "
+            f"[{refused[0][0]}].{refused[0][1]}"
+        )
 
 
 def _load_json(path: str) -> Any:
@@ -43,13 +58,15 @@ def _load_json(path: str) -> Any:
 def _scop(args: argparse.Namespace) -> Any:
     data = _load_json(args.file)
     if isinstance(data, list):
-        results = []
+        results: list[dict[str, object]] = []
+        refused: list[tuple[int, EngineInputError]] = []
         for index, item in enumerate(data):
             try:
                 results.append(calculate_scop(parse_datasheet(item)).as_dict(with_bins=args.bins))
             except EngineInputError as err:
-                raise EngineInputError(f"[{index}].{err.field}", err.reason) from None
-        return results
+                refused.append((index, err))
+                results.append({"error": str(err)})
+        return _PartlyRefused(results, refused) if refused else results
     return calculate_scop(parse_datasheet(data)).as_dict(with_bins=args.bins)
 
 
@@ -172,8 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     args = build_parser().parse_args(argv)
+    partly: _PartlyRefused | None = None
     try:
         result = args.run(args)
+        if isinstance(result, _PartlyRefused):
+            partly, result = result, result.results
         try:
             text = json.dumps(result, indent=2, allow_nan=False)
         except ValueError:
@@ -192,4 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         print("error: stdout: the reader closed the pipe before the output was complete", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if partly is not None:
+        print(f"error: {partly.summary}", file=sys.stderr)
+        return EXIT_SOME_REFUSED
     return 0

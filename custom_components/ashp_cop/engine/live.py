@@ -41,6 +41,7 @@ from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
 from .modes import HEATING_MODES, SEPARATOR, Mode, ModeAccounts, ModeTotals, bucket_of
+from .plausibility import PlausibilityGuard
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
 from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
 from .spf import EnergyBalance
@@ -170,6 +171,7 @@ class LiveHeatPump:
         self.carnot = CarnotBook()  # all modes together: lifetime, today, closed days (season, 365 days)
         self.carnot_by_mode = {mode: CarnotBook() for mode in HEATING_MODES}
         self._carnot_rolling = RollingCop(self.settings.rolling_window_s)
+        self.plausibility = PlausibilityGuard()  # hours beyond physics: a binding that measures part of the truth
         self._temps: tuple[float | None, float | None] = (None, None)  # flow, outdoor (C) of this poll
         self._temps_before: tuple[float | None, float | None] = (None, None)
         self._spf_of: tuple[float, ...] = ()  # the totals self._spf was worked out from
@@ -213,6 +215,7 @@ class LiveHeatPump:
                 **self.carnot.export(),
                 "modes": {mode.value: book.export() for mode, book in self.carnot_by_mode.items()},
             },
+            "plausibility": self.plausibility.export(),
         }
 
     def restore(self, saved: Mapping[str, object]) -> None:
@@ -245,6 +248,7 @@ class LiveHeatPump:
             by_mode = carnot.get("modes")
             for mode, book in self.carnot_by_mode.items():
                 book.restore(by_mode.get(mode.value) if isinstance(by_mode, Mapping) else None)
+        self.plausibility.restore(saved.get("plausibility"))
         last = finite(saved.get("time_s"))
         if last is not None:
             # Powers cannot be integrated across a restart; counters kept counting meanwhile and
@@ -387,6 +391,7 @@ class LiveHeatPump:
         for totals in (self.totals, self.day):
             totals.add(step)
             totals.compressor_run_s += run_s
+        self.plausibility.run(now_s, run_s)
 
     def _counter(self, role: Role) -> MeterCounter:
         return self.counters.setdefault(role, MeterCounter())
@@ -618,6 +623,11 @@ class LiveHeatPump:
         interval.add(energy["heat_kwh"] - energy["defrost_heat_kwh"], energy["elec_running_kwh"], flow_c, outdoor_c)
         self.carnot.add(interval)
         self._carnot_rolling.push(now_s, interval.heat_efficiency_kwh, interval.heat_kwh)
+        if self.modes.current is not Mode.COOLING:  # heating figures only: cooling has its EER
+            net_heat_kwh = energy["heat_kwh"] - energy["defrost_heat_kwh"]
+            self.plausibility.add(
+                now_s, net_heat_kwh, energy["elec_running_kwh"], interval.heat_kwh, interval.heat_efficiency_kwh
+            )
         for mode, book in self.carnot_by_mode.items():
             part = parts.get(mode)
             if part:

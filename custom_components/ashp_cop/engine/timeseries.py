@@ -5,9 +5,11 @@ other column of :data:`KNOWN_COLUMNS` is read as a number. An empty cell is a
 missing reading (a gap); text such as ``NaN`` or ``inf`` is refused, because
 an exporter that writes it has hit an error the user should see.
 
-Files may be gzipped and comma-, semicolon- or tab-separated; in a semicolon-
-or tab-separated file a comma inside a number is its decimal separator (the
-spreadsheet export of most European locales). They are read block by block,
+Files may be gzipped and comma-, semicolon- or tab-separated; a semicolon- or
+tab-separated file may write decimals after a comma (the spreadsheet export of
+most European locales) and group thousands with a point, or the other way
+round: which one the file does is learnt from its cells (decimals.py), and a
+number it leaves ambiguous (``1,250``) is refused. They are read block by block,
 so memory follows the block, not the file: :func:`read_csv` gathers the
 blocks into one :class:`TimeSeries`, :func:`open_csv` keeps them in a
 temporary file for the analysis to stream through.
@@ -30,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .arrays import FloatArray
+from .decimals import DecimalSeparator
 from .errors import EngineInputError, nearest, shown
 from .heat import lpm_to_m3h
 from .inputs import bounded_lines, open_text
@@ -276,7 +279,6 @@ class _Layout:
     timestamp: int
     sources: dict[str, int]
     ignored: tuple[str, ...]
-    decimal_comma: bool
     mode_map: Mapping[str, str] = field(default_factory=lambda: CANONICAL_MAP)
 
 
@@ -285,9 +287,7 @@ def _delimiter(first_line: str) -> str:
     return _DELIMITERS[counts.index(max(counts))] if max(counts) else ","
 
 
-def _layout(
-    header: list[str], column_map: Mapping[str, str], required: Collection[str], decimal_comma: bool
-) -> _Layout:
+def _layout(header: list[str], column_map: Mapping[str, str], required: Collection[str]) -> _Layout:
     if TIMESTAMP not in header:
         listed = ", ".join(shown(h)[1:-1] for h in header[:10]) + (", ..." if len(header) > 10 else "")
         raise EngineInputError(TIMESTAMP, f"missing column (the file needs one; its header has: {listed})")
@@ -315,7 +315,6 @@ def _layout(
         timestamp=index.pop(TIMESTAMP),
         sources=index,
         ignored=tuple(h for h in header if h not in readers),
-        decimal_comma=decimal_comma,
     )
 
 
@@ -342,10 +341,10 @@ def _refuse_first(name: str, values: Sequence[str], wrong: npt.NDArray[np.bool_]
         raise EngineInputError(name, f"row {first_row + row}: {shown(values[row])} {reason}")
 
 
-def _parse_numbers(name: str, values: Sequence[str], first_row: int, decimal_comma: bool) -> FloatArray:
-    text = np.char.strip(np.asarray(values, dtype=np.str_))
-    if decimal_comma:
-        text = np.char.replace(text, ",", ".")
+def _parse_numbers(
+    name: str, values: Sequence[str], stripped: npt.NDArray[np.str_], first_row: int, decimals: DecimalSeparator
+) -> FloatArray:
+    text = decimals.normalise(name, values, stripped, first_row)
     empty = text == ""
     try:
         numbers = np.where(empty, "nan", text).astype(np.float64)
@@ -366,7 +365,9 @@ def _parse_numbers(name: str, values: Sequence[str], first_row: int, decimal_com
     return numbers
 
 
-def _block(rows: list[list[str]], first_row: int, layout: _Layout, order: _TimeOrder) -> TimeSeries | None:
+def _block(
+    rows: list[list[str]], first_row: int, layout: _Layout, order: _TimeOrder, decimals: DecimalSeparator
+) -> TimeSeries | None:
     """Parse one block of rows; None once the timestamps are out of order (only they are checked then)."""
     short = next((i for i, row in enumerate(rows) if len(row) != layout.width), None)
     if short is not None:
@@ -378,10 +379,17 @@ def _block(rows: list[list[str]], first_row: int, layout: _Layout, order: _TimeO
     order.add(t_s, first_row)
     if order.broken:
         return None
+    stripped = {
+        name: np.char.strip(np.asarray(cells[i], dtype=np.str_))
+        for name, i in layout.sources.items()
+        if name != MODE_COLUMN
+    }
+    for name, text in stripped.items():  # the whole block shows the file's decimal separator before any is read
+        decimals.learn(name, cells[layout.sources[name]], text, first_row)
     columns = {
         name: parse_mode_cells(cells[i], first_row, layout.mode_map)
         if name == MODE_COLUMN
-        else _parse_numbers(name, cells[i], first_row, layout.decimal_comma)
+        else _parse_numbers(name, cells[i], stripped[name], first_row, decimals)
         for name, i in layout.sources.items()
     }
     if "flow_rate_lpm" in columns:
@@ -419,7 +427,8 @@ def iter_csv(
         reader = csv.reader(_chain(first, lines), delimiter=delimiter)
         try:
             header = [name.strip() for name in next(reader, [])]
-            layout = _layout(header, source_for, required, decimal_comma=delimiter != ",")
+            layout = _layout(header, source_for, required)
+            decimals = DecimalSeparator(delimiter)
             if mode_map:
                 layout = dataclasses.replace(layout, mode_map={**CANONICAL_MAP, **mode_map})
             row_number = 2
@@ -427,7 +436,7 @@ def iter_csv(
                 rows = list(itertools.islice(reader, ROWS_PER_BLOCK))
                 if not rows:
                     break
-                block = _block(rows, row_number, layout, order)
+                block = _block(rows, row_number, layout, order, decimals)
                 row_number += len(rows)
                 if block is not None:
                     yield block

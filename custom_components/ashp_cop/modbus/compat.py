@@ -103,6 +103,21 @@ async def next_response(client: Client, timeout_s: float) -> Any:
     return await asyncio.wait_for(future, max(timeout_s, 0.0))
 
 
+def flush(client: Client) -> None:
+    """Feed every whole frame still waiting in pymodbus' receive buffer to whoever waits (``catch_strays``).
+
+    pymodbus takes one frame per chunk received: a second frame that came in
+    the same chunk (a gateway repeating its answer) would otherwise wait there
+    and be handed to the next request.
+    """
+    manager = client.ctx
+    while manager.recv_buffer:
+        before = len(manager.recv_buffer)
+        manager.datagram_received(b"", None)
+        if len(manager.recv_buffer) >= before:
+            return  # the start of a frame still arriving
+
+
 def catch_strays(client: Client, on_stray: Callable[[Any], None]) -> None:
     """Until the next request, every answer that arrives goes to ``on_stray`` and never to a later request."""
     manager = client.ctx
@@ -149,6 +164,16 @@ def response_unit(response: Any) -> int | None:
         if isinstance(value, int):
             return value
     return None
+
+
+def response_key(response: Any) -> tuple[object, ...]:
+    """What an answer says (unit, function, exception or data): two copies of one answer have the same key."""
+    if response.isError():
+        return (response_unit(response), int(response.function_code), exception_code(response))
+    data = tuple(getattr(response, "registers", None) or ()) + tuple(
+        bool(b) for b in getattr(response, "bits", None) or ()
+    )
+    return (response_unit(response), int(response.function_code), data)
 
 
 def response_words(response: Any, table: Table, count: int) -> list[int] | list[bool]:

@@ -21,6 +21,9 @@ from .settings import HubSettings, Transport
 RECONNECT_BACKOFF_MIN_S = 0.5
 RECONNECT_BACKOFF_MAX_S = 60.0
 RETRY_BACKOFF_S = 0.05
+# RTU: how long a copy of an answer is waited for beyond the last response time
+# (a gateway that repeats every frame sends the copy right after the original).
+COPY_WAIT_S = 0.1
 # Exception codes worth retrying: the device is alive but momentarily busy.
 _RETRY_CODES = frozenset({5, 6})
 
@@ -47,6 +50,10 @@ class Connection:
         self._stray = asyncio.Event()
         self._expected: tuple[int, int, int] | None = None  # unit, function, data bytes of the request in flight
         self.stale_answers = 0  # answers that belonged to another (earlier) request, discarded
+        # RTU: what the last answer said, and whether the gateway was seen sending every answer twice
+        self._last_answer: tuple[object, ...] | None = None
+        self._last_response_s = 0.0
+        self.repeats_answers = False
         self._client: compat.Client | None = None  # made on first use: pymodbus needs a running loop
         self._next_connect_at = 0.0
         self._reconnect_backoff_s = RECONNECT_BACKOFF_MIN_S
@@ -149,6 +156,7 @@ class Connection:
     async def _read_once(self, unit_id: int, block: ReadBlock, attempts: int) -> Response:
         await self._ensure_connected()
         if self.settings.uses_rtu_framing:
+            await self._flush()
             await self._settle(unit_id, block.table.function_code)
         self._received.clear()
         self._expected = (unit_id, block.table.function_code, data_bytes(block))
@@ -186,11 +194,55 @@ class Connection:
             response = await compat.read(self.client, block.table, block.address, block.count, unit_id)
             while not self._answers(response, unit_id, block):
                 response = await compat.next_response(self.client, deadline - time.monotonic())
+            if self.settings.uses_rtu_framing:
+                response = await self._past_copies(response, unit_id, block, deadline)
         except (compat.NoResponseError, TimeoutError) as err:
             if self.settings.uses_rtu_framing:
                 self._unsettled[(unit_id, block.table.function_code)] = time.monotonic() + self.settings.timeout_s
             raise self._no_response(unit_id, block) from err
         return response
+
+    async def _past_copies(self, response: object, unit_id: int, block: ReadBlock, deadline: float) -> object:
+        """RTU has no transaction id: a gateway's copy of the last answer can fit this request.
+
+        An answer saying exactly what the last one said may be that copy: the
+        real answer then follows within about one response time, and is taken
+        instead. Once the gateway was seen repeating, the copy of this answer is
+        waited for too, so that it cannot meet the next request.
+        """
+        window_s = COPY_WAIT_S + 2 * self._last_response_s
+        copied = False
+        while compat.response_key(response) == self._last_answer:
+            try:
+                later = await compat.next_response(self.client, min(window_s, deadline - time.monotonic()))
+            except TimeoutError:
+                break  # nothing followed: the same values again
+            if self._answers(later, unit_id, block):
+                self._copy_discarded()
+                response, copied = later, True
+        self._last_answer = compat.response_key(response)
+        self._last_response_s = time.monotonic() - (deadline - self.settings.timeout_s)
+        # (after a copy was just taken over, ``later`` may be the copy itself: pymodbus 3.11 keeps
+        # only the first of two frames that come in one chunk, so its own copy is not waited for)
+        if self.repeats_answers and not copied:
+            try:
+                copy = await compat.next_response(self.client, min(window_s, self.settings.timeout_s))
+            except TimeoutError:
+                self.repeats_answers = False  # the gateway stopped repeating
+            else:
+                if compat.response_key(copy) == self._last_answer:
+                    self._copy_discarded()
+        return response
+
+    def _copy_discarded(self) -> None:
+        self.stale_answers += 1
+        self.repeats_answers = True
+
+    async def _flush(self) -> None:
+        """Before an RTU request: what already arrived goes to the strays, not to this request."""
+        await asyncio.sleep(0)  # let the loop read what the socket holds
+        if self._client is not None and self.connected:
+            compat.flush(self._client)
 
     def _answers(self, response: object, unit_id: int, block: ReadBlock) -> bool:
         """Whether ``response`` is the answer to the request just sent.
@@ -223,6 +275,8 @@ class Connection:
         if self.settings.uses_rtu_framing:
             unit = compat.response_unit(response)
             self._unsettled.pop((unit or 0, compat.response_function(response)), None)
+            if compat.response_key(response) == self._last_answer:
+                self.repeats_answers = True  # a copy of the last answer: the gateway repeats its frames
         self._stray.set()
 
     def _no_response(self, unit_id: int, block: ReadBlock) -> TransactionError:

@@ -190,7 +190,19 @@ def _offmode_hours(raw: Any) -> str | None:
 
 
 def _check_points(points: Sequence[TestPoint], tol_c: float) -> None:
-    if len(points) < 2:
+    first_at: dict[float, int] = {}
+    for index, point in enumerate(points):
+        earlier = first_at.setdefault(point.t_c, index)
+        if earlier != index and point != points[earlier]:
+            # The same point listed twice is harmless; two different ones leave the curve undefined there.
+            other = points[earlier]
+            raise EngineInputError(
+                f"points[{index}].t_c",
+                f"{point.t_c:g} C is also the temperature of points[{earlier}], with other figures "
+                f"(Pdh {other.pdh_kw:g} / {point.pdh_kw:g} kW, COP {other.cop:g} / {point.cop:g}, "
+                f"Cdh {other.cdh:g} / {point.cdh:g}): which one is declared?",
+            )
+    if len(first_at) < 2:
         raise EngineInputError("points", "needs at least two test points to interpolate between")
     if min(point.t_c for point in points) > tol_c:
         raise EngineInputError("points", f"no test point at or below TOL ({tol_c:g} C)")

@@ -9,6 +9,14 @@ Per bin j of the reference climate (temperature Tj, hours hj):
 * below TOL the unit is off: elbu(Tj) = Ph(Tj)
 * between TOL and Tbiv, where Pdh(Tj) < Ph(Tj), the unit runs flat out and
   the backup heater tops up: elbu(Tj) = Ph(Tj) - Pdh(Tj), COPbin = COPd
+* at and above Tbiv a Pdh(Tj) under Ph(Tj) counts no backup (Tbiv is where
+  the unit covers the load; a few percent under is test tolerance); where it
+  falls short by more than SHORTFALL_TOLERANCE the declared Tbiv cannot be
+  right: the result says so (``shortfall_warning``, naming tbiv_c) and gives
+  the SCOP with that shortfall counted as backup heat, elbu(Tj) = Ph(Tj) -
+  Pdh(Tj) wherever Pdh(Tj) < Ph(Tj), as formula 19's QSUP counts it
+  (``scop_counting_shortfall``). The SCOP itself stays the declaration's way
+  of computing it: the KEYMARK declarations do not count it (docs/engine.md)
 * where Pdh(Tj) >= Ph(Tj) the unit cycles: CR = Ph/Pdh and, for water-based
   units, COPbin = COPd * CR / (Cdh * CR + 1 - Cdh)          (clause 8.5, formula 14)
 
@@ -39,6 +47,9 @@ from .datasheet import DEFAULT_CC, Datasheet, TestPoint
 # Regulation (EU) 813/2013 Annex III, eta_s correction factors, in percent.
 F1_TEMPERATURE_CONTROLS_PCT = 3.0
 F2_GROUND_WATER_PUMP_PCT = 5.0
+# Above Tbiv, a declared capacity further than this under the load is not test tolerance:
+# the declared Tbiv is wrong (docs/engine.md: 487 of 26,485 KEYMARK records, 1.8 %).
+SHORTFALL_TOLERANCE = 0.10
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,8 @@ class ScopResult:
     qoff_kwh: float
     annual_elec_kwh: float
     bins: tuple[BinResult, ...]
+    shortfall_warning: str | None = None
+    scop_counting_shortfall: float | None = None
 
     def as_dict(self, *, with_bins: bool = False) -> dict[str, object]:
         """The CLI's and the action's JSON result."""
@@ -98,6 +111,9 @@ class ScopResult:
             "qoff_kwh": self.qoff_kwh,
             "annual_elec_kwh": self.annual_elec_kwh,
         }
+        if self.shortfall_warning is not None:
+            out["shortfall_warning"] = self.shortfall_warning
+            out["scop_counting_shortfall"] = self.scop_counting_shortfall
         if with_bins:
             out["bins"] = [
                 {
@@ -152,8 +168,16 @@ class _DeclaredCurve:
         return pdh, cop, cdh
 
 
-def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> ScopResult:
-    """EN 14825:2018 SCOP of one validated datasheet."""
+@dataclass(frozen=True, slots=True)
+class _Season:
+    bins: tuple[BinResult, ...]
+    qh: float
+    qhe: float
+    qsup: float
+    heat_by_unit: float
+
+
+def _season(sheet: Datasheet, method: ScopMethod, *, count_shortfall: bool) -> _Season:
     climate = climate_by_name(sheet.climate)
     curve = _DeclaredCurve(sheet.points, method)
     bins: list[BinResult] = []
@@ -163,7 +187,7 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         pdh, cop_d, cdh = curve.at(tj)
         if tj < sheet.tol_c:
             backup_kw, cop_bin = load_kw, cop_d
-        elif pdh < load_kw and tj < sheet.tbiv_c:
+        elif pdh < load_kw and (tj < sheet.tbiv_c or count_shortfall):
             backup_kw, cop_bin = load_kw - pdh, cop_d
         elif pdh < load_kw:
             # At and above Tbiv the unit covers the load by definition of Tbiv;
@@ -181,6 +205,27 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         qsup += bin_backup
         heat_by_unit += hj * unit_heat_kw
         bins.append(BinResult(tj, hj, load_kw, pdh, cop_d, cop_bin, backup_kw, bin_heat, bin_unit_elec, bin_backup))
+    return _Season(tuple(bins), qh, qhe, qsup, heat_by_unit)
+
+
+def _shortfall(sheet: Datasheet, bins: Iterable[BinResult]) -> str | None:
+    """Where the unit falls short of the load at or above its declared Tbiv by more than test tolerance."""
+    short = [b for b in bins if b.t_c >= max(sheet.tbiv_c, sheet.tol_c) and b.pdh_kw < b.load_kw]
+    worst = max(short, key=lambda b: 1.0 - b.pdh_kw / b.load_kw, default=None)
+    if worst is None or 1.0 - worst.pdh_kw / worst.load_kw <= SHORTFALL_TOLERANCE:
+        return None
+    return (
+        f"tbiv_c: at {worst.t_c} C, at or above Tbiv ({sheet.tbiv_c:g} C), the unit covers only "
+        f"{100.0 * worst.pdh_kw / worst.load_kw:.0f} % of the load (Pdh {worst.pdh_kw:.2f} kW < Ph "
+        f"{worst.load_kw:.2f} kW): the declared Tbiv cannot be right; scop_counting_shortfall counts the "
+        "shortfall as backup heat (EN 14825:2018 formula 19, elbu = Ph - Pdh)"
+    )
+
+
+def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> ScopResult:
+    """EN 14825:2018 SCOP of one validated datasheet."""
+    climate = climate_by_name(sheet.climate)
+    season = _season(sheet, method, count_shortfall=False)
     hours = climate.off_mode_hours(reversible=sheet.reversible_offmode_hours)
     off = sheet.offmode
     qoff = (
@@ -189,23 +234,34 @@ def calculate_scop(sheet: Datasheet, method: ScopMethod = DEFAULT_METHOD) -> Sco
         + hours.standby_h * off.standby_w
         + hours.crankcase_h * off.crankcase_w
     ) / 1000.0
-    seasonal = seasonal_figures(qh, qhe, qsup, qoff, cc=sheet.cc, water_or_brine_source=sheet.water_or_brine_source)
+    source = sheet.water_or_brine_source
+    seasonal = seasonal_figures(season.qh, season.qhe, season.qsup, qoff, cc=sheet.cc, water_or_brine_source=source)
+    warning = _shortfall(sheet, season.bins)
+    counted = None
+    if warning is not None:
+        counting = _season(sheet, method, count_shortfall=True)
+        counted = seasonal_figures(
+            counting.qh, counting.qhe, counting.qsup, qoff, cc=sheet.cc, water_or_brine_source=source
+        ).scop
+    qh, qhe, bins = season.qh, season.qhe, season.bins
     result = ScopResult(
         climate=climate.name,
         scop=seasonal.scop,
         scop_on=seasonal.scop_on,
-        scop_net=heat_by_unit / qhe if qhe > 0 else seasonal.scop_on,
+        scop_net=season.heat_by_unit / qhe if qhe > 0 else seasonal.scop_on,
         eta_s_pct=seasonal.eta_s_pct,
         qh_kwh=qh,
         qhe_kwh=qhe,
-        qsup_kwh=qsup,
+        qsup_kwh=season.qsup,
         qoff_kwh=qoff,
-        annual_elec_kwh=qhe + qsup + qoff,
-        bins=tuple(bins),
+        annual_elec_kwh=qhe + season.qsup + qoff,
+        bins=bins,
+        shortfall_warning=warning,
+        scop_counting_shortfall=counted,
     )
     # parse_datasheet's ranges keep every figure finite; a Datasheet built in code
     # skips them, and an overflow must never reach JSON as NaN or Infinity.
-    if not all(math.isfinite(v) for v in astuple(result)[1:-1]) or not all(
+    if not all(math.isfinite(v) for v in astuple(result)[1:10]) or not all(
         math.isfinite(v) for b in bins for v in astuple(b)
     ):
         raise EngineInputError("datasheet", "the figures overflow (a value far outside what a heat pump declares)")
