@@ -254,8 +254,8 @@ class _Analysis:
             heat_wh, unit_wh, heat_w, unit_w, interval_means(flow_c), interval_means(outdoor), running
         )
         self.modes.add(modes, dt_s=intervals.dt_s, usable=usable,
-                       heat_halves_wh=_heat_halves_wh(every_mode_heat_w, heat_pos_wh, paid_wh, in_defrost,
-                                                      cooling_row, intervals.dt_s),
+                       heat_halves_wh=_heat_halves_wh(every_mode_heat_w, heat_pos_wh, paid_wh, in_defrost=in_defrost,
+                                                      cooling_row=cooling_row, dt_s=intervals.dt_s),
                        elec_w=every_mode_unit_w + backup + (every_mode_pump_w if every_mode_pump_w is not None
                                                             else zeros),
                        backup_w=backup, carnot=carnot)  # fmt: skip
@@ -281,6 +281,7 @@ def _heat_halves_wh(
     heat_w: FloatArray,
     heat_pos_wh: FloatArray,
     paid_wh: FloatArray,
+    *,
     in_defrost: BoolArray,
     cooling_row: BoolArray,
     dt_s: FloatArray,

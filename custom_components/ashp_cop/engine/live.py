@@ -324,7 +324,8 @@ class LiveHeatPump:
         key = (heating.heat_kwh, heating.defrost_heat_kwh, heating.elec_running_kwh, heating.elec_standby_kwh,
                heating.backup_kwh, heating.pumps_kwh)  # fmt: skip
         if key != self._spf_of:
-            balance = EnergyBalance(heating.net_heat_kwh, *key[2:], backup_heat_metered=self.settings.backup_heat_metered)
+            metered = self.settings.backup_heat_metered
+            balance = EnergyBalance(heating.net_heat_kwh, *key[2:], backup_heat_metered=metered)
             self._spf_of, self._spf = key, balance.spf_boundaries()
         return self._spf
 
@@ -615,7 +616,8 @@ class LiveHeatPump:
         for bucket, kwh in energy.items():
             setattr(self.day, bucket, getattr(self.day, bucket) + kwh)
         # the heating figures leave cooling out (it has its own EER): the span less what cooling was charged
-        heating = {bucket: max(0.0, kwh - parts.get(Mode.COOLING, {}).get(bucket, 0.0)) for bucket, kwh in energy.items()}
+        cooling = parts.get(Mode.COOLING, {})
+        heating = {bucket: max(0.0, kwh - cooling.get(bucket, 0.0)) for bucket, kwh in energy.items()}
         elec_wh = (heating["elec_running_kwh"] + heating["elec_standby_kwh"]) * WH_PER_KWH
         net_heat_wh = (heating["heat_kwh"] - heating["defrost_heat_kwh"]) * WH_PER_KWH
         self._rolling.push(now_s, net_heat_wh, elec_wh, ran=heating["elec_running_kwh"] > 0)
