@@ -12,6 +12,11 @@ SEPEMO-Build D4.2, 2012):
   unit_backup  (H2) + backup heater (its heat is its electricity)
   system       (H4) + circulation pumps and the unit's standby electricity
 ``spf`` is the system figure: net heat (defrost netted) over all electricity.
+
+These combined figures are of the heating modes: with a ``mode`` column, the halves of each interval
+read in cooling mode are left out of them (cooling has its own EER in ``modes``), as live leaves them
+out (README, "How the figures are defined"). Defrost heat is the heat drawn back inside a defrost;
+negative heat outside one is a debt later heat pays off, as live.py carries it.
 """
 
 from __future__ import annotations

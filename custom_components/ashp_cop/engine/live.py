@@ -23,6 +23,9 @@ heat delivered, ``defrost_heat_kwh`` the heat drawn back from the water while de
 signed heat power); both only ever increase, and net heat = delivered - drawn. A negative heat power
 outside a defrost (sensor noise while idle) is carried as a debt the next heat pays off, so that net
 heat stays unbiased and delivered heat never decreases.
+
+Heating figures (COP today, rolling COP, SPF, practical efficiency) are of the heating modes: the
+totals less what was charged to cooling (modes.heating_part); the energy totals keep all the unit used.
 """
 
 from __future__ import annotations
