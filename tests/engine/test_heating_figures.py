@@ -74,6 +74,11 @@ def test_analyze_counts_no_defrost_and_no_heat_of_a_cooling_hour() -> None:
     # cooling is in its own EER
     assert modes["cooling"]["heat_kwh"] == pytest.approx(-_heat_w(12.0, 17.0) * (3600 + 30) / 3.6e6, rel=1e-9)
     assert modes["cooling"]["hours"] == pytest.approx((3600 + 30) / 3600)
+    # the compressor's figures are of every mode: it ran both hours, and a cooling run is a start
+    assert report["running_hours"] == pytest.approx(2.0)
+    cycling = analyze(_series(("off", 25.0, 25.0, 15.0), ("cooling", 12.0, 17.0, 2000.0)))["cycling"]
+    assert isinstance(cycling, dict)
+    assert (cycling["starts"], cycling["run_hours"]) == (1, pytest.approx(1.0))
     assert modes["cooling"]["cop"] == pytest.approx(-_heat_w(12.0, 17.0) / 2000.0, rel=1e-9)
 
 

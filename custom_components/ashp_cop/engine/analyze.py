@@ -266,7 +266,7 @@ class _Analysis:
                        backup_w=backup, carnot=carnot)  # fmt: skip
 
         self.cycles.add(
-            chunk.t_s, running_samples(chunk.get("compressor_running"), unit_w, options.running_threshold_w)
+            chunk.t_s, running_samples(chunk.get("compressor_running"), every_mode_unit_w, options.running_threshold_w)
         )
         self.carnot.merge(carnot_account(carnot.heat_wh, carnot.elec_wh, carnot.flow_c, carnot.outdoor_c, running))
         if outdoor is not None:
