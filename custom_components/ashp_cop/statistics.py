@@ -24,8 +24,8 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine.climate_normalised import normalised_scop
-from .engine.cop import period_cop
 from .engine.live import Role
+from .engine.modes import Mode
 from .engine.spf import EnergyBalance
 from .mode_statistics import mode_figures, mode_statistic_ids
 
@@ -107,6 +107,8 @@ def figures_of(
     low, high = start.timestamp(), end.timestamp()
     hourly = {sid: {t: v for t, v in hours.items() if low <= t < high} for sid, hours in hourly.items()}
     totals = {field: sum(hourly.get(sid, {}).values()) for field, sid in ids.energies.items()}
+    cooling_kwh = sum(hourly.get(_cooling_elec_id(ids), {}).values())
+    totals = _less_cooling(totals, cooling_kwh)
     balance = EnergyBalance(
         heat_kwh=totals.get("heat_kwh", 0.0) - totals.get("defrost_heat_kwh", 0.0),
         unit_running_kwh=totals.get("unit_running_kwh", 0.0),
@@ -124,10 +126,12 @@ def figures_of(
         "data_from": dt_util.as_local(dt_util.utc_from_timestamp(min(heat_hours))).isoformat() if heat_hours else None,
         "heat_kwh": round(balance.system_heat_kwh, 4),
         "elec_kwh": round(balance.elec_kwh, 4),
-        "scop": _rounded(period_cop(balance.system_heat_kwh, balance.elec_kwh)),
+        "scop": _rounded(balance.spf_boundaries()["system"]),
         "spf_boundaries": {name: _rounded(value) for name, value in balance.spf_boundaries().items()},
         "climate_normalised": None,
     }
+    if cooling_kwh:
+        figures["cooling_elec_kwh_left_out"] = round(cooling_kwh, 4)
     if ids.outdoor and hourly.get(ids.outdoor):
         figures["climate_normalised"] = _normalised(hourly, ids, climate)
     if ids.modes:
@@ -145,6 +149,7 @@ def _normalised(hourly: Hourly, ids: StatisticIds, climate: str) -> dict[str, An
     outdoor = hourly[ids.outdoor or ""]
     if not elec_ids:
         return None
+    cooling = hourly.get(_cooling_elec_id(ids), {})
     common_hours = set(heat) & set(outdoor)
     for elec_id in elec_ids:
         common_hours &= set(hourly.get(elec_id, {}))
@@ -155,9 +160,33 @@ def _normalised(hourly: Hourly, ids: StatisticIds, climate: str) -> dict[str, An
         climate,
         np.array([outdoor[h] for h in common]),
         np.array([heat[h] for h in common]),
-        np.array([sum(hourly[i][h] for i in elec_ids) for h in common]),
+        np.array([max(0.0, sum(hourly[i][h] for i in elec_ids) - cooling.get(h, 0.0)) for h in common]),
     )
     return {"scop": _rounded(result.scop), "demand_coverage": round(result.demand_coverage, 4), "hours": len(common)}
+
+
+# The heating figures of a reversible unit leave cooling out (README, "How the figures are defined"):
+# the statistics keep the unit's whole electricity (the Energy dashboard's consumption) and, per mode,
+# what cooling used (mode_statistics.py), so a period's heating electricity is the one less the other.
+# Cooling's electricity is known as one sum; it is taken from the unit's running electricity first (a
+# unit cools with its compressor running), then from standby, pumps and backup. H4 (the SCOP shown) is
+# exact; H1 and H2 are too high by the pumps' and standby's share of cooling, which they cannot tell.
+LESS_COOLING_ORDER = ("unit_running_kwh", "unit_standby_kwh", "pumps_kwh", "backup_kwh")
+
+
+def _cooling_elec_id(ids: StatisticIds) -> str:
+    return ids.modes.get(Mode.COOLING.value, {}).get("elec", "")
+
+
+def _less_cooling(totals: dict[str, float], cooling_kwh: float) -> dict[str, float]:
+    """A period's electricity less what cooling used (see LESS_COOLING_ORDER)."""
+    out, left = dict(totals), cooling_kwh
+    for field in LESS_COOLING_ORDER:
+        taken = min(left, max(out.get(field, 0.0), 0.0))
+        if field in out:
+            out[field] -= taken
+        left -= taken
+    return out
 
 
 def _rounded(value: float | None) -> float | None:

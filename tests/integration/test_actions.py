@@ -19,10 +19,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 
 from custom_components.ashp_cop.compat import statistic_metadata
-from custom_components.ashp_cop.const import DOMAIN
+from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
-from tests.integration.test_heat_pump import power_heat_pump
+from tests.integration.conftest import setup_entry
+from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
 
 
 @pytest.fixture(autouse=True)
@@ -205,6 +206,43 @@ async def test_each_seasonal_figure_says_which_period_it_covers(hass: HomeAssist
     # the SPF sensors count from the entry's set-up, not from the statistics
     for key in ("spf_unit_since_setup_h1", "spf_with_backup_heater_since_setup_h2", "spf_whole_system_since_setup_h4"):
         assert attributes(key)["period_start"] == hp.created_at.isoformat()
+
+
+async def test_the_seasonal_heating_figures_leave_cooling_electricity_out(hass: HomeAssistant) -> None:
+    # on 061fd2c: 2 h of heating at COP 4.0 then 3 h of cooling at EER 3.5 gave a seasonal SCOP of 2.0
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "1500", {"unit_of_measurement": "W"})
+    hass.states.async_set("select.hp_mode", "heat", {"options": ["heat", "cool"]})
+    roles = {
+        "heat_power_w": "sensor.hm_power",
+        "elec_power_w": "sensor.meter_power",
+        "operating_mode": "select.hp_mode",
+    }
+    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: {"heat": "space_heating", "cool": "cooling"}})
+    await setup_entry(hass, hp)
+    start = dt_util.start_of_local_day() - timedelta(days=2)
+    hours = {  # kWh per hour: two of heating, three of cooling (the unit's electricity counts both)
+        "heat_energy": [6.0, 6.0, 0.0, 0.0, 0.0],
+        "electric_energy_while_running": [1.5, 1.5, 1.0, 1.0, 1.0],
+        "cooling_energy_heat_removed": [0.0, 0.0, 3.5, 3.5, 3.5],
+        "cooling_electric_energy": [0.0, 0.0, 1.0, 1.0, 1.0],
+        "space_heating_electric_energy": [1.5, 1.5, 0.0, 0.0, 0.0],
+        "space_heating_heat_energy": [6.0, 6.0, 0.0, 0.0, 0.0],
+    }
+    for key, kwh in hours.items():
+        statistic_id = f"sensor.garden_heat_pump_{key}"
+        assert hass.states.get(statistic_id) is not None, statistic_id
+        async_import_statistics(hass, _meta(statistic_id, "kWh", has_sum=True), _hours(start, kwh, cumulative=True))
+    await async_wait_recording_done(hass)
+    seasonal = hp.runtime_data.seasonal
+    await seasonal.async_refresh()
+    await hass.async_block_till_done()
+    lifetime = seasonal.data["lifetime"]
+    assert lifetime["scop"] == pytest.approx(4.0)
+    assert lifetime["spf_boundaries"] == {"unit": 4.0, "unit_backup": 4.0, "system": 4.0}
+    assert lifetime["elec_kwh"] == pytest.approx(3.0) and lifetime["cooling_elec_kwh_left_out"] == pytest.approx(3.0)
+    assert lifetime["modes"]["cooling"]["spf"] == pytest.approx(3.5)  # cooling in its own seasonal EER
+    assert float(hass.states.get("sensor.garden_heat_pump_scop_lifetime").state) == pytest.approx(4.0)  # type: ignore[union-attr]
 
 
 async def test_each_day_closes_with_its_cop_in_the_statistics(hass: HomeAssistant) -> None:

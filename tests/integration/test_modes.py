@@ -250,3 +250,59 @@ async def test_reconfigure_binds_a_select_and_maps_its_options(hass: HomeAssista
     assert hp.data[CONF_MODE_MAP]["Eco"] == "space_heating"
     assert hp.runtime_data.modes == (Mode.SPACE_HEATING, Mode.HOT_WATER, Mode.COOLING)
     assert hass.states.get("sensor.garden_heat_pump_cooling_energy_heat_removed") is not None
+
+
+def _unknown(hass: HomeAssistant, entity_id: str) -> bool:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state == "unknown"
+
+
+async def test_cooling_leaves_the_heating_figures_unknown_and_has_its_own_eer(hass: HomeAssistant) -> None:
+    # on 061fd2c: cooling at 26 C showed COP today, rolling COP and SPF H1/H2/H4 since set-up at 0.0
+    sim = PlantSimulator(1, seed=1, speed=0.0, start_s=13 * 3600.0, mean_outdoor_c=26.0, cooling=True)
+    async with serving_plant(hass, sim, timeout=LONG_RUN_TIMEOUT_S) as hub:
+        hp = heat_pump_entry(MODBUS_ROLES | {"operating_mode": MODE_ENTITY}, **{CONF_MODE_MAP: CONTROLLER_MAP})
+        await setup_entry(hass, hp)
+        truth = sim.plant.heat_pumps[0].truth
+        names = ("cool_heat_kwh", "cool_elec_unit_kwh", "elec_unit_kwh")
+        before = [getattr(truth, name) for name in names]
+        await _run(hass, sim, hub, hp, 60)
+    removed, cooling_unit, unit = (getattr(truth, name) - then for name, then in zip(names, before, strict=True))
+    assert removed > 1.0 and cooling_unit == pytest.approx(unit)  # an hour of cooling only
+    for key in ("cop_today", "rolling_cop", "spf_unit_since_setup_h1", "spf_with_backup_heater_since_setup_h2",
+                "spf_whole_system_since_setup_h4"):  # fmt: skip
+        assert _unknown(hass, f"sensor.garden_heat_pump_{key}"), key
+    # (heat removed worked out from the heat meter's rounded temperatures at a difference of a few K: within 2 %)
+    assert _value(hass, "sensor.garden_heat_pump_cooling_energy_heat_removed") == pytest.approx(removed, rel=0.02)
+    assert _value(hass, "sensor.garden_heat_pump_cooling_eer_today") == pytest.approx(removed / cooling_unit, rel=0.02)
+    # the unit's electricity still shows all it used: the Energy dashboard's consumption
+    assert _value(hass, "sensor.garden_heat_pump_electric_energy") == pytest.approx(unit, rel=0.01)
+
+
+async def test_without_the_mode_role_heat_is_space_heating(
+    hass: HomeAssistant, dhw_hub: tuple[PlantSimulator, MockConfigEntry]
+) -> None:
+    # on 061fd2c: mode dhw, role removed, 6 h of heating: hot-water heat 1.0 -> 36.98 kWh
+    sim, hub = dhw_hub
+    hp = heat_pump_entry(MODBUS_ROLES | {"operating_mode": MODE_ENTITY}, **{CONF_MODE_MAP: CONTROLLER_MAP})
+    await setup_entry(hass, hp)
+    await _run(hass, sim, hub, hp, 35)  # into the 06:00 tank reheat
+    live = hp.runtime_data.live
+    assert live.modes.current is Mode.HOT_WATER
+    hot_water_kwh = live.modes.totals[Mode.HOT_WATER].heat_kwh
+    # the role unbound (options without it): the stored mode comes back with the totals, and must not count
+    hass.config_entries.async_update_entry(hp, options={CONF_ROLES: MODBUS_ROLES})
+    await hass.async_block_till_done()
+    live = hp.runtime_data.live
+    assert hp.runtime_data.modes == ()
+    truth = sim.plant.heat_pumps[0].truth
+    sh_before, heat_before = live.modes.totals[Mode.SPACE_HEATING].heat_kwh, live.totals.heat_kwh
+    dhw_before = truth.dhw_heat_kwh
+    await _run(hass, sim, hub, hp, 60)
+    assert truth.dhw_heat_kwh - dhw_before > 0.5  # the reheat went on: without the role it is space heating
+    gained = live.totals.heat_kwh - heat_before
+    assert gained > 2.0
+    assert live.modes.totals[Mode.HOT_WATER].heat_kwh == hot_water_kwh
+    assert live.modes.totals[Mode.SPACE_HEATING].heat_kwh - sh_before == pytest.approx(gained)
+    assert live.modes.current is Mode.SPACE_HEATING

@@ -12,6 +12,11 @@ SEPEMO-Build D4.2, 2012):
   unit_backup  (H2) + backup heater (its heat is its electricity)
   system       (H4) + circulation pumps and the unit's standby electricity
 ``spf`` is the system figure: net heat (defrost netted) over all electricity.
+
+These combined figures are of the heating modes: with a ``mode`` column, the halves of each interval
+read in cooling mode are left out of them (cooling has its own EER in ``modes``), as live leaves them
+out (README, "How the figures are defined"). Defrost heat is the heat drawn back inside a defrost;
+negative heat outside one is a debt later heat pays off, as live.py carries it.
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ from .carnot import CarnotAccount, carnot_account, interval_means
 from .climate_normalised import normalised_scop
 from .cop import DEFAULT_RUNNING_THRESHOLD_W, period_cop
 from .cycling import SeriesCycles, running_samples
-from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K, DefrostTracker, detect_active
+from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K, DefrostTracker, detect_active, pay_off_debt
 from .energy import GAP_LIMIT_INTERVALS, Intervals, interval_energy_wh
 from .errors import EngineInputError
 from .fluids import check_temperature
 from .frosting import DEFAULT_TIFR_C, MeasuredPenalty, penalty_from_measurements
 from .heat import HeatCircuit, heat_power_w, preferred_heat_power_w
 from .mode_analysis import MODE_COLUMN, CarnotInputs, ModeSums
+from .modes import MODES, Mode
 from .spf import EnergyBalance
 from .timeseries import SeriesSource, TimeSeries
 
@@ -185,45 +191,37 @@ class _Analysis:
         self.modes = ModeSums(options.backup_heat_metered)
         self.cycles = SeriesCycles(max_gap_s)
         self.carnot = CarnotAccount()
+        self.heat_debt_wh = 0.0  # negative heat outside defrosts not yet netted from later heat (as live)
 
     def add(self, chunk: TimeSeries, last: bool) -> None:
         options, totals = self.options, self.totals
-        unit_w = chunk.columns["elec_power_w"]
-        heat_w = _heat_power(chunk, options.circuit)
         intervals = Intervals.of(chunk.t_s, self.max_gap_s)
-        backup_w = chunk.get("backup_power_w")
-        pump_w = chunk.get("pump_power_w")
-        heat_wh = interval_energy_wh(heat_w, intervals)
-        heat_pos_wh = interval_energy_wh(np.maximum(heat_w, 0.0), intervals)
+        every_mode_unit_w = chunk.columns["elec_power_w"]
+        every_mode_heat_w = _heat_power(chunk, options.circuit)
+        every_mode_backup_w, every_mode_pump_w = chunk.get("backup_power_w"), chunk.get("pump_power_w")
+        # Every figure below is taken over the same intervals: all channels measured.
+        usable = np.ones(chunk.t_s.size - 1, dtype=bool)
+        for power in (every_mode_unit_w, every_mode_heat_w, every_mode_backup_w, every_mode_pump_w):
+            if power is not None:
+                usable &= np.isfinite(interval_energy_wh(power, intervals))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            unit_mean_w = interval_energy_wh(every_mode_unit_w, intervals) * SECONDS_PER_HOUR / intervals.dt_s
+        running = usable & (unit_mean_w >= options.running_threshold_w)
+        standby = usable & ~running
+        # The combined (heating) figures leave cooling out, as live does (README, "How the figures are
+        # defined"): a reading taken in cooling mode stands for no heating power, so each interval keeps
+        # the trapezoid's half of the ends that were not cooling (the modes.py rule).
+        modes = self.modes.fill(chunk.get(MODE_COLUMN), chunk.t_s.size)
+        cooling_row = modes == MODES.index(Mode.COOLING)
+        unit_w, heat_w = _heating_only(every_mode_unit_w, cooling_row), _heating_only(every_mode_heat_w, cooling_row)
+        backup_w = None if every_mode_backup_w is None else _heating_only(every_mode_backup_w, cooling_row)
+        pump_w = None if every_mode_pump_w is None else _heating_only(every_mode_pump_w, cooling_row)
         unit_wh = interval_energy_wh(unit_w, intervals)
         backup_wh = interval_energy_wh(backup_w, intervals) if backup_w is not None else np.zeros_like(unit_wh)
         pump_wh = interval_energy_wh(pump_w, intervals) if pump_w is not None else np.zeros_like(unit_wh)
-        # Every figure below is taken over the same intervals: all channels measured.
-        usable = np.isfinite(heat_wh) & np.isfinite(unit_wh) & np.isfinite(backup_wh) & np.isfinite(pump_wh)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            unit_mean_w = unit_wh * SECONDS_PER_HOUR / intervals.dt_s
-        running = usable & (unit_mean_w >= options.running_threshold_w)
-        standby = usable & ~running
-        for name, energy_wh, mask in (("heat", heat_wh, usable), ("heat_positive", heat_pos_wh, usable),
-                                      ("unit_running", unit_wh, running), ("standby", unit_wh, standby),
-                                      ("backup", backup_wh, usable), ("pump", pump_wh, usable)):  # fmt: skip
-            totals.add(name, float(np.sum(energy_wh[mask])))
-        totals.add("measured_intervals", float(np.count_nonzero(usable)))
-        totals.add("measured_s", float(intervals.dt_s[usable].sum()))
-        totals.add("unmeasured_s", float(intervals.dt_s[~usable].sum()))
-        totals.add("running_s", float(intervals.dt_s[running].sum()))
-        zeros = np.zeros_like(unit_w)
-        backup = backup_w if backup_w is not None else zeros
-        flow_c, return_c = chunk.get("flow_temp_c"), chunk.get("return_temp_c")
-        outdoor = chunk.get("outdoor_temp_c")
-        carnot = CarnotInputs(
-            heat_wh, unit_wh, heat_w, unit_w, interval_means(flow_c), interval_means(outdoor), running
-        )
-        self.modes.add(chunk.get(MODE_COLUMN), dt_s=intervals.dt_s, usable=usable, heat_w=heat_w,
-                       elec_w=unit_w + backup + (pump_w if pump_w is not None else zeros), backup_w=backup,
-                       carnot=carnot)  # fmt: skip
 
-        sample_running = np.isfinite(unit_w) & (unit_w >= options.running_threshold_w)
+        flow_c, return_c = chunk.get("flow_temp_c"), chunk.get("return_temp_c")
+        sample_running = np.isfinite(every_mode_unit_w) & (every_mode_unit_w >= options.running_threshold_w)
         delta_t = flow_c - return_c if flow_c is not None and return_c is not None else None
         active = detect_active(
             sample_running,
@@ -232,11 +230,43 @@ class _Analysis:
             options.defrost_enter_delta_k,
             options.defrost_exit_delta_k,
             initial=self.defrost.state_before,
+            cooling=cooling_row,
         )
         self.defrost.add(chunk.t_s, active, heat_w, intervals, last=last)
+        # Heat drawn back while defrosting (either end of the interval in a defrost) is defrost heat;
+        # negative heat outside a defrost (a meter's offset while idle) is a debt later heat pays off, as live.
+        heat_pos_wh = interval_energy_wh(np.maximum(heat_w, 0.0), intervals)
+        heat_neg_wh = np.where(usable, -interval_energy_wh(np.minimum(heat_w, 0.0), intervals), 0.0)
+        in_defrost = active[:-1] | active[1:]
+        defrost_wh = np.where(in_defrost, heat_neg_wh, 0.0)
+        paid_wh, self.heat_debt_wh = pay_off_debt(
+            self.heat_debt_wh, np.where(usable, heat_pos_wh, 0.0), np.where(in_defrost, 0.0, heat_neg_wh)
+        )
+        heat_wh = heat_pos_wh - paid_wh - defrost_wh
+        for name, energy_wh, mask in (("heat", heat_wh, usable), ("heat_positive", heat_pos_wh, usable),
+                                      ("defrost_heat", defrost_wh, usable),
+                                      ("unit_running", unit_wh, running), ("standby", unit_wh, standby),
+                                      ("backup", backup_wh, usable), ("pump", pump_wh, usable)):  # fmt: skip
+            totals.add(name, float(np.sum(energy_wh[mask])))
+        totals.add("measured_intervals", float(np.count_nonzero(usable)))
+        totals.add("measured_s", float(intervals.dt_s[usable].sum()))
+        totals.add("unmeasured_s", float(intervals.dt_s[~usable].sum()))
+        totals.add("running_s", float(intervals.dt_s[running].sum()))
+        zeros = np.zeros_like(every_mode_unit_w)
+        backup = every_mode_backup_w if every_mode_backup_w is not None else zeros
+        outdoor = chunk.get("outdoor_temp_c")
+        carnot = CarnotInputs(
+            heat_wh, unit_wh, heat_w, unit_w, interval_means(flow_c), interval_means(outdoor), running
+        )
+        self.modes.add(modes, dt_s=intervals.dt_s, usable=usable,
+                       heat_halves_wh=_heat_halves_wh(every_mode_heat_w, heat_pos_wh, paid_wh, in_defrost=in_defrost,
+                                                      cooling_row=cooling_row, dt_s=intervals.dt_s),
+                       elec_w=every_mode_unit_w + backup + (every_mode_pump_w if every_mode_pump_w is not None
+                                                            else zeros),
+                       backup_w=backup, carnot=carnot)  # fmt: skip
 
         self.cycles.add(
-            chunk.t_s, running_samples(chunk.get("compressor_running"), unit_w, options.running_threshold_w)
+            chunk.t_s, running_samples(chunk.get("compressor_running"), every_mode_unit_w, options.running_threshold_w)
         )
         self.carnot.merge(carnot_account(carnot.heat_wh, carnot.elec_wh, carnot.flow_c, carnot.outdoor_c, running))
         if outdoor is not None:
@@ -245,6 +275,38 @@ class _Analysis:
             totals.hourly.append(
                 _hourly(chunk.t_s[:-1], usable, heat_wh, elec_wh, sample_t_s=chunk.t_s[:own], outdoor=outdoor[:own])
             )
+
+
+def _heating_only(power_w: FloatArray, cooling_row: BoolArray) -> FloatArray:
+    """A power with the readings taken while cooling at 0: its trapezoid is the heating modes' share."""
+    return np.where(cooling_row, 0.0, power_w) if cooling_row.any() else power_w
+
+
+def _heat_halves_wh(
+    heat_w: FloatArray,
+    heat_pos_wh: FloatArray,
+    paid_wh: FloatArray,
+    *,
+    in_defrost: BoolArray,
+    cooling_row: BoolArray,
+    dt_s: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Each interval's heat charged to the mode of its start and of its end (the trapezoid's halves).
+
+    A heating mode gets its half's heat delivered, less its share of the debt the interval paid off
+    (in proportion, as live.py's split) and less the heat a defrost drew back; cooling gets its half's
+    heat removed, as a negative number (mode_analysis.py reports its sign turned).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept = np.where(heat_pos_wh > 0, (heat_pos_wh - paid_wh) / heat_pos_wh, 1.0)
+    half_h = 0.5 * dt_s / SECONDS_PER_HOUR
+    halves = []
+    for take in (slice(None, -1), slice(1, None)):
+        power, cooling = heat_w[take], cooling_row[take]
+        positive, negative = np.maximum(power, 0.0) * half_h, np.minimum(power, 0.0) * half_h
+        heating_wh = positive * kept + np.where(in_defrost, negative, 0.0)
+        halves.append(np.where(cooling, negative, heating_wh))
+    return halves[0], halves[1]
 
 
 def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) -> dict[str, object]:
@@ -277,7 +339,7 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
     pump_kwh = totals.total("pump") / 1000.0
     balance = EnergyBalance(heat_kwh, unit_running_kwh, standby_kwh, backup_kwh, pump_kwh, options.backup_heat_metered)
     elec_kwh = balance.elec_kwh
-    defrost_heat_kwh = heat_positive_kwh - heat_kwh
+    defrost_heat_kwh = totals.total("defrost_heat") / 1000.0
     running_s = totals.total("running_s")
     defrost_s = float(sum(e.duration_s for e in events))
     names = series.names
@@ -293,7 +355,7 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
         "heat_kwh": heat_kwh,
         "heat_positive_kwh": heat_positive_kwh,
         "elec_kwh": elec_kwh,
-        "spf": period_cop(balance.system_heat_kwh, elec_kwh),
+        "spf": balance.spf_boundaries()["system"],
         "spf_boundaries": balance.spf_boundaries(),
         "elec_breakdown_kwh": {
             "unit_running": unit_running_kwh,

@@ -65,20 +65,23 @@ def rolling_cop_series(
 
 
 class RollingCop:
-    """Streaming rolling COP over a time window, for live readings."""
+    """Streaming rolling COP over a time window, for live readings.
+
+    A window in which the unit never ran (standby electricity only) has no COP: unknown, not 0.
+    """
 
     def __init__(self, window_s: float = DEFAULT_ROLLING_WINDOW_S) -> None:
         self.window_s = window_s
-        self._intervals: deque[tuple[float, float, float]] = deque()
+        self._intervals: deque[tuple[float, float, float, bool]] = deque()
 
-    def add(self, t_end_s: float, heat_wh: float, elec_wh: float) -> float | None:
+    def add(self, t_end_s: float, heat_wh: float, elec_wh: float, ran: bool = True) -> float | None:
         """Add one interval's energies; returns the COP over the window."""
-        self.push(t_end_s, heat_wh, elec_wh)
+        self.push(t_end_s, heat_wh, elec_wh, ran)
         return self.value
 
-    def push(self, t_end_s: float, heat_wh: float, elec_wh: float) -> None:
-        """Add one interval's energies (the COP is summed only when asked for)."""
-        self._intervals.append((t_end_s, heat_wh, elec_wh))
+    def push(self, t_end_s: float, heat_wh: float, elec_wh: float, ran: bool = True) -> None:
+        """Add one interval's energies (the COP is summed only when asked for); ``ran``: the unit ran in it."""
+        self._intervals.append((t_end_s, heat_wh, elec_wh, ran))
         self.expire(t_end_s)
 
     def expire(self, now_s: float) -> None:
@@ -89,9 +92,9 @@ class RollingCop:
     @property
     def value(self) -> float | None:
         """COP over the intervals now in the window."""
-        if not self._intervals:
+        if not any(ran for *_, ran in self._intervals):
             return None
         # Re-summed each time: a running total would drift over months of floats.
-        heat = sum(h for _, h, _ in self._intervals)
-        elec = sum(e for _, _, e in self._intervals)
+        heat = sum(h for _, h, _, _ in self._intervals)
+        elec = sum(e for _, _, e, _ in self._intervals)
         return period_cop(heat, elec)

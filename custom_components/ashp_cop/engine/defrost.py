@@ -20,6 +20,11 @@ import numpy as np
 from .arrays import BoolArray, FloatArray
 from .energy import Intervals, interval_energy_wh
 
+# The noise floor of detection from temperatures: T_flow - T_return must fall below -0.5 K, while the
+# compressor runs (electric power at or above the running threshold), to start a defrost. Two unmatched
+# IEC 60751 class A sensors may each read (0.15 + 0.002 |t|) K off: at 35 C up to 0.22 K each, 0.44 K
+# between them, so a difference above -0.5 K can be sensor tolerance alone. A negative heat power of an
+# idle unit (a heat meter's offset) is never defrost heat: it is netted from later heat (live.py, analyze.py).
 DEFAULT_ENTER_DELTA_K = -0.5
 DEFAULT_EXIT_DELTA_K = 0.0
 
@@ -63,8 +68,13 @@ def detect_active(
     exit_delta_k: float = DEFAULT_EXIT_DELTA_K,
     *,
     initial: bool = False,
+    cooling: BoolArray | None = None,
 ) -> BoolArray:
-    """Whether each sample is inside a defrost cycle (``initial``: the state before the first sample)."""
+    """Whether each sample is inside a defrost cycle (``initial``: the state before the first sample).
+
+    ``cooling`` marks samples in cooling mode: the water comes back warmer by design there, so a
+    reversed temperature difference is no defrost (and ends one); the controller's flag still decides.
+    """
     if signal is not None:
         known = np.isfinite(signal)
         # A missing flag keeps the last known state rather than ending a cycle.
@@ -74,6 +84,9 @@ def detect_active(
     finite = np.isfinite(delta_t_k)
     enter = finite & running & (delta_t_k < enter_delta_k)
     leave = finite & (delta_t_k > exit_delta_k)
+    if cooling is not None:
+        enter &= ~cooling
+        leave |= cooling
     return hysteresis(enter, leave, initial)
 
 
@@ -135,3 +148,19 @@ def defrost_events(
     tracker = DefrostTracker()
     tracker.add(t_s, active, heat_power_w, intervals, last=True)
     return tracker.events
+
+
+def pay_off_debt(debt_before_wh: float, delivered_wh: FloatArray, owed_wh: FloatArray) -> tuple[FloatArray, float]:
+    """Heat each interval pays off a debt of negative heat seen outside defrosts, and the debt left after.
+
+    The live rule (live.py), vectorised: an interval adds what it owes, then pays from the heat it
+    delivered, so debt_k = max(0, debt_k-1 + owed_k - delivered_k) (a Lindley recursion), which is
+    S_k + max(debt_0, -min_{j<=k} S_j) with S the running sum of owed - delivered.
+    """
+    if delivered_wh.size == 0:
+        return np.zeros(0), debt_before_wh
+    running = np.cumsum(owed_wh - delivered_wh)
+    debt = running + np.maximum(debt_before_wh, -np.minimum.accumulate(running))
+    previous = np.concatenate(([debt_before_wh], debt[:-1]))
+    paid = np.clip(owed_wh - (debt - previous), 0.0, delivered_wh)
+    return paid, float(max(debt[-1], 0.0))

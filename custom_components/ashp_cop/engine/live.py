@@ -23,6 +23,9 @@ heat delivered, ``defrost_heat_kwh`` the heat drawn back from the water while de
 signed heat power); both only ever increase, and net heat = delivered - drawn. A negative heat power
 outside a defrost (sensor noise while idle) is carried as a debt the next heat pays off, so that net
 heat stays unbiased and delivered heat never decreases.
+
+Heating figures (COP today, rolling COP, SPF, practical efficiency) are of the heating modes: the
+totals less what was charged to cooling (modes.heating_part); the energy totals keep all the unit used.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from .cycling import NO_CHANGE, CycleCounts, CycleStep, CycleTracker
 from .defrost import DEFAULT_ENTER_DELTA_K, DEFAULT_EXIT_DELTA_K
 from .errors import EngineInputError
 from .heat import HeatCircuit, heat_power_w
-from .modes import HEATING_MODES, SEPARATOR, Mode, ModeAccounts, ModeTotals, bucket_of
+from .modes import HEATING_MODES, SEPARATOR, Mode, ModeAccounts, ModeTotals, bucket_of, heating_part
 from .plausibility import PlausibilityGuard
 from .simultaneity import DEFAULT_MAX_SKEW_S, check_simultaneous
 from .spans import PowerChannel, Span, SpanBrokenError, after_credits, finite, trapezoid_parts_kwh
@@ -298,9 +301,17 @@ class LiveHeatPump:
     def rolling_cop(self) -> float | None:
         return self._rolling.value
 
+    def heating_totals(self, *, day: bool = False) -> ModeTotals:
+        """Lifetime (or today's) totals of the heating modes: what COP, rolling COP and SPF are of (modes.py)."""
+        if day:
+            return heating_part(self.day, self.modes.day[Mode.COOLING])
+        return heating_part(self.totals, self.modes.totals[Mode.COOLING])
+
     @property
     def daily_cop(self) -> float | None:
-        return period_cop(self.day.net_heat_kwh, self.day.elec_unit_kwh)
+        """Today's COP of the heating modes; unknown on a day the unit did not run for heat."""
+        heating = self.heating_totals(day=True)
+        return period_cop(heating.net_heat_kwh, heating.elec_unit_kwh) if heating.elec_running_kwh > 0 else None
 
     @property
     def practical_efficiency(self) -> float | None:
@@ -316,11 +327,13 @@ class LiveHeatPump:
 
         Three sensors read it at every poll; the dict is shared, never to be changed by a reader.
         """
-        totals = self.totals
-        key = (totals.heat_kwh, totals.defrost_heat_kwh, totals.elec_running_kwh, totals.elec_standby_kwh,
-               totals.backup_kwh, totals.pumps_kwh)  # fmt: skip
+        heating = self.heating_totals()
+        key = (heating.heat_kwh, heating.defrost_heat_kwh, heating.elec_running_kwh, heating.elec_standby_kwh,
+               heating.backup_kwh, heating.pumps_kwh)  # fmt: skip
         if key != self._spf_of:
-            self._spf_of, self._spf = key, totals.balance(self.settings.backup_heat_metered).spf_boundaries()
+            metered = self.settings.backup_heat_metered
+            balance = EnergyBalance(heating.net_heat_kwh, *key[2:], backup_heat_metered=metered)
+            self._spf_of, self._spf = key, balance.spf_boundaries()
         return self._spf
 
     def take_counter_events(self) -> list[tuple[Role, CounterEvent]]:
@@ -336,9 +349,11 @@ class LiveHeatPump:
             return  # the same poll twice, or a clock step back: nothing new to integrate
         self._seen.update(snapshot)
         self.problem = None
+        self._by_mode = Role.OPERATING_MODE in self._bound()
+        if not self._by_mode:
+            self.modes.mode = None  # without the role all is space heating, whatever mode was restored or last read
         # an interval's energies go half to the mode at its start, half to the mode at its end (modes.py)
         start_mode = self.modes.current
-        self._by_mode = Role.OPERATING_MODE in self._bound()
         self.modes.observe(_value_of(snapshot, Role.OPERATING_MODE))
         self._ends = (start_mode, self.modes.current)
         snapshot = self._plausible(snapshot)
@@ -549,10 +564,13 @@ class LiveHeatPump:
                 (start_w, start_w, 0.5 * dt_s, 0), (end_w, end_w, 0.5 * dt_s, 1))  # fmt: skip
             for first_w, last_w, seconds, end in ends:
                 positive, negative = trapezoid_parts_kwh(first_w, last_w, seconds)
+                if self._ends[end or 0] is Mode.COOLING:
+                    # the heat a cooling mode removes is what it is for (no defrost while cooling: the outdoor
+                    # coil is the condenser); water warming meanwhile is no heat delivered for heating
+                    self._charge("cooling_kwh", negative, end)
+                    continue
                 if in_defrost:
                     self._charge("defrost_heat_kwh", negative, end)
-                elif self._ends[end or 0] is Mode.COOLING:
-                    self._charge("cooling_kwh", negative, end)  # the heat a cooling mode removes is what it is for
                 elif counted_heat:
                     self._charge("heat_debt_kwh", negative, end)
                 if counted_heat:
@@ -605,15 +623,20 @@ class LiveHeatPump:
             setattr(self.totals, bucket, getattr(self.totals, bucket) + kwh)
         for bucket, kwh in energy.items():
             setattr(self.day, bucket, getattr(self.day, bucket) + kwh)
-        elec_wh = (energy["elec_running_kwh"] + energy["elec_standby_kwh"]) * WH_PER_KWH
-        self._rolling.push(now_s, (energy["heat_kwh"] - energy["defrost_heat_kwh"]) * WH_PER_KWH, elec_wh)
+        # the heating figures leave cooling out (it has its own EER): the span less what cooling was charged
+        cooling = parts.get(Mode.COOLING, {})
+        heating = {bucket: max(0.0, kwh - cooling.get(bucket, 0.0)) for bucket, kwh in energy.items()}
+        elec_wh = (heating["elec_running_kwh"] + heating["elec_standby_kwh"]) * WH_PER_KWH
+        net_heat_wh = (heating["heat_kwh"] - heating["defrost_heat_kwh"]) * WH_PER_KWH
+        self._rolling.push(now_s, net_heat_wh, elec_wh, ran=heating["elec_running_kwh"] > 0)
         self.modes.commit(now_s, parts, credits)
-        self._count_carnot(now_s, energy, parts)
+        self._count_carnot(now_s, heating, parts)
 
     def _count_carnot(
         self, now_s: float, energy: Mapping[str, float], parts: Mapping[Mode, Mapping[str, float]]
     ) -> None:
-        """A counted span's net heat and running electricity, at the mean temperatures of its last poll interval.
+        """A counted span's heating net heat and running electricity (cooling left out), at the mean temperatures
+        of its last poll interval.
 
         Each heating mode's part is weighed at the same temperatures: an interval shared by two modes
         gives each its share of the heat at the interval's efficiency (the modes.py rule).

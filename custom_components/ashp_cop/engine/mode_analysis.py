@@ -75,7 +75,7 @@ class ModeSums:
         }
         self.carnot = {mode: CarnotAccount() for mode in HEATING_MODES}
 
-    def _filled(self, codes: FloatArray | None, rows: int) -> FloatArray:
+    def fill(self, codes: FloatArray | None, rows: int) -> FloatArray:
         """Each row's mode, an unknown one carried from the row before (across chunks too)."""
         if codes is None:
             return np.full(rows, self._last)
@@ -88,24 +88,29 @@ class ModeSums:
 
     def add(
         self,
-        codes: FloatArray | None,
+        modes: FloatArray,
         *,
         dt_s: FloatArray,
         usable: BoolArray,
-        heat_w: FloatArray,
+        heat_halves_wh: tuple[FloatArray, FloatArray],
         elec_w: FloatArray,
         backup_w: FloatArray,
         carnot: CarnotInputs | None = None,
     ) -> None:
-        """One chunk: its rows' modes and powers; ``usable`` marks the intervals every figure counts."""
-        modes = self._filled(codes, heat_w.size)
+        """One chunk: its rows' modes (:meth:`fill`) and powers; ``usable`` marks the intervals every figure counts.
+
+        ``heat_halves_wh``: each interval's heat charged to the mode at its start and at its end (a heating
+        mode's net heat, cooling's heat removed as a negative number; analyze.py works them out).
+        """
         if carnot is not None:
             self._add_carnot(modes, dt_s, carnot)
         # the trapezoid's halves: the start's and the end's reading, each over half the interval (Wh)
         half_h = np.where(usable, 0.5 * dt_s / SECONDS_PER_HOUR, 0.0)
-        for take in (slice(None, -1), slice(1, None)):
+        for heat_wh, take in zip(heat_halves_wh, (slice(None, -1), slice(1, None)), strict=True):
             end_modes = modes[take]
-            for name, power in (("heat", heat_w), ("elec", elec_w), ("backup", backup_w)):
+            for index, mode in enumerate(MODES):
+                self._wh[mode]["heat"].append(float(np.sum(np.where(usable, heat_wh, 0.0)[end_modes == index])))
+            for name, power in (("elec", elec_w), ("backup", backup_w)):
                 wh = np.where(usable, power[take], 0.0) * half_h
                 for index, mode in enumerate(MODES):
                     self._wh[mode][name].append(float(np.sum(wh[end_modes == index])))

@@ -152,6 +152,13 @@ class ModeTotals:
 BUCKETS = tuple(f.name for f in fields(ModeTotals))
 
 
+def heating_part(combined: ModeTotals, cooling: ModeTotals) -> ModeTotals:
+    """What the heating figures of a reversible unit cover: every mode but cooling (space heating, hot water,
+    and the standby of ``off``); cooling has its own EER. Never below 0 (a total adopted after an unclean stop
+    may lead its parts by a little)."""
+    return ModeTotals(**{bucket: max(0.0, getattr(combined, bucket) - getattr(cooling, bucket)) for bucket in BUCKETS})
+
+
 _KEYS: dict[tuple[Mode, str], str] = {}
 
 
@@ -186,7 +193,7 @@ class ModeAccounts:
     def daily_cop(self, mode: Mode) -> float | None:
         """COP (cooling: EER) of the mode today, as the combined one: net heat over the unit's electricity."""
         day = self.day[mode]
-        return period_cop(_useful_kwh(mode, day), day.elec_unit_kwh)
+        return period_cop(_useful_kwh(mode, day), day.elec_unit_kwh) if day.elec_running_kwh > 0 else None
 
     def rolling_cop(self, mode: Mode) -> float | None:
         return self._rolling[mode].value
@@ -236,7 +243,7 @@ class ModeAccounts:
             useful = get("cooling_kwh", 0.0) if mode is Mode.COOLING else get("heat_kwh", 0.0) - get(
                 "defrost_heat_kwh", 0.0)  # fmt: skip
             elec_wh = (get("elec_running_kwh", 0.0) + get("elec_standby_kwh", 0.0)) * WH_PER_KWH
-            self._rolling[mode].push(now_s, useful * WH_PER_KWH, elec_wh)
+            self._rolling[mode].push(now_s, useful * WH_PER_KWH, elec_wh, ran=get("elec_running_kwh", 0.0) > 0)
         for mode, rolling in self._rolling.items():  # the other modes' windows move on too
             if mode not in parts:
                 rolling.expire(now_s)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from .cop import period_cop
 
+MIN_ELEC_KWH = 1e-9  # period_cop's floor: below it no electricity was used
+
 
 @dataclass(frozen=True, slots=True)
 class EnergyBalance:
@@ -35,7 +37,14 @@ class EnergyBalance:
     def elec_kwh(self) -> float:
         return self.unit_running_kwh + self.unit_standby_kwh + self.backup_kwh + self.pumps_kwh
 
+    @property
+    def ran(self) -> bool:
+        """Whether the unit or its backup heater ran: a period of standby alone has no SPF (not 0)."""
+        return self.unit_running_kwh > MIN_ELEC_KWH or self.backup_kwh > MIN_ELEC_KWH
+
     def spf_boundaries(self) -> dict[str, float | None]:
+        if not self.ran:
+            return dict.fromkeys(("unit", "unit_backup", "system"))
         system_heat = self.system_heat_kwh
         return {
             "unit": period_cop(system_heat - self.backup_kwh, self.unit_running_kwh),
