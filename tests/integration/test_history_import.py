@@ -205,9 +205,9 @@ async def test_a_new_heat_pump_covers_400_days_of_its_meters_at_once(
         k: v for k, v in summary.items() if k not in changed
     }
     # every hour already held: nothing written the second time, nothing differing
-    assert summary["statistics_written"] == {sid: summary["hours"] for sid in OWN}
-    assert again["statistics_written"] == {} and again["kept_hours_differing"] == 0  # type: ignore[index]
-    assert again["statistics_kept"] == {sid: summary["hours"] for sid in OWN}  # type: ignore[index]
+    assert summary["statistics_written"] == dict.fromkeys(OWN, summary["hours"])
+    assert again is not None and again["statistics_written"] == {} and again["kept_hours_differing"] == 0
+    assert again["statistics_kept"] == dict.fromkeys(OWN, summary["hours"])
     figures = dict(seasonal.data)
     assert await hass.config_entries.async_reload(hp.entry_id)
     await _settled(hass)

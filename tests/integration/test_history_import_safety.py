@@ -234,7 +234,8 @@ async def test_an_impossible_hour_is_left_out_and_named(hass: HomeAssistant, fre
     hp = heat_pump_entry(ROLES)
     await setup_entry(hass, hp)
     await _settled(hass)
-    summary = hp.runtime_data.history.diagnostics()["last_import"]  # type: ignore[union-attr]
+    assert hp.runtime_data.history is not None
+    summary = hp.runtime_data.history.diagnostics()["last_import"]
 
     rows = await _rows(hass)
     assert meters.hour(100).timestamp() not in rows[HP_HEAT] and meters.hour(150).timestamp() not in rows[HP_ELEC]
