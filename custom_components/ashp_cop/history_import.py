@@ -205,6 +205,10 @@ class HistoryImporter:
             self._unlisten()
             self._unlisten = None
 
+    @property
+    def unloaded(self) -> bool:
+        return self._closed
+
     def _check_open(self) -> None:
         if self._closed:
             raise HistoryError("heat_pump_not_loaded", name=self.entry.title)
@@ -273,8 +277,10 @@ class HistoryImporter:
             "waiting_for_live_statistics": bool(self.stored.get("pending_lift")),
         }
         self.stored["last_import"] = summary
+        # saved even when the entry unloaded meanwhile: the rows are queued, and where live begins and the pending
+        # lifts must be known at the next set-up
         await self._store.async_save(self.stored)
-        if self.on_imported is not None:
+        if self.on_imported is not None and not self._closed:
             await self.on_imported()
         return summary
 
@@ -495,7 +501,8 @@ class HistoryImporter:
         if not started:
             return
         before = await self._sums_before_kwh(started, live_from)
-        self._check_open()
+        if self.unloaded:  # while reading: the stored pending lift is done at the next set-up
+            return
         for sid in started:
             if total := before.get(sid, 0.0):
                 get_instance(self.hass).async_adjust_statistics(sid, live_from, total, "kWh")
@@ -520,7 +527,6 @@ class HistoryImporter:
         recorded = await self._read({statistic_id}, first, dt_util.as_utc(max(days)) + timedelta(days=1), "hour",
                                     {"mean"})  # fmt: skip
         held = {row["start"] for row in recorded.get(statistic_id, [])}
-        self._check_open()
         stats = []
         for day, (heat, elec) in sorted(days.items()):
             cop = period_cop(heat, elec)
