@@ -10,17 +10,23 @@ import numpy as np
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
-from homeassistant.components.recorder.models import StatisticData
-from homeassistant.components.recorder.statistics import async_import_statistics, statistics_during_period
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
+from homeassistant.components.recorder.statistics import (
+    async_add_external_statistics,
+    async_import_statistics,
+    statistics_during_period,
+)
 from homeassistant.const import EVENT_RECORDER_5MIN_STATISTICS_GENERATED
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ashp_cop.compat import statistic_metadata
 from custom_components.ashp_cop.const import CONF_ROLES, DOMAIN
 from custom_components.ashp_cop.engine.cop import period_cop
 from custom_components.ashp_cop.history_import import HistoryImporter
+from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
 from tests.integration.test_history_import import (
@@ -47,11 +53,12 @@ def auto_enable_custom_integrations(
     """With the recorder (it must start before Home Assistant does)."""
 
 
-async def _rows(hass: HomeAssistant, statistic_ids: set[str] | None = None) -> Rows:
-    """Every hourly row of the heat pump's energy sensors: start -> state, sum and change."""
+async def _rows(hass: HomeAssistant, statistic_ids: set[str] | None = None, types: set[str] | None = None) -> Rows:
+    """Every hourly row of the heat pump's energy sensors (or ``statistic_ids``): start -> state, sum and change."""
     rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period, hass, EVER, None, statistic_ids or set(OWN), "hour", None, {"sum", "state", "change"}
-    )
+        statistics_during_period, hass, EVER, None, statistic_ids or set(OWN), "hour", None,
+        types or {"sum", "state", "change"},
+    )  # fmt: skip
     return {sid: {row["start"]: dict(row) for row in entries} for sid, entries in rows.items()}
 
 
@@ -126,6 +133,13 @@ async def test_an_import_keeps_the_hours_the_heat_pump_holds_that_its_meters_do_
     _own_history(hass, own_start, own_heat, own_elec)
     meters = Meters(live_from, days=3)
     meters.import_into(hass)
+    # a day's COP already recorded (the demo backfills them too), on a day the meters cover
+    held_day = dt_util.start_of_local_day(dt_util.as_local(meters.hour(30)))
+    cop_id = daily_cop_statistic_id(hp.entry_id)
+    async_add_external_statistics(hass, statistic_metadata(
+        statistic_id=cop_id, source=DOMAIN, name=None, unit_of_measurement=None, has_sum=False,
+        mean_type=StatisticMeanType.ARITHMETIC,
+    ), [StatisticData(start=dt_util.as_utc(held_day), mean=9.9, min=9.9, max=9.9)])  # fmt: skip
     await _settled(hass)
     before = await _rows(hass)
     held_heat = float(np.sum(list(_changes(before, HP_HEAT).values())))
@@ -153,6 +167,11 @@ async def test_an_import_keeps_the_hours_the_heat_pump_holds_that_its_meters_do_
     index = int((datetime.fromisoformat(first["start"]) - own_start).total_seconds() // 3600)
     assert first["recorded_kwh"] == pytest.approx(own_heat[index], abs=1e-6)
     assert response["kept_hours_differing"] > len(differing) > 0
+    # the day's COP held stays; the next day, only the meters', gets its COP
+    daily = (await _rows(hass, {cop_id}, {"mean"}))[cop_id]
+    next_day = dt_util.as_utc(held_day + timedelta(days=1)).timestamp()
+    assert daily[dt_util.as_utc(held_day).timestamp()]["mean"] == 9.9
+    assert 2.0 < daily[next_day]["mean"] < 5.0
     # the seasonal figures see the whole held history, not hours of 0
     lifetime = hass.states.get("sensor.garden_heat_pump_scop_lifetime")
     assert lifetime is not None and float(lifetime.state) == pytest.approx(3.0, rel=0.05)
