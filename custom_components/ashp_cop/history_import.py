@@ -12,15 +12,26 @@ entry was created, or the first hour the heat pump's sensors already had statist
 is earlier (kept in the store from the first import on). The live sensors never recorded an hour
 before it, so an import never overlaps or rewrites what they recorded.
 
+Only hours the heat pump holds none of. An hour a heat pump's sensor already holds (imported
+before, from a meter since re-bound, or written by anything else) stays as it is, whatever its
+meters say now: an import only adds the hours where the bound meters have statistics and the
+sensor has none. Where the meters' hour differs from the one held, the response says so and keeps
+the held one (issue 16: an import rewrote 45 days its meters did not cover to a change of 0).
+
 Sums. The recorder counts an hour's change as its sum less the previous row's, the first row's
-from 0; the imported rows' sums therefore start from the sum already recorded before the window
-(0 on the first import) and rise with each hour. Everything recorded after the window (later
-imported hours, the live sensors) is lifted by what the window added (the recorder's own
-"adjust sum"), so the hour where they meet keeps its change. Live sensors that have no statistic
-yet (an import at set-up, before the first 5-minute statistics are compiled) start their sums from
-0: they are lifted once, by the imported total, as soon as the recorder has compiled their first
-5-minute statistic (pending lifts are kept in the store across restarts). Importing again computes
-the same rows from the same meter statistics and lifts by nothing: the statistics stay identical.
+from 0. Each run of added hours (hours with no held row between them) starts from the sum of the
+row before it (an hour-exact read, statistics_writer.async_last_sums_before; 0 before the first
+row) and rises with each hour; everything after the run (held hours, later runs, the live sensors)
+is lifted by what the run added (the recorder's own "adjust sum", queued before the rows are
+written), so every held hour keeps its change and no sum ever goes down. Live sensors that have no
+statistic yet (an import at set-up, before the first 5-minute statistics are compiled) start their
+sums from 0: they are lifted once, by the sum recorded before ``live_from``, as soon as the recorder
+has compiled their first 5-minute statistic (pending lifts are kept in the store across restarts).
+Importing again finds every hour held and writes nothing.
+
+Plausibility. An hour no meter could have counted (above the live counters' rate limit, or a
+counter's dip) is left out, and the response names it with the reason (engine/hourly_history.py,
+screen_hours).
 
 Flow and temperatures. Where heat can only be built from flow rate and temperatures, an hour's
 heat is the sum of its twelve 5-minute periods, each from that period's mean flow and
@@ -64,21 +75,25 @@ from .engine.hourly_history import (
     HOUR_S,
     WH_PER_KWH,
     HourlyHistory,
+    LeftOut,
     Range,
     build_history,
     counter_changes,
     hour_grid,
     on_grid,
+    screen_hours,
 )
 from .engine.live import Role
 from .role_sources import ROLE_QUANTITIES
 from .seasonal import daily_cop_statistic_id
-from .statistics_writer import async_replace_hourly_statistics
+from .statistics_writer import async_last_sums_before, async_replace_hourly_statistics
 
 STORAGE_VERSION = 1
 FIVE_MIN_S = 300
 # "no start": every statistic there is (the recorder has none from before Home Assistant ran)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+# how many hours the response names one by one (left out, or held where the meters differ); the count is whole
+LISTED_HOURS = 48
 
 # heat pump sensor key -> the HourlyHistory series it records
 IMPORTED: dict[str, str] = {
@@ -157,6 +172,7 @@ class HistoryImporter:
         self._lock = asyncio.Lock()
         self.stored: dict[str, Any] = {}
         self._unlisten: CALLBACK_TYPE | None = None
+        self._closed = False  # unloaded: no write, no listener from here on (an import may still be reading)
         self.on_imported: Callable[[], Any] | None = None  # refreshes the seasonal figures
 
     @property
@@ -175,9 +191,27 @@ class HistoryImporter:
 
     @callback
     def async_unload(self) -> None:
+        """The entry unloads: an import still reading stops before it writes, and nothing listens any more.
+
+        Home Assistant waits for the entry's tasks after its unload callbacks: an import running then
+        finished and listened for the 5-minute statistics of a heat pump that was gone (issue 16).
+        """
+        self._closed = True
+        self._stop_listening()
+
+    @callback
+    def _stop_listening(self) -> None:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
+
+    @property
+    def unloaded(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise HistoryError("heat_pump_not_loaded", name=self.entry.title)
 
     def statistic_ids(self) -> dict[str, str]:
         """Heat pump sensor key -> its statistic id (entity id), for the sensors that exist."""
@@ -213,12 +247,12 @@ class HistoryImporter:
         if window_start >= live_from:
             raise HistoryError("history_after_live", start=_iso(window_start.timestamp()),
                                live_from=_iso(live_from.timestamp()))  # fmt: skip
-        history, heat_from_hourly_means, grid_start = await self._history(
+        history, heat_from_hourly_means, grid_start, left_out = await self._history(
             sources, window_start, window_end, from_start=start is not None
         )
-        kept = {key: sid for key, sid in ids.items() if _recorded_from(key, sources)}
-        written = await self._write(kept, history, window_start, window_end)
-        self._write_daily_cop(history, live_from)
+        recorded = {key: sid for key, sid in ids.items() if _recorded_from(key, sources)}
+        written, kept, differing = await self._write(recorded, history, window_start, window_end)
+        await self._write_daily_cop(history, live_from)
         await recorder.async_block_till_done()
         summary: dict[str, Any] = {
             "imported_at": dt_util.utcnow().isoformat(),
@@ -233,11 +267,20 @@ class HistoryImporter:
             "heat_kwh": round(float(history.net_kwh.sum()), 3),
             "elec_kwh": round(float((history.elec_unit_kwh + history.backup_kwh + history.pumps_kwh).sum()), 3),
             "statistics_written": written,
+            # hours the meters cover that the sensor already held: kept as they are, the differing ones named
+            "statistics_kept": kept,
+            "kept_hours_differing": len(differing),
+            "kept_differing": differing[:LISTED_HOURS],
+            # hours no meter could have counted, left out (and among "missing")
+            "left_out_hours": len(left_out),
+            "left_out": [_left_out(hour) for hour in left_out[:LISTED_HOURS]],
             "waiting_for_live_statistics": bool(self.stored.get("pending_lift")),
         }
         self.stored["last_import"] = summary
+        # saved even when the entry unloaded meanwhile: the rows are queued, and where live begins and the pending
+        # lifts must be known at the next set-up
         await self._store.async_save(self.stored)
-        if self.on_imported is not None:
+        if self.on_imported is not None and not self._closed:
             await self.on_imported()
         return summary
 
@@ -271,8 +314,9 @@ class HistoryImporter:
 
     async def _history(
         self, sources: dict[str, Source], start: datetime, end: datetime, *, from_start: bool
-    ) -> tuple[HourlyHistory, int, float | None]:
-        """The joint hours, how many hours' heat came from hourly means, and where the hours looked at begin.
+    ) -> tuple[HourlyHistory, int, float | None, list[LeftOut]]:
+        """The joint hours, how many hours' heat came from hourly means, where the hours looked at begin, and the
+        hours left out as implausible.
 
         They begin at ``start`` if ``from_start``, else at the first hour any meter has a statistic for.
         """
@@ -299,7 +343,9 @@ class HistoryImporter:
         grid = grid[1:]
         threshold = float(self.config.get(CONF_RUNNING_THRESHOLD, DEFAULT_RUNNING_THRESHOLD_W))
         signed = sources["heat"].kind != "counter"
-        return build_history(grid, channels, heat_signed=signed, running_threshold_w=threshold), from_means, first
+        channels, left_out = screen_hours(grid, channels, heat_signed=signed)
+        history = build_history(grid, channels, heat_signed=signed, running_threshold_w=threshold)
+        return history, from_means, first, left_out
 
     async def _units(self, statistic_ids: set[str]) -> dict[str, str | None]:
         metadata = await get_instance(self.hass).async_add_executor_job(
@@ -355,44 +401,60 @@ class HistoryImporter:
 
     async def _write(
         self, ids: dict[str, str], history: HourlyHistory, start: datetime, end: datetime
-    ) -> dict[str, int]:
-        """Import each sensor's hours of [start, end) and lift what follows; returns the rows written per sensor."""
+    ) -> tuple[dict[str, int], dict[str, int], list[dict[str, Any]]]:
+        """Add each sensor's hours of [start, end) that it holds none of, lifting what follows each run of them.
+
+        Returns the rows added and the hours kept per sensor, and the kept hours whose meters say otherwise.
+        """
         statistic_ids = set(ids.values())
         kwh = {"energy": "kWh"}
-        existing = await self._read(statistic_ids, start, end, "hour", {"sum"}, units=kwh) if end > start else {}
-        before = (
-            await self._read(statistic_ids, EARLIEST, start, "month", {"sum"}, units=kwh) if start > EARLIEST else {}
+        held_rows = (
+            await self._read(statistic_ids, start, end, "hour", {"sum", "change"}, units=kwh) if end > start else {}
         )
+        before = await self._sums_before_kwh(statistic_ids, start)
         metadata_units = await self._units(statistic_ids)
         live = await self._live_started(statistic_ids, end)
+        self._check_open()  # from here on everything is queued at once: an unload waits for it
         written: dict[str, int] = {}
+        kept: dict[str, int] = {}
+        differing: list[dict[str, Any]] = []
         pending = set(self.stored.get("pending_lift", []))
+        writes = []
         for key, sid in ids.items():
-            values = np.asarray(getattr(history, IMPORTED[key]), dtype=np.float64)
-            changes = dict(zip(_ints(history.hour_s), _floats(values), strict=True))
-            old = {row["start"]: row["sum"] for row in existing.get(sid, []) if row.get("sum") is not None}
-            base = next((row["sum"] for row in reversed(before.get(sid, [])) if row.get("sum") is not None), 0.0)
-            hours = sorted(set(changes) | set(old))
-            if not hours:
+            changes = dict(zip(_ints(history.hour_s), _floats(getattr(history, IMPORTED[key])), strict=True))
+            held = {int(row["start"]): row for row in held_rows.get(sid, [])}
+            both = sorted(set(changes) & set(held))
+            kept[sid] = len(both)
+            differing += [_differing(sid, hour, held[hour].get("change"), changes[hour]) for hour in both
+                          if not _same(held[hour].get("change"), changes[hour])]  # fmt: skip
+            runs = _runs(changes, held, before.get(sid, 0.0))
+            if not runs:
                 continue
-            sums = base + np.cumsum([changes.get(hour, 0.0) for hour in hours])
             unit = metadata_units.get(sid) or "kWh"
             to_unit = _energy_factory("kWh", unit)
-            async_replace_hourly_statistics(self.hass, statistic_metadata(
-                statistic_id=sid, source="recorder", name=None, unit_of_measurement=unit, has_sum=True,
-                mean_type=StatisticMeanType.NONE,
-            ), [StatisticData(start=dt_util.utc_from_timestamp(hour), state=to_unit(s), sum=to_unit(s))
-                for hour, s in zip(hours, _floats(sums), strict=True)])  # fmt: skip
-            written[sid] = len(hours)
-            # what follows the window keeps its changes: lifted by what the window added
-            old_end = old[max(old)] if old else base
-            lift = float(sums[-1]) - old_end
-            if abs(lift) > 1e-9 and (live[sid] or end < self._live_from_stored()):
-                get_instance(self.hass).async_adjust_statistics(sid, end, lift, "kWh")
+            metadata = statistic_metadata(statistic_id=sid, source="recorder", name=None, unit_of_measurement=unit,
+                                          has_sum=True, mean_type=StatisticMeanType.NONE)  # fmt: skip
+            for hours, sums in runs:
+                # what follows the run keeps its changes: lifted by what the run added, before the run is written
+                added = float(sums[-1] - sums[0] + changes[hours[0]])
+                if abs(added) > 1e-12:
+                    get_instance(self.hass).async_adjust_statistics(sid, _after(hours[-1]), added, "kWh")
+                writes.append((metadata, [StatisticData(start=dt_util.utc_from_timestamp(hour), state=to_unit(value),
+                                                        sum=to_unit(value))
+                                          for hour, value in zip(hours, sums, strict=True)]))  # fmt: skip
+            written[sid] = sum(len(hours) for hours, _ in runs)
             if not live[sid]:
-                pending.add(sid)  # its sums start from 0 when they start: lifted then by the imported total
+                pending.add(sid)  # its sums start from 0 when they start: lifted then by the sum before live_from
+        for metadata, rows in writes:
+            async_replace_hourly_statistics(self.hass, metadata, rows)
         self._set_pending(pending)
-        return written
+        return written, kept, sorted(differing, key=lambda hour: (hour["start"], hour["statistic_id"]))
+
+    async def _sums_before_kwh(self, statistic_ids: set[str], moment: datetime) -> dict[str, float]:
+        """Each statistic's sum in its last hourly row before ``moment`` (hour-exact), in kWh."""
+        sums = await async_last_sums_before(self.hass, statistic_ids, moment)
+        units = await self._units(set(sums))
+        return {sid: _energy_factory(units.get(sid) or "kWh", "kWh")(value) for sid, value in sums.items()}
 
     def _live_from_stored(self) -> datetime:
         return datetime.fromisoformat(self.stored["live_from"])
@@ -415,21 +477,22 @@ class HistoryImporter:
         if pending:
             self._listen()
         else:
-            self.async_unload()
+            self._stop_listening()
 
     @callback
     def _listen(self) -> None:
-        if self._unlisten is None:
+        if self._unlisten is None and not self._closed:
             self._unlisten = self.hass.bus.async_listen(EVENT_RECORDER_5MIN_STATISTICS_GENERATED, self._compiled)
 
     async def _compiled(self, _: Event) -> None:
         async with self._lock:
-            await self.async_lift_pending()
+            if not self._closed:
+                await self.async_lift_pending()
 
     async def async_lift_pending(self) -> None:
         """Lift the live sums that started since the import by everything imported before them."""
         pending = set(self.stored.get("pending_lift", []))
-        if not pending:
+        if not pending or self._closed:
             return
         await get_instance(self.hass).async_block_till_done()  # an import queued before the compile is written
         live_from = self._live_from_stored()
@@ -437,17 +500,19 @@ class HistoryImporter:
         started = {sid for sid in pending if live[sid]}
         if not started:
             return
-        before = await self._read(started, EARLIEST, live_from, "month", {"sum"}, units={"energy": "kWh"})
+        before = await self._sums_before_kwh(started, live_from)
+        if self.unloaded:  # while reading: the stored pending lift is done at the next set-up
+            return
         for sid in started:
-            total = next((row["sum"] for row in reversed(before.get(sid, [])) if row.get("sum") is not None), 0.0)
-            if total:
-                get_instance(self.hass).async_adjust_statistics(sid, live_from, float(total), "kWh")
+            if total := before.get(sid, 0.0):
+                get_instance(self.hass).async_adjust_statistics(sid, live_from, total, "kWh")
         self._set_pending(pending - started)
         await self._store.async_save(self.stored)
         LOGGER.debug("%s: live statistics lifted onto the imported history: %s", self.entry.title, sorted(started))
 
-    def _write_daily_cop(self, history: HourlyHistory, live_from: datetime) -> None:
-        """Each local day before the live sensors began: its COP (net heat / the unit's electricity)."""
+    async def _write_daily_cop(self, history: HourlyHistory, live_from: datetime) -> None:
+        """Each local day before the live sensors began that has no COP yet: its COP (net heat / the unit's
+        electricity). A day's COP already recorded stays."""
         days: dict[datetime, list[float]] = {}
         for hour, heat, elec in zip(_ints(history.hour_s), _floats(history.net_kwh), _floats(history.elec_unit_kwh),
                                     strict=True):  # fmt: skip
@@ -455,14 +520,21 @@ class HistoryImporter:
             totals = days.setdefault(day, [0.0, 0.0])
             totals[0] += heat
             totals[1] += elec
+        if not days:
+            return
+        statistic_id = daily_cop_statistic_id(self.entry.entry_id)
+        first = dt_util.as_utc(min(days))
+        recorded = await self._read({statistic_id}, first, dt_util.as_utc(max(days)) + timedelta(days=1), "hour",
+                                    {"mean"})  # fmt: skip
+        held = {row["start"] for row in recorded.get(statistic_id, [])}
         stats = []
         for day, (heat, elec) in sorted(days.items()):
             cop = period_cop(heat, elec)
-            if cop is not None and day + timedelta(days=1) <= live_from:
+            if cop is not None and day + timedelta(days=1) <= live_from and day.timestamp() not in held:
                 stats.append(StatisticData(start=dt_util.as_utc(day), mean=cop, min=cop, max=cop))
         if stats:
             async_add_external_statistics(self.hass, statistic_metadata(
-                statistic_id=daily_cop_statistic_id(self.entry.entry_id), source=DOMAIN,
+                statistic_id=statistic_id, source=DOMAIN,
                 name=f"{self.entry.title} daily COP", unit_of_measurement=None, has_sum=False,
                 mean_type=StatisticMeanType.ARITHMETIC,
             ), stats)  # fmt: skip
@@ -481,6 +553,52 @@ def _recorded_from(key: str, sources: dict[str, Source]) -> bool:
     needs = {"backup_energy": "backup" in sources, "pump_energy": "pumps" in sources,
              "defrost_energy": sources["heat"].kind != "counter"}  # fmt: skip
     return needs.get(key, True)
+
+
+def _runs(changes: dict[int, float], held: dict[int, Any], base: float) -> list[tuple[list[int], FloatArray]]:
+    """The hours to add (in ``changes``, not ``held``) in runs with no held hour between them, and each run's sums.
+
+    A run starts from the sum of the held hour before it (``base``: the sum before the window, before the
+    first held hour), raised by what the runs before it added (their lift, queued before they are written).
+    """
+    runs: list[tuple[list[int], FloatArray]] = []
+    previous, added, run = base, 0.0, list[int]()
+
+    def close() -> None:
+        nonlocal added
+        if run:
+            sums = previous + added + np.cumsum([changes[hour] for hour in run])
+            runs.append((list(run), sums))
+            added = float(sums[-1]) - previous
+            run.clear()
+
+    for hour in sorted(set(changes) | set(held)):
+        if hour in held:
+            close()
+            if (held_sum := held[hour].get("sum")) is not None:
+                previous = float(held_sum)
+        else:
+            run.append(hour)
+    close()
+    return runs
+
+
+def _after(hour_s: int) -> datetime:
+    return dt_util.utc_from_timestamp(hour_s + HOUR_S)
+
+
+def _same(held_kwh: float | None, meters_kwh: float) -> bool:
+    return held_kwh is not None and abs(held_kwh - meters_kwh) <= 1e-6 * max(1.0, abs(meters_kwh))
+
+
+def _differing(sid: str, hour_s: int, held_kwh: float | None, meters_kwh: float) -> dict[str, Any]:
+    return {"start": _iso(hour_s), "statistic_id": sid, "recorded_kwh": None if held_kwh is None else
+            round(held_kwh, 6), "meters_kwh": round(meters_kwh, 6)}  # fmt: skip
+
+
+def _left_out(hour: LeftOut) -> dict[str, Any]:
+    return {"start": _iso(hour.hour_s), "end": _iso(hour.hour_s + HOUR_S), "channel": hour.channel,
+            "kwh": round(hour.kwh, 6), "reason": hour.reason, "limit_kwh": round(hour.limit_kwh, 3)}  # fmt: skip
 
 
 def _floats(values: FloatArray) -> list[float]:

@@ -1,4 +1,4 @@
-"""Writing many hourly statistics rows at once, in the recorder's own thread.
+"""Writing many hourly statistics rows at once, in the recorder's own thread; reading a sum hour-exact.
 
 The recorder's ``async_import_statistics`` looks each row up before writing it (one query and one
 flush per row): two years of one heat pump's history (87,600 rows) take over two minutes. This
@@ -9,6 +9,11 @@ like every recorder write (so it is ordered with the recorder's own compiling an
 It uses the recorder's internals (its task base class, metadata manager, table and session
 scope), unchanged from 2025.4 to 2026.11; where any of them is missing the recorder's public
 import is used instead, slower but the same rows.
+
+The sum recorded before a moment is read as the last hourly row that starts before it: the
+recorder's month-period query rounds its end up to the next month, so it answered with the sum at
+the end of that month (issue 16: an import with a start inside a month counted the rest of the month
+again).
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
-from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.components.recorder.statistics import async_import_statistics, statistics_during_period
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.recorder import get_instance
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from .const import LOGGER
 
@@ -36,8 +42,6 @@ except ImportError:  # pragma: no cover - a release that moved them: the public 
     BULK = False
 
 
-# what a row carries besides its start (the legacy datetime columns stay empty, as from_stats leaves them)
-_VALUES = ("state", "sum", "mean", "min", "max", "mean_weight")
 # what a row carries besides its start (the legacy datetime columns stay empty, as from_stats leaves them)
 _VALUES = ("state", "sum", "mean", "min", "max", "mean_weight")
 
@@ -90,3 +94,35 @@ def async_replace_hourly_statistics(
         else:
             return
     async_import_statistics(hass, metadata, rows)
+
+
+async def async_last_sums_before(hass: HomeAssistant, statistic_ids: set[str], moment: datetime) -> dict[str, float]:
+    """Each statistic's sum (in its own unit) in the last hourly row that starts before ``moment``; absent: none."""
+    if not statistic_ids:
+        return {}
+    instance = get_instance(hass)
+    return await instance.async_add_executor_job(_last_sums_before, hass, statistic_ids, moment)
+
+
+def _last_sums_before(hass: HomeAssistant, statistic_ids: set[str], moment: datetime) -> dict[str, float]:
+    found: dict[str, float] = {}
+    if not BULK:  # pragma: no cover - every row before the moment, through the public query
+        rows = statistics_during_period(hass, datetime.fromtimestamp(0, moment.tzinfo), moment, statistic_ids,
+                                        "hour", None, {"sum"})  # fmt: skip
+        for sid, entries in rows.items():
+            known = [row["sum"] for row in entries if row.get("sum") is not None]
+            if known and known[-1] is not None:
+                found[sid] = float(known[-1])
+        return found
+    with session_scope(hass=hass, read_only=True) as session:
+        metadata = get_instance(hass).statistics_meta_manager.get_many(session, statistic_ids=statistic_ids)
+        for sid, (metadata_id, _) in metadata.items():
+            last = session.execute(
+                select(Statistics.sum)
+                .where(Statistics.metadata_id == metadata_id, Statistics.start_ts < moment.timestamp(),
+                       Statistics.sum.is_not(None))
+                .order_by(Statistics.start_ts.desc()).limit(1)
+            ).scalar()  # fmt: skip
+            if last is not None:
+                found[sid] = float(last)
+    return found

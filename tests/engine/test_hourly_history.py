@@ -12,6 +12,7 @@ from custom_components.ashp_cop.engine.hourly_history import (
     hour_grid,
     on_grid,
     ranges,
+    screen_hours,
 )
 
 NAN = np.nan
@@ -68,3 +69,37 @@ def test_values_land_on_their_hour_and_nowhere_else() -> None:
 def test_history_needs_heat_and_electricity() -> None:
     with pytest.raises(ValueError, match="missing"):
         build_history(hour_grid(0, HOUR_S), {"heat": np.array([1.0])})
+
+
+def test_hours_no_meter_could_have_counted_are_left_out_and_named() -> None:
+    """Issue 16, item 4: the live counters' rate limit (50 kW, or three times the rate a larger unit shows)."""
+    grid = hour_grid(0, 48 * HOUR_S)
+    heat = np.full(48, 6.0)
+    heat[10] = 1_000_006.0  # a glitched reading on a 6 kW unit
+    heat[20] = -3.0  # a counter's dip
+    elec = np.full(48, 2.0)
+    elec[30] = 51.0  # more than 50 kW for an hour
+    screened, left_out = screen_hours(grid, {"heat": heat, "elec": elec})
+    assert [(hour.hour_s, hour.channel, hour.reason) for hour in left_out] == [
+        (10 * HOUR_S, "heat", "above_max_rate"),
+        (20 * HOUR_S, "heat", "negative"),
+        (30 * HOUR_S, "elec", "above_max_rate"),
+    ]
+    assert left_out[0].kwh == 1_000_006.0 and left_out[0].limit_kwh == pytest.approx(50.01)
+    assert np.isnan(screened["heat"][[10, 20]]).all() and np.isnan(screened["elec"][30])
+    assert np.nansum(screened["heat"]) == pytest.approx(6.0 * 46)
+    history = build_history(grid, screened)
+    assert history.missing == [(10 * HOUR_S, 11 * HOUR_S), (20 * HOUR_S, 21 * HOUR_S), (30 * HOUR_S, 31 * HOUR_S)]
+
+    # a 70 kW unit teaches its own rate, as a live counter learns it: its hours stay, a glitch still goes
+    big = np.full(48, 70.0)
+    big[5] = 5_000.0
+    screened, left_out = screen_hours(grid, {"heat": big, "elec": np.full(48, 25.0)})
+    assert [(hour.hour_s, hour.channel) for hour in left_out] == [(5 * HOUR_S, "heat")]
+    assert left_out[0].limit_kwh == pytest.approx(210.01)
+
+    # heat from a power: a negative hour is heat drawn back, judged by its size
+    drawn = np.full(48, 6.0)
+    drawn[3], drawn[4] = -2.0, -900.0
+    _, left_out = screen_hours(grid, {"heat": drawn, "elec": np.full(48, 2.0)}, heat_signed=True)
+    assert [(hour.hour_s, hour.reason) for hour in left_out] == [(4 * HOUR_S, "above_max_rate")]

@@ -200,9 +200,14 @@ async def test_a_new_heat_pump_covers_400_days_of_its_meters_at_once(
                                            blocking=True, return_response=True)  # fmt: skip
     await _settled(hass)
     assert await _rows(hass, meters.start) == imported
-    assert {k: v for k, v in again.items() if k != "imported_at"} == {  # type: ignore[union-attr]
-        k: v for k, v in summary.items() if k != "imported_at"
+    changed = {"imported_at", "statistics_written", "statistics_kept"}
+    assert {k: v for k, v in again.items() if k not in changed} == {  # type: ignore[union-attr]
+        k: v for k, v in summary.items() if k not in changed
     }
+    # every hour already held: nothing written the second time, nothing differing
+    assert summary["statistics_written"] == dict.fromkeys(OWN, summary["hours"])
+    assert again is not None and again["statistics_written"] == {} and again["kept_hours_differing"] == 0
+    assert again["statistics_kept"] == dict.fromkeys(OWN, summary["hours"])
     figures = dict(seasonal.data)
     assert await hass.config_entries.async_reload(hp.entry_id)
     await _settled(hass)

@@ -49,6 +49,11 @@ MAX_EVENTS = 20
 RESET_GAP_S = 120.0
 
 
+def rate_limit_kw(seen_kw: float) -> float:
+    """The highest rate a counter may rise at: a margin over the highest rate seen, never below the default."""
+    return max(DEFAULT_MAX_RATE_KW, RATE_MARGIN * seen_kw)
+
+
 class Outcome(StrEnum):
     """What one reading did to the counter."""
 
@@ -113,7 +118,7 @@ class MeterCounter:
     # -- limits --------------------------------------------------------------------------------
     @property
     def max_rate_kw(self) -> float:
-        return max(DEFAULT_MAX_RATE_KW, RATE_MARGIN * self.max_rate_seen_kw)
+        return rate_limit_kw(self.max_rate_seen_kw)
 
     def _step_kwh(self) -> float:
         return self.resolution_kwh if self.resolution_kwh is not None else MIN_NOISE_KWH

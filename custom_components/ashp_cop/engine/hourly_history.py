@@ -21,6 +21,7 @@ import numpy as np
 
 from .arrays import BoolArray, FloatArray, IntArray
 from .cop import DEFAULT_RUNNING_THRESHOLD_W
+from .counters import MAX_LEARNT_RATE_KW, MIN_NOISE_KWH, rate_limit_kw
 
 HOUR_S = 3600
 WH_PER_KWH = 1000.0
@@ -28,7 +29,55 @@ WH_PER_KWH = 1000.0
 RUNNING_HEAT_KWH = 0.1
 CHANNELS = ("heat", "elec", "backup", "pumps")
 
+# An hour's energy is held against the live counters' rate limit (engine/counters.py: a margin over the
+# highest rate seen, never below the default). A history learns the rate seen from this quantile of its
+# hours that counted something, not from its highest hour: the highest hours are the glitches themselves,
+# and a glitch in fewer than a tenth of the hours cannot raise the limit.
+LEARN_QUANTILE = 0.9
+
 type Range = tuple[int, int]  # [start, end) in seconds since the epoch
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """An hour of one channel that no meter could have counted, left out of the history."""
+
+    hour_s: int
+    channel: str
+    kwh: float
+    reason: str  # "above_max_rate": more than the unit can deliver in an hour; "negative": a counter's dip
+    limit_kwh: float
+
+
+def hour_limit_kwh(values_kwh: FloatArray) -> float:
+    """The most energy one hour of a channel can hold: the live rate limit over the rate the history shows."""
+    counted = np.abs(values_kwh[np.isfinite(values_kwh) & (values_kwh != 0)])
+    seen_kw = float(np.quantile(counted, LEARN_QUANTILE)) if counted.size else 0.0
+    return rate_limit_kw(min(seen_kw, MAX_LEARNT_RATE_KW)) + MIN_NOISE_KWH
+
+
+def screen_hours(
+    grid_s: IntArray, channels: dict[str, FloatArray], *, heat_signed: bool = False
+) -> tuple[dict[str, FloatArray], list[LeftOut]]:
+    """``channels`` with the hours no meter could have counted made unknown (NaN), and those hours named.
+
+    Above the hour limit (hour_limit_kwh) is a glitch, a reset read as a jump, or a meter's unit read
+    wrong; below zero is a counter's dip (a heat power's negative mean is heat drawn back, not a dip).
+    """
+    screened: dict[str, FloatArray] = {}
+    left_out: list[LeftOut] = []
+    for name, values in channels.items():
+        limit = hour_limit_kwh(values)
+        signed = name == "heat" and heat_signed
+        with np.errstate(invalid="ignore"):
+            above = (np.abs(values) if signed else values) > limit
+            negative = np.zeros(values.shape, dtype=bool) if signed else values < 0
+        for index in np.flatnonzero(above | negative):
+            reason = "above_max_rate" if above[index] else "negative"
+            left_out.append(LeftOut(int(grid_s[index]), name, float(values[index]), reason, limit))
+        screened[name] = np.where(above | negative, np.nan, values)
+    left_out.sort(key=lambda hour: (hour.hour_s, hour.channel))
+    return screened, left_out
 
 
 @dataclass(frozen=True, slots=True)
