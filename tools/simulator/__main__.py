@@ -76,6 +76,8 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
         match words:
             case ["latency", seconds]:
                 faults.latency_s = float(seconds)
+            case ["gateway", code]:
+                faults.gateway_code = int(code)
             case ["timeout", unit]:
                 faults.silent.add(int(unit))
             case ["timeout", unit, "off"]:
