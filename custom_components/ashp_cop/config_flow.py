@@ -46,6 +46,7 @@ from .const import (
     PARITY_LETTERS,
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
+    SUBENTRY_SCAN,
 )
 from .coordinator import HubConfigEntry, device_register_map, hub_settings
 from .heat_pump_flow import HeatPumpConfigSteps, HeatPumpOptionsFlow
@@ -55,6 +56,7 @@ from .modbus.probe import PROBE_UNIT_ID, HubProbeError, probe_hub, same_endpoint
 from .modbus.profiles import PROFILE_DIR, builtin_profiles
 from .modbus.settings import HubSettings, Transport
 from .plant_flow import PlantConfigSteps, PlantOptionsFlow
+from .scan_flow import ScanSubentryFlow
 
 _NUMBER = selector.NumberSelectorMode.BOX
 CONF_PROBE_UNIT = "probe_unit_id"  # the unit the connection test asks; not stored
@@ -163,7 +165,7 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
     @callback
     def async_get_supported_subentry_types(cls, config_entry: ConfigEntry) -> dict[str, type[ConfigSubentryFlow]]:
         if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
-            return {SUBENTRY_DEVICE: DeviceSubentryFlow}
+            return {SUBENTRY_DEVICE: DeviceSubentryFlow, SUBENTRY_SCAN: ScanSubentryFlow}
         return {}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

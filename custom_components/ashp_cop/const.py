@@ -12,6 +12,7 @@ CONF_ENTRY_TYPE: Final = "entry_type"
 ENTRY_HUB: Final = "hub"
 ENTRY_HEAT_PUMP: Final = "heat_pump"
 SUBENTRY_DEVICE: Final = "device"
+SUBENTRY_SCAN: Final = "scan"  # a flow only: it adds device subentries, never one of its own
 
 # hub
 CONF_TRANSPORT: Final = "transport"

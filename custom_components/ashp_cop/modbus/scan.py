@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from .connection import Connection
 from .device import ModbusDevice
 from .errors import HubConnectionError, TransactionError
+from .hub import open_serial_connection
 from .planner import ReadBlock
 from .profiles import builtin_profiles
 from .reading import decode_value
@@ -276,3 +277,17 @@ async def _scan_unit(
     scan = await device.scan(connection, retries=0)
     values = {key: reading.value for key, reading in scan.readings.items()}
     return FoundUnit(unit, "ok", names[0], values, tuple(names), code)
+
+
+async def scan_hub(settings: HubSettings, units: Iterable[int], *, progress: Progress | None = None) -> ScanReport:
+    """:func:`scan_bus` on a hub's own endpoint: a serial port a loaded hub holds is borrowed for the scan.
+
+    One RS-485 line carries one transaction at a time: the loaded hub's polls
+    wait on its lock until the scan is over, then it reopens the port.
+    """
+    held = open_serial_connection(settings.serial_port) if settings.transport is Transport.SERIAL else None
+    if held is None:
+        return await scan_bus(settings, units, progress=progress)
+    async with held.lock:
+        held.close()
+        return await scan_bus(settings, units, progress=progress)
