@@ -18,6 +18,7 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTER
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers import selector
+from homeassistant.helpers.hassio import is_hassio
 
 from .compat import async_update_entry_and_abort
 from .const import (
@@ -206,6 +207,8 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
             probe_unit = data.pop(CONF_PROBE_UNIT, PROBE_UNIT_ID)
             settings, errors, found = await validate_hub(data, probe_unit=probe_unit, before_probe=self._abort_if_known)
             placeholders |= found
+            if errors.get("base") == "port_permission":  # what to do differs: Home Assistant OS or a container/venv
+                errors["base"] = "port_permission_os" if is_hassio(self.hass) else "port_permission_container"
             if settings is not None:
                 if self.source == "reconfigure":
                     entry = self._get_reconfigure_entry()
