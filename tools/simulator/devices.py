@@ -181,14 +181,21 @@ def truth_value(plant: Plant, key: str) -> float:
     return float(getattr(plant.heat_pumps[int(hp_part[2:]) - 1].truth, name))
 
 
-def register_image(device: SimDevice, plant: Plant, *, spoil: str | None = None) -> dict[tuple[Table, int], int]:
-    """Every register (or bit) of the device now; ``spoil`` = 'sentinel' or 'out_of_range'."""
+def register_image(
+    device: SimDevice, plant: Plant, *, spoil: str | None = None, reversed_ct: bool = False
+) -> dict[tuple[Table, int], int]:
+    """Every register (or bit) of the device now; ``spoil`` = 'sentinel' or 'out_of_range'.
+
+    ``reversed_ct``: power values come out with the wrong sign, as from a current transformer mounted backwards.
+    """
     image: dict[tuple[Table, int], int] = {}
     for spec in device.register_map.values:
         if device.heat_pump < 0:
             raw: float | bool | None = truth_value(plant, spec.key)
         else:
             value = device.value(plant, spec)
+            if reversed_ct and spec.key.startswith("power") and isinstance(value, float | int):
+                value = -value
             raw = None if value is None else _raw(spec, value, spoil)
         if raw is None:
             continue

@@ -125,7 +125,8 @@ class PlantSimulator:
             actual = self.plant.heat_pumps[hp].state.flow_m3h
             self.plant.heat_pumps[hp].state.flow_m3h = self.faults.stuck_flow[hp]
         try:
-            return register_image(device, self.plant, spoil=self.faults.spoil(device.unit_id))
+            reversed_ct = device.unit_id in self.faults.reversed_ct
+            return register_image(device, self.plant, spoil=self.faults.spoil(device.unit_id), reversed_ct=reversed_ct)
         finally:
             if stuck:
                 self.plant.heat_pumps[hp].state.flow_m3h = actual

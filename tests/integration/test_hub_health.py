@@ -1,0 +1,85 @@
+"""Repair issues from a hub's traffic: garbled answers (line settings, termination) and a CT mounted backwards."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ashp_cop.const import CONF_TRANSPORT, DOMAIN
+from custom_components.ashp_cop.coordinator import HEALTH_ISSUE
+from custom_components.ashp_cop.hub_health import NEGATIVE_POLLS
+from tests.integration.conftest import plant_hub_entry, setup_entry
+from tools.simulator.server import ModbusServer, PlantSimulator
+
+pytestmark = pytest.mark.modbus
+Plant = tuple[PlantSimulator, ModbusServer]
+
+
+async def _polls(entry: MockConfigEntry, count: int) -> None:
+    for _ in range(count):
+        await entry.runtime_data.async_refresh()
+
+
+def _issue(registry: ir.IssueRegistry, entry: MockConfigEntry, key: str) -> ir.IssueEntry | None:
+    return registry.async_get_issue(DOMAIN, f"{HEALTH_ISSUE}{entry.entry_id}_{key}")
+
+
+async def test_a_backwards_current_transformer_is_named_per_phase(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, issue_registry: ir.IssueRegistry
+) -> None:
+    sim, _ = plant
+    while sim.plant.heat_pumps[0].state.elec_unit_w < 300:  # the outdoor unit running, its phases well above 20 W
+        sim.advance(300)
+    await setup_entry(hass, hub_entry)
+    await _polls(hub_entry, NEGATIVE_POLLS)
+    assert not [i for (d, i) in issue_registry.issues if d == DOMAIN and i.startswith(HEALTH_ISSUE)]
+
+    sim.faults.reversed_ct.add(12)  # the SDM630 on the outdoor unit
+    await _polls(hub_entry, NEGATIVE_POLLS - 1)
+    assert _issue(issue_registry, hub_entry, "ct_reversed_device_12_L1") is None  # not on one poll's say-so
+    await _polls(hub_entry, 1)
+    for phase in ("L1", "L2", "L3"):
+        issue = _issue(issue_registry, hub_entry, f"ct_reversed_device_12_{phase}")
+        assert issue is not None and issue.translation_key == "ct_reversed"
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["meter"] == "Outdoor unit electricity"
+        assert issue.translation_placeholders["phase"] == phase
+        assert float(issue.translation_placeholders["power"]) < -20
+    sim.faults.reversed_ct.clear()  # turned round
+    await _polls(hub_entry, 1)
+    assert _issue(issue_registry, hub_entry, "ct_reversed_device_12_L1") is None
+
+
+async def test_garbled_answers_name_the_line_settings_or_the_termination(
+    hass: HomeAssistant, issue_registry: ir.IssueRegistry
+) -> None:
+    sim = PlantSimulator(1, seed=1, speed=0.0, start_s=12 * 3600.0)
+    server = ModbusServer(sim, rtu=True)
+    await server.start_tcp()
+    try:
+        entry = plant_hub_entry(server.port, **{CONF_TRANSPORT: "rtu_over_tcp"})
+        await setup_entry(hass, entry)
+        await _polls(entry, 3)
+        assert _issue(issue_registry, entry, "line_settings") is None
+        assert _issue(issue_registry, entry, "line_noise") is None
+
+        sim.faults.corrupt.update(range(11, 17))  # every answer garbled: wrong baud rate or parity
+        await _polls(entry, 12)
+        issue = _issue(issue_registry, entry, "line_settings")
+        assert issue is not None and issue.translation_placeholders == {"hub": entry.title}
+
+        sim.faults.corrupt = {13}  # one meter's answers garbled: reflections
+        await _polls(entry, 12)
+        assert _issue(issue_registry, entry, "line_settings") is None
+        noise = _issue(issue_registry, entry, "line_noise")
+        assert noise is not None and noise.translation_placeholders is not None
+        assert 2 <= int(noise.translation_placeholders["percent"]) < 100
+
+        sim.faults.corrupt.clear()
+        await _polls(entry, 12)
+        assert _issue(issue_registry, entry, "line_noise") is None
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await server.close()
