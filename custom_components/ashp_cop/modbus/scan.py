@@ -75,7 +75,7 @@ class FoundUnit:
         shown = [profile.model or profile.title]
         for key, unit, factor, digits in _SANITY:
             value = self.values.get(key)
-            if isinstance(value, float) and not (len(shown) > 1 and any(s.endswith(unit) for s in shown[1:])):
+            if isinstance(value, float):
                 shown.append(f"{value * factor:.{digits}f} {unit}")
             if len(shown) == 3:
                 break
