@@ -24,6 +24,7 @@ from .compat import async_update_entry_and_abort
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
+    CONF_CT_PRIMARY,
     CONF_ENTRY_TYPE,
     CONF_PARITY,
     CONF_PROFILE,
@@ -281,6 +282,9 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
             vol.Required(CONF_PROFILE, default=defaults.get(CONF_PROFILE, vol.UNDEFINED)):
                 selector.SelectSelector(selector.SelectSelectorConfig(options=profiles, translation_key=CONF_PROFILE,
                                                                       mode=selector.SelectSelectorMode.DROPDOWN)),
+            vol.Optional(CONF_CT_PRIMARY, description={"suggested_value": defaults.get(CONF_CT_PRIMARY)}):
+                selector.NumberSelector(selector.NumberSelectorConfig(min=1, max=10000, step=1, mode=_NUMBER,
+                                                                      unit_of_measurement="A")),
         })  # fmt: skip
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
@@ -304,6 +308,8 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
             else:
                 self._data = {CONF_UNIT_ID: unit_id, CONF_PROFILE: user_input[CONF_PROFILE],
                               CONF_NAME: user_input[CONF_NAME].strip()}  # fmt: skip
+                if user_input.get(CONF_CT_PRIMARY):
+                    self._data[CONF_CT_PRIMARY] = int(user_input[CONF_CT_PRIMARY])
                 if user_input[CONF_PROFILE] == PROFILE_CUSTOM:
                     template = defaults.get(CONF_REGISTER_MAP) or await self.hass.async_add_executor_job(_template)
                     self._data[CONF_REGISTER_MAP] = template

@@ -36,6 +36,7 @@ DEFAULT_PORT: Final = 502
 # device subentry
 CONF_UNIT_ID: Final = "unit_id"
 CONF_PROFILE: Final = "profile"
+CONF_CT_PRIMARY: Final = "ct_primary_a"  # an electricity meter's current transformers: their primary current
 CONF_REGISTER_MAP: Final = "register_map"
 PROFILE_CUSTOM: Final = "custom"
 

@@ -18,6 +18,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
+    CONF_CT_PRIMARY,
     CONF_PARITY,
     CONF_PROFILE,
     CONF_REGISTER_MAP,
@@ -106,6 +107,8 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
         # entity unique id -> its device and value key (value_of)
         self._values: dict[str, tuple[ModbusDevice, str]] = {}
         self._health = HubHealth(entry.title)
+        # subentry id -> the primary current of an electricity meter's CTs, where the user gave it
+        self.ct_primary_a: dict[str, float] = {}
         self._health_issues: set[str] = set()
 
     async def _add_devices(self) -> None:
@@ -141,6 +144,8 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
                 continue
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             self.devices[subentry.subentry_id] = device
+            if subentry.data.get(CONF_CT_PRIMARY):
+                self.ct_primary_a[subentry.subentry_id] = float(subentry.data[CONF_CT_PRIMARY])
 
     async def _async_setup(self) -> None:
         prefix = f"{HEALTH_ISSUE}{self.config_entry.entry_id}_"
@@ -160,7 +165,7 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
     async def _async_update_data(self) -> dict[int, DeviceScan]:
         scans = await self.hub.scan()
         self._log_availability(scans)
-        self._sync_health(self._health.update(self.devices, scans))
+        self._sync_health(self._health.update(self.devices, scans, self.ct_primary_a))
         if scans and not any(scan.available for scan in scans.values()):
             first = next(iter(scans.values()))
             raise UpdateFailed(

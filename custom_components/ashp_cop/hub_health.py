@@ -12,10 +12,16 @@
   pump), so an import power below ``-NEGATIVE_W`` for ``NEGATIVE_POLLS`` polls
   in a row means the CT (or the meter's wiring) reads the wrong way, named per
   phase where the map has phases.
+* Current transformers too large for the load: with the CTs' primary current
+  given for a meter, a phase whose current stays below 5 % of it in
+  ``CT_LOW_SHARE`` or more of the polls while the unit runs (IEC 62053-21,
+  8.1: a class 1 meter's accuracy is specified from 5 % of its rated current;
+  below it the error grows), over at least ``CT_MIN_RUNNING_POLLS`` of them.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +34,12 @@ NOISE_SHARE = 0.02  # a clean RS-485 line loses far fewer than 1 frame in 50
 NEGATIVE_W = 20.0  # below a meter's zero noise on a load that draws nothing
 NEGATIVE_POLLS = 5
 _PHASES = (("power_l1_w", "L1"), ("power_l2_w", "L2"), ("power_l3_w", "L3"))
+_CURRENTS = (("current_l1_a", "L1"), ("current_l2_a", "L2"), ("current_l3_a", "L3"))
+CT_LOW_FRACTION = 0.05  # of the CT's primary current (IEC 62053-21: class accuracy from 5 % of rated current)
+CT_LOW_SHARE = 0.8  # "most of the running time"
+CT_MIN_RUNNING_POLLS = 30
+CT_WINDOW = 720  # running polls remembered (2 h at a 10 s scan interval)
+RUNNING_W = 100.0  # the metered load counts as running above this
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +59,44 @@ class HubHealth:
         self._counted: dict[str, tuple[int, int]] = {}  # subentry id -> (garbled answers, clean answers) so far
         self._window: deque[tuple[int, int]] = deque(maxlen=LINE_WINDOW)
         self._negative: dict[tuple[str, str], int] = {}  # (subentry id, value key) -> polls in a row below 0
+        self._currents: dict[tuple[str, str], deque[float]] = {}  # (subentry id, key) -> currents while running
 
-    def update(self, devices: Mapping[str, ModbusDevice], scans: Mapping[int, DeviceScan]) -> list[HealthIssue]:
-        return [*self._line(devices), *self._polarity(devices, scans)]
+    def update(
+        self,
+        devices: Mapping[str, ModbusDevice],
+        scans: Mapping[int, DeviceScan],
+        ct_primary_a: Mapping[str, float] | None = None,
+    ) -> list[HealthIssue]:
+        issues = [*self._line(devices), *self._polarity(devices, scans)]
+        for subentry_id, primary_a in (ct_primary_a or {}).items():
+            device = devices.get(subentry_id)
+            if device is not None and device.register_map.kind == "electricity_meter":
+                issues += self._ct_size(subentry_id, device, scans.get(device.unit_id), primary_a)
+        return issues
+
+    def _ct_size(
+        self, subentry_id: str, device: ModbusDevice, scan: DeviceScan | None, primary_a: float
+    ) -> list[HealthIssue]:
+        readings = scan.readings if scan is not None else {}
+        power = readings.get("power_w")
+        if power is None or not isinstance(power.value, float) or power.value < RUNNING_W:
+            return []  # not running (or not read): the running time is what counts
+        keys = {spec.key for spec in device.register_map.values}
+        issues: list[HealthIssue] = []
+        for key, phase in [(k, p) for k, p in _CURRENTS if k in keys] or [("current_a", "")]:
+            reading = readings.get(key)
+            if reading is None or not isinstance(reading.value, float):
+                continue
+            seen = self._currents.setdefault((subentry_id, key), deque(maxlen=CT_WINDOW))
+            seen.append(abs(reading.value))
+            low = sum(1 for current in seen if current < CT_LOW_FRACTION * primary_a)
+            if len(seen) >= CT_MIN_RUNNING_POLLS and low >= CT_LOW_SHARE * len(seen):
+                placeholders = {"meter": device.name, "hub": self.hub, "phase": phase or "-",
+                                "primary": f"{primary_a:g}", "share": f"{100 * low / len(seen):.0f}",
+                                "median": f"{statistics.median(seen):.2f}"}  # fmt: skip
+                issues.append(HealthIssue(f"ct_oversized_{subentry_id}_{phase or 'total'}", "ct_oversized",
+                                          placeholders))  # fmt: skip
+        return issues
 
     def _line(self, devices: Mapping[str, ModbusDevice]) -> list[HealthIssue]:
         garbled = clean = 0

@@ -23,6 +23,7 @@ from custom_components.ashp_cop.config_flow import CONF_PROBE_UNIT
 from custom_components.ashp_cop.const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
+    CONF_CT_PRIMARY,
     CONF_PARITY,
     CONF_PROFILE,
     CONF_REGISTER_MAP,
@@ -437,3 +438,18 @@ async def test_permission_denied_says_what_to_do_where_home_assistant_runs(
     )
     assert result["errors"] == {"base": error}
     assert result["description_placeholders"]["error"] == denied.message
+
+
+async def test_a_meter_s_current_transformers_are_kept_with_the_device(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    sim.devices[22] = sim.devices[12]
+    await setup_entry(hass, hub_entry)
+    user = {CONF_NAME: "Second unit meter", CONF_UNIT_ID: 22, CONF_PROFILE: "eastron_sdm630", CONF_CT_PRIMARY: 100.0}
+    result = await _device_flow(hass, hub_entry, **user)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    subentry = next(s for s in hub_entry.subentries.values() if s.unique_id == "22")
+    assert subentry.data == {CONF_UNIT_ID: 22, CONF_PROFILE: "eastron_sdm630", CONF_CT_PRIMARY: 100}
+    assert hub_entry.runtime_data.ct_primary_a[subentry.subentry_id] == 100.0

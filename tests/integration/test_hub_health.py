@@ -7,10 +7,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ashp_cop.const import CONF_TRANSPORT, DOMAIN
+from custom_components.ashp_cop.const import CONF_CT_PRIMARY, CONF_TRANSPORT, DOMAIN
 from custom_components.ashp_cop.coordinator import HEALTH_ISSUE
-from custom_components.ashp_cop.hub_health import NEGATIVE_POLLS
-from tests.integration.conftest import plant_hub_entry, setup_entry
+from custom_components.ashp_cop.hub_health import CT_MIN_RUNNING_POLLS, NEGATIVE_POLLS
+from tests.integration.conftest import hub_data, plant_hub_entry, plant_subentries, setup_entry
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 pytestmark = pytest.mark.modbus
@@ -83,3 +83,32 @@ async def test_garbled_answers_name_the_line_settings_or_the_termination(
         assert await hass.config_entries.async_unload(entry.entry_id)
     finally:
         await server.close()
+
+
+@pytest.mark.parametrize(("primary_a", "raised"), [(100, True), (20, False)])
+async def test_current_transformers_too_large_for_the_load_are_named(
+    hass: HomeAssistant, plant: Plant, issue_registry: ir.IssueRegistry, primary_a: int, raised: bool
+) -> None:
+    sim, server = plant
+    while not 1500 < sim.plant.heat_pumps[0].state.elec_unit_w < 3000:  # running: about 2.2 to 4.3 A a phase
+        sim.advance(300)
+    subentries = plant_subentries()
+    for subentry in subentries:
+        if subentry["unique_id"] == "12":  # the SDM630 on the outdoor unit, its CTs 100/5 A or 20/5 A
+            subentry["data"] = {**subentry["data"], CONF_CT_PRIMARY: primary_a}
+    entry = MockConfigEntry(domain=DOMAIN, entry_id="01HEALTHHUB", title="hub", unique_id=f"127.0.0.1:{server.port}",
+                            data=hub_data(server.port), subentries_data=subentries)  # type: ignore[arg-type]  # fmt: skip
+    await setup_entry(hass, entry)
+    await _polls(entry, CT_MIN_RUNNING_POLLS - 2)  # setup polled once: 29 running polls
+    assert _issue(issue_registry, entry, "ct_oversized_device_12_L1") is None  # too few yet
+    await _polls(entry, 1)
+    issue = _issue(issue_registry, entry, "ct_oversized_device_12_L1")
+    if not raised:  # 5 % of 20 A is 1 A: the unit draws more
+        assert issue is None
+        return
+    assert issue is not None and issue.translation_placeholders is not None
+    assert issue.translation_placeholders["meter"] == "Outdoor unit electricity"
+    assert issue.translation_placeholders["primary"] == "100" and issue.translation_placeholders["share"] == "100"
+    assert 2 < float(issue.translation_placeholders["median"]) < 5
+    for phase in ("L2", "L3"):
+        assert _issue(issue_registry, entry, f"ct_oversized_device_12_{phase}") is not None
