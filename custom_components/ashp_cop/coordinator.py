@@ -44,6 +44,7 @@ from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapErr
 from .modbus.hub import ModbusHub
 from .modbus.profiles import builtin_profile
 from .modbus.registermap import RegisterMap, parse_register_map
+from .modbus.serial_port import port_problem
 from .modbus.settings import HubSettings, Transport
 
 type HubConfigEntry = ConfigEntry[ModbusHubCoordinator]
@@ -165,7 +166,15 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
     async def _async_update_data(self) -> dict[int, DeviceScan]:
         scans = await self.hub.scan()
         self._log_availability(scans)
-        self._sync_health(self._health.update(self.devices, scans, self.ct_primary_a))
+        issues = self._health.update(self.devices, scans, self.ct_primary_a)
+        if self.hub.settings.transport is Transport.SERIAL and scans and not any(s.available for s in scans.values()):
+            # nothing answered: say why, where it is the port (unplugged, taken by another program, not permitted)
+            port = self.hub.settings.serial_port
+            problem = await self.hass.async_add_executor_job(port_problem, port)
+            if problem is not None:
+                issues.append(HealthIssue("serial_port", f"serial_{problem.kind}",
+                                          {"hub": self.config_entry.title, "error": problem.message}))  # fmt: skip
+        self._sync_health(issues)
         if scans and not any(scan.available for scan in scans.values()):
             first = next(iter(scans.values()))
             raise UpdateFailed(

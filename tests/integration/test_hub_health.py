@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ashp_cop.const import CONF_CT_PRIMARY, CONF_TRANSPORT, DOMAIN
+from custom_components.ashp_cop.const import (
+    CONF_BAUDRATE,
+    CONF_BYTESIZE,
+    CONF_CT_PRIMARY,
+    CONF_PARITY,
+    CONF_RETRIES,
+    CONF_SERIAL_PORT,
+    CONF_STOPBITS,
+    CONF_TIMEOUT,
+    CONF_TRANSPORT,
+    DOMAIN,
+)
 from custom_components.ashp_cop.coordinator import HEALTH_ISSUE
 from custom_components.ashp_cop.hub_health import CT_MIN_RUNNING_POLLS, NEGATIVE_POLLS
 from tests.integration.conftest import hub_data, plant_hub_entry, plant_subentries, setup_entry
@@ -112,3 +124,29 @@ async def test_current_transformers_too_large_for_the_load_are_named(
     assert 2 < float(issue.translation_placeholders["median"]) < 5
     for phase in ("L2", "L3"):
         assert _issue(issue_registry, entry, f"ct_oversized_device_12_{phase}") is not None
+
+
+async def test_a_serial_adapter_unplugged_at_run_time_raises_an_issue_naming_the_port(
+    hass: HomeAssistant, issue_registry: ir.IssueRegistry
+) -> None:
+    server = ModbusServer(PlantSimulator(1, seed=1, speed=0.0), rtu=True)
+    pty = server.start_pty()
+    line = {CONF_BAUDRATE: 9600, CONF_PARITY: "none", CONF_STOPBITS: 1, CONF_BYTESIZE: 8}
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=pty, unique_id=pty, subentries_data=plant_subentries(),  # type: ignore[arg-type]
+        data={"entry_type": "hub", CONF_TRANSPORT: "serial", CONF_SERIAL_PORT: pty, **line, CONF_SCAN_INTERVAL: 10,
+              CONF_TIMEOUT: 0.3, CONF_RETRIES: 0},
+    )  # fmt: skip
+    try:
+        await setup_entry(hass, entry)
+        await _polls(entry, 1)
+        assert _issue(issue_registry, entry, "serial_port") is None
+        await server.close()  # the pseudo-terminal goes away, as a USB adapter does when unplugged
+        await _polls(entry, 1)
+        issue = _issue(issue_registry, entry, "serial_port")
+        assert issue is not None and issue.translation_key == "serial_port_missing"
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["error"].startswith(f"{pty} does not exist: the USB adapter is unplugged")
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await server.close()
