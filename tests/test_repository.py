@@ -112,7 +112,8 @@ def test_translations_cover_every_entity_and_error() -> None:
     for key in set(raised) | set(re.findall(r'_invalid\("([a-z_]+)"', code)):
         assert key in strings["exceptions"], key
     for key in re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', code):
-        assert key in strings["config"]["error"] or key in strings["config_subentries"]["device"]["error"], key
+        subentry_errors = [flow.get("error", {}) for flow in strings["config_subentries"].values()]
+        assert key in strings["config"]["error"] or any(key in errors for errors in subentry_errors), key
     for alert in ("low_cop", "degraded", "flow_stuck", "no_flow"):
         assert alert in strings["issues"]
     services = (PACKAGE / "services.yaml").read_text()
@@ -131,7 +132,7 @@ def test_every_field_of_every_form_has_a_label_and_a_description() -> None:
             fields = set(step.get("data", {}))
             assert set(step.get("data_description", {})) == fields, f"{name}.step.{step_id}"
     code = "\n".join(path.read_text() for path in PACKAGE.glob("*.py"))
-    aborts = set(strings["config"]["abort"]) | set(strings["config_subentries"]["device"]["abort"])
+    aborts = set(strings["config"]["abort"]).union(*(flow["abort"] for flow in strings["config_subentries"].values()))
     for reason in re.findall(r'(?:reason|error)="([a-z_]+)"', code):
         assert reason in aborts, reason
 

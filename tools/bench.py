@@ -18,6 +18,8 @@ All run the real command line in a subprocess, as an auditor would.
 * The Modbus figures of :mod:`tools.modbus_bench` (requests per scan of a
   30-device plant, planned against per-value polling; scan time on a 9600 baud
   serial bus against its wire-time limit).
+* ``bus_scan``: the figures of :mod:`tools.scan_bench` (247 unit ids on a TCP
+  gateway, target under 30 s; on a 9600 8E1 line against wire time plus timeouts).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from custom_components.ashp_cop.engine.en14825.keymark_db import KeymarkDatabase
 from tests.validation.keymark import SHARED_VALIDATION, population_datasheets
 from tools.keymark_build import DEFAULT_OUTPUT as KEYMARK_DATABASE
 from tools.modbus_bench import modbus_report
+from tools.scan_bench import scan_report
 
 REPO = Path(__file__).resolve().parents[1]
 YEAR_S = 365 * 24 * 3600
@@ -126,6 +129,7 @@ def _keymark() -> dict[str, object]:
 
 def main() -> None:
     report: dict[str, object] = modbus_report()
+    report["bus_scan"] = scan_report()
     report |= _keymark()
     with tempfile.TemporaryDirectory() as tmp:
         if SHARED_VALIDATION.is_dir():

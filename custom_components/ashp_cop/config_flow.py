@@ -18,11 +18,13 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTER
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers import selector
+from homeassistant.helpers.hassio import is_hassio
 
 from .compat import async_update_entry_and_abort
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
+    CONF_CT_PRIMARY,
     CONF_ENTRY_TYPE,
     CONF_PARITY,
     CONF_PROFILE,
@@ -46,6 +48,7 @@ from .const import (
     PARITY_LETTERS,
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
+    SUBENTRY_SCAN,
 )
 from .coordinator import HubConfigEntry, device_register_map, hub_settings
 from .heat_pump_flow import HeatPumpConfigSteps, HeatPumpOptionsFlow
@@ -55,6 +58,7 @@ from .modbus.probe import PROBE_UNIT_ID, HubProbeError, probe_hub, same_endpoint
 from .modbus.profiles import PROFILE_DIR, builtin_profiles
 from .modbus.settings import HubSettings, Transport
 from .plant_flow import PlantConfigSteps, PlantOptionsFlow
+from .scan_flow import ScanSubentryFlow
 
 _NUMBER = selector.NumberSelectorMode.BOX
 CONF_PROBE_UNIT = "probe_unit_id"  # the unit the connection test asks; not stored
@@ -163,7 +167,7 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
     @callback
     def async_get_supported_subentry_types(cls, config_entry: ConfigEntry) -> dict[str, type[ConfigSubentryFlow]]:
         if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_HUB:
-            return {SUBENTRY_DEVICE: DeviceSubentryFlow}
+            return {SUBENTRY_DEVICE: DeviceSubentryFlow, SUBENTRY_SCAN: ScanSubentryFlow}
         return {}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -204,6 +208,8 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
             probe_unit = data.pop(CONF_PROBE_UNIT, PROBE_UNIT_ID)
             settings, errors, found = await validate_hub(data, probe_unit=probe_unit, before_probe=self._abort_if_known)
             placeholders |= found
+            if errors.get("base") == "port_permission":  # what to do differs: Home Assistant OS or a container/venv
+                errors["base"] = "port_permission_os" if is_hassio(self.hass) else "port_permission_container"
             if settings is not None:
                 if self.source == "reconfigure":
                     entry = self._get_reconfigure_entry()
@@ -276,6 +282,9 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
             vol.Required(CONF_PROFILE, default=defaults.get(CONF_PROFILE, vol.UNDEFINED)):
                 selector.SelectSelector(selector.SelectSelectorConfig(options=profiles, translation_key=CONF_PROFILE,
                                                                       mode=selector.SelectSelectorMode.DROPDOWN)),
+            vol.Optional(CONF_CT_PRIMARY, description={"suggested_value": defaults.get(CONF_CT_PRIMARY)}):
+                selector.NumberSelector(selector.NumberSelectorConfig(min=1, max=10000, step=1, mode=_NUMBER,
+                                                                      unit_of_measurement="A")),
         })  # fmt: skip
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
@@ -299,6 +308,8 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
             else:
                 self._data = {CONF_UNIT_ID: unit_id, CONF_PROFILE: user_input[CONF_PROFILE],
                               CONF_NAME: user_input[CONF_NAME].strip()}  # fmt: skip
+                if user_input.get(CONF_CT_PRIMARY):
+                    self._data[CONF_CT_PRIMARY] = int(user_input[CONF_CT_PRIMARY])
                 if user_input[CONF_PROFILE] == PROFILE_CUSTOM:
                     template = defaults.get(CONF_REGISTER_MAP) or await self.hass.async_add_executor_job(_template)
                     self._data[CONF_REGISTER_MAP] = template

@@ -12,6 +12,7 @@ CONF_ENTRY_TYPE: Final = "entry_type"
 ENTRY_HUB: Final = "hub"
 ENTRY_HEAT_PUMP: Final = "heat_pump"
 SUBENTRY_DEVICE: Final = "device"
+SUBENTRY_SCAN: Final = "scan"  # a flow only: it adds device subentries, never one of its own
 
 # hub
 CONF_TRANSPORT: Final = "transport"
@@ -35,6 +36,7 @@ DEFAULT_PORT: Final = 502
 # device subentry
 CONF_UNIT_ID: Final = "unit_id"
 CONF_PROFILE: Final = "profile"
+CONF_CT_PRIMARY: Final = "ct_primary_a"  # an electricity meter's current transformers: their primary current
 CONF_REGISTER_MAP: Final = "register_map"
 PROFILE_CUSTOM: Final = "custom"
 

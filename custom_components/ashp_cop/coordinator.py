@@ -18,6 +18,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
+    CONF_CT_PRIMARY,
     CONF_PARITY,
     CONF_PROFILE,
     CONF_REGISTER_MAP,
@@ -37,15 +38,18 @@ from .const import (
     PROFILE_CUSTOM,
     SUBENTRY_DEVICE,
 )
+from .hub_health import HealthIssue, HubHealth
 from .modbus.device import DeviceScan, ModbusDevice
 from .modbus.errors import HubConnectionError, ModbusConfigError, RegisterMapError
 from .modbus.hub import ModbusHub
 from .modbus.profiles import builtin_profile
 from .modbus.registermap import RegisterMap, parse_register_map
+from .modbus.serial_port import port_problem
 from .modbus.settings import HubSettings, Transport
 
 type HubConfigEntry = ConfigEntry[ModbusHubCoordinator]
 REFUSED_MAP_ISSUE = "device_map_refused_"
+HEALTH_ISSUE = "hub_health_"  # + entry id + _ + line_settings, line_noise, ct_reversed_<subentry>_<phase>
 
 
 def hub_settings(data: dict[str, Any]) -> HubSettings:
@@ -103,6 +107,10 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
         self._unavailable: set[str] = set()
         # entity unique id -> its device and value key (value_of)
         self._values: dict[str, tuple[ModbusDevice, str]] = {}
+        self._health = HubHealth(entry.title)
+        # subentry id -> the primary current of an electricity meter's CTs, where the user gave it
+        self.ct_primary_a: dict[str, float] = {}
+        self._health_issues: set[str] = set()
 
     async def _add_devices(self) -> None:
         """Each device subentry on the bus; its map is read off the event loop.
@@ -137,8 +145,14 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
                 continue
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             self.devices[subentry.subentry_id] = device
+            if subentry.data.get(CONF_CT_PRIMARY):
+                self.ct_primary_a[subentry.subentry_id] = float(subentry.data[CONF_CT_PRIMARY])
 
     async def _async_setup(self) -> None:
+        prefix = f"{HEALTH_ISSUE}{self.config_entry.entry_id}_"
+        for domain, issue_id in list(ir.async_get(self.hass).issues):  # what held before a restart is found anew
+            if domain == DOMAIN and issue_id.startswith(prefix):
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
         await self._add_devices()
         try:
             await self.hub.connect()
@@ -152,6 +166,15 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
     async def _async_update_data(self) -> dict[int, DeviceScan]:
         scans = await self.hub.scan()
         self._log_availability(scans)
+        issues = self._health.update(self.devices, scans, self.ct_primary_a)
+        if self.hub.settings.transport is Transport.SERIAL and scans and not any(s.available for s in scans.values()):
+            # nothing answered: say why, where it is the port (unplugged, taken by another program, not permitted)
+            port = self.hub.settings.serial_port
+            problem = await self.hass.async_add_executor_job(port_problem, port)
+            if problem is not None:
+                issues.append(HealthIssue("serial_port", f"serial_{problem.kind}",
+                                          {"hub": self.config_entry.title, "error": problem.message}))  # fmt: skip
+        self._sync_health(issues)
         if scans and not any(scan.available for scan in scans.values()):
             first = next(iter(scans.values()))
             raise UpdateFailed(
@@ -160,6 +183,21 @@ class ModbusHubCoordinator(DataUpdateCoordinator[dict[int, DeviceScan]]):
                 translation_placeholders={"hub": self.hub.settings.describe, "error": "; ".join(first.errors[:1])},
             )
         return scans
+
+    def _sync_health(self, issues: list[HealthIssue]) -> None:
+        """Raise the line and meter issues that hold now, delete those that no longer do."""
+        prefix = f"{HEALTH_ISSUE}{self.config_entry.entry_id}_"
+        now = {prefix + issue.key: issue for issue in issues}
+        for issue_id in self._health_issues - now.keys():
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        for issue_id, issue in now.items():
+            if issue_id not in self._health_issues:
+                LOGGER.warning("%s: %s %s", self.config_entry.title, issue.translation_key, issue.placeholders)
+            ir.async_create_issue(
+                self.hass, DOMAIN, issue_id, is_fixable=False, severity=ir.IssueSeverity.WARNING,
+                translation_key=issue.translation_key, translation_placeholders=issue.placeholders,
+            )  # fmt: skip
+        self._health_issues = set(now)
 
     def _log_availability(self, scans: dict[int, DeviceScan]) -> None:
         """Log (info) each device that stopped answering, once, and once when it is back.

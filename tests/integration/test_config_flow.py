@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -15,11 +17,13 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.ashp_cop import config_flow
 from custom_components.ashp_cop import coordinator as coordinator_module
 from custom_components.ashp_cop.config_flow import CONF_PROBE_UNIT
 from custom_components.ashp_cop.const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
+    CONF_CT_PRIMARY,
     CONF_PARITY,
     CONF_PROFILE,
     CONF_REGISTER_MAP,
@@ -32,6 +36,8 @@ from custom_components.ashp_cop.const import (
     DOMAIN,
     SUBENTRY_DEVICE,
 )
+from custom_components.ashp_cop.modbus import probe
+from custom_components.ashp_cop.modbus.serial_port import PortProblem
 from tests.integration.conftest import hub_data, plant_subentries, setup_entry, start_subentry_reconfigure_flow
 from tools.simulator.server import ModbusServer, PlantSimulator
 
@@ -102,8 +108,8 @@ async def test_serial_hub_missing_port_then_a_real_line(hass: HomeAssistant, tmp
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_SERIAL_PORT: str(tmp_path / "ttyUSB7"), **line}
         )
-        assert result["errors"] == {"base": "cannot_connect"}
-        assert result["description_placeholders"]["error"].endswith("no such device")
+        assert result["errors"] == {"base": "port_missing"}
+        assert result["description_placeholders"]["error"].startswith(f"{tmp_path / 'ttyUSB7'} does not exist")
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_SERIAL_PORT: pty, **line})
         assert result["type"] is FlowResultType.CREATE_ENTRY
         assert result["data"][CONF_BAUDRATE] == 9600 and result["data"][CONF_PARITY] == "none"
@@ -386,3 +392,64 @@ async def test_a_loaded_serial_hub_changes_its_line_settings(hass: HomeAssistant
         assert await hass.config_entries.async_unload(entry.entry_id)
     finally:
         await server.close()
+
+
+async def test_a_serial_port_held_by_another_process_is_refused_naming_it(hass: HomeAssistant) -> None:
+    sim = PlantSimulator(1, seed=1, speed=0.0)
+    server = ModbusServer(sim, rtu=True)
+    pty = server.start_pty()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys, time; os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY); "
+         "print('open', flush=True); time.sleep(60)", pty],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        result = await _start_hub_flow(hass, "serial")
+        line = {CONF_BAUDRATE: "9600", CONF_PARITY: "none", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_SERIAL_PORT: pty, **line})
+        assert result["errors"] == {"base": "port_busy"}
+        assert f"{pty} is held by another process: python" in result["description_placeholders"]["error"]
+        assert f"(pid {holder.pid})" in result["description_placeholders"]["error"]
+        holder.kill()
+        holder.wait()
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_SERIAL_PORT: pty, **line})
+        assert result["type"] is FlowResultType.CREATE_ENTRY  # the other program stopped: the port is ours
+        assert await hass.config_entries.async_unload(result["result"].entry_id)
+    finally:
+        holder.kill()
+        holder.wait()
+        await server.close()
+
+
+@pytest.mark.parametrize(("hassio", "error"), [(True, "port_permission_os"), (False, "port_permission_container")])
+async def test_permission_denied_says_what_to_do_where_home_assistant_runs(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, hassio: bool, error: str
+) -> None:
+    # Root (the test harness) may open any port: the refusal a user meets is reproduced for real in
+    # tests/modbus/test_serial_port.py (a process of another user); here only the flow's wording is checked.
+    denied = PortProblem("port_permission", "permission denied on /dev/ttyUSB0 (owned by group dialout)", "dialout")
+    monkeypatch.setattr(probe, "port_problem", lambda path: denied)
+    monkeypatch.setattr(config_flow, "is_hassio", lambda hass: hassio)
+    result = await _start_hub_flow(hass, "serial")
+    line = {CONF_BAUDRATE: "9600", CONF_PARITY: "none", CONF_STOPBITS: "1", CONF_BYTESIZE: "8", **NETWORK}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SERIAL_PORT: "/dev/ttyUSB0", **line}
+    )
+    assert result["errors"] == {"base": error}
+    assert result["description_placeholders"]["error"] == denied.message
+
+
+async def test_a_meter_s_current_transformers_are_kept_with_the_device(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    sim, _ = plant
+    sim.devices[22] = sim.devices[12]
+    await setup_entry(hass, hub_entry)
+    user = {CONF_NAME: "Second unit meter", CONF_UNIT_ID: 22, CONF_PROFILE: "eastron_sdm630", CONF_CT_PRIMARY: 100.0}
+    result = await _device_flow(hass, hub_entry, **user)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    subentry = next(s for s in hub_entry.subentries.values() if s.unique_id == "22")
+    assert subentry.data == {CONF_UNIT_ID: 22, CONF_PROFILE: "eastron_sdm630", CONF_CT_PRIMARY: 100}
+    assert hub_entry.runtime_data.ct_primary_a[subentry.subentry_id] == 100.0

@@ -27,8 +27,12 @@ def test_builtin_profiles_load_and_cover_the_plant_room() -> None:
     profiles = builtin_profiles()
     assert set(profiles) == {
         "eastron_sdm120", "eastron_sdm230", "eastron_sdm630", "generic_energy_meter_float32", "generic_heat_meter",
-        "generic_temperature_transmitter", "generic_heat_pump_controller",
+        "generic_temperature_transmitter", "generic_heat_pump_controller", "carlo_gavazzi_em24", "abb_b2x",
+        "kamstrup_multical_403", "sontex_supercal_5", "lg_therma_v", "nibe_modbus",
     }  # fmt: skip
+    for profile in profiles.values():  # a product map says where it comes from and how a scan knows it
+        assert profile.source and (profile.identify or profile.name.startswith("generic_")), profile.name
+        assert profile.manufacturer or profile.name.startswith("generic_"), profile.name
     assert len(list(PROFILE_DIR.glob("*.yaml"))) == len(profiles)
     sdm630 = builtin_profile("eastron_sdm630")
     assert sdm630.value("import_energy_kwh").address == 0x0048  # Eastron input register 30073
@@ -49,7 +53,10 @@ def test_builtin_profiles_load_and_cover_the_plant_room() -> None:
 
 
 def test_unknown_profile_lists_the_known_ones() -> None:
-    with pytest.raises(KeyError, match=re.escape("no built-in profile 'sdm999' (there are: eastron_sdm120")):
+    with pytest.raises(
+        KeyError,
+        match=re.escape("no built-in profile 'sdm999' (there are: abb_b2x, carlo_gavazzi_em24, eastron_sdm120"),
+    ):
         builtin_profile("sdm999")
 
 
@@ -168,3 +175,46 @@ def test_the_example_map_of_the_docs_loads() -> None:
     assert example is not None
     parsed = parse_register_map(example.group(1), source="docs/modbus.md")
     assert parsed.value("operating_mode").states[2] == (2, "hot_water")
+
+
+IDENTIFY_BASE = """
+name: my_meter
+kind: electricity_meter
+defaults: {table: input, data_type: float32}
+values:
+  power_w: {address: 12, unit: W}
+identify:
+"""
+
+
+@pytest.mark.parametrize(
+    ("rules", "named"),
+    [
+        ("  - {value: nothing, range: [0, 1]}", "identify[0].value: 'nothing' is not a value of this map"),
+        ("  - {value: power_w}", "give either equals"),
+        ("  - {value: power_w, range: [0, 1], equals: [1]}", "give either equals"),
+        ("  - {address: 11, equals: [1]}\n  - {range: [0, 1]}", "identify[1]: give either value"),
+        ("  - {value: power_w, address: 3, range: [0, 1]}", "give either value"),
+        ("  - {value: power_w, table: holding, range: [0, 1]}", "table comes from the value itself"),
+        ("  - {address: 11, equals: []}", "identify[0].equals: must be a list of whole numbers"),
+        ("  - {address: 11, equals: [1.5]}", "identify[0].equals: must be a list of whole numbers"),
+        ("  - {address: 11, table: coil, equals: [1]}", "a coil or discrete input cannot identify"),
+        ("  - {value: power_w, range: [2, 1]}", "identify[0].range: min 2 must be below max 1"),
+        ("  - {address: 11, equals: [1], colour: red}", "unknown field 'colour'"),
+        ("  {address: 11}", "identify: must be a list of rules"),
+        ("\n".join(["  - {address: 11, equals: [1]}"] * 9), "at most 8"),
+    ],
+)
+def test_bad_identification_rules_are_named(rules: str, named: str) -> None:
+    with pytest.raises(RegisterMapError, match=re.escape(named)):
+        parse_register_map(IDENTIFY_BASE + rules + "\n")
+
+
+def test_identification_rules_load() -> None:
+    em24 = builtin_profile("carlo_gavazzi_em24")
+    (rule,) = em24.identify
+    assert (rule.spec.table, rule.spec.address, rule.equals[0]) == (Table.HOLDING, 0x000B, 1648)
+    assert rule.holds(1651.0) and not rule.holds(1647.0) and not rule.holds(None)
+    sdm630 = builtin_profile("eastron_sdm630")
+    assert sdm630.identify[0].spec is sdm630.value("voltage_l1_v")
+    assert sdm630.identify[0].expected == "80 to 300 V"

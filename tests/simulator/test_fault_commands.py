@@ -51,3 +51,16 @@ def test_a_repeating_gateway_is_set_and_cleared(sim: PlantSimulator) -> None:
 
 def test_help_lists_them() -> None:
     assert "late UNIT SECONDS" in COMMANDS and "bad_tid UNIT" in COMMANDS and "duplicate UNIT" in COMMANDS
+
+
+def test_a_gateway_answers_for_absent_units(sim: PlantSimulator) -> None:
+    server = ModbusServer(sim)
+    read = bytes([3, 0, 0, 0, 1])
+    assert sim.answer(99, read) is None  # nobody there: silence, as on a bare bus
+    assert apply_command(sim, server, ["gateway", "11"]) == "ok: gateway 11"
+    assert sim.answer(99, read) == bytes([0x83, 11])
+    assert sim.answer(11, read) is not None and sim.answer(11, read) != bytes([0x83, 11])  # a device answers itself
+    assert apply_command(sim, server, ["gateway", "12"]) == "bad argument: 12 is not 0, 10 or 11"
+    apply_command(sim, server, ["clear"])
+    assert sim.answer(99, read) is None
+    assert "gateway CODE" in COMMANDS

@@ -76,6 +76,12 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
         match words:
             case ["latency", seconds]:
                 faults.latency_s = float(seconds)
+            case ["reversed", unit]:
+                faults.reversed_ct.add(int(unit))
+            case ["gateway", code]:
+                if int(code) not in (0, 10, 11):
+                    raise ValueError(f"{code} is not 0, 10 or 11")
+                faults.gateway_code = int(code)
             case ["timeout", unit]:
                 faults.silent.add(int(unit))
             case ["timeout", unit, "off"]:

@@ -48,8 +48,9 @@ class SimDevice:
     role: str
 
     def span(self, table: Table) -> tuple[int, int]:
-        """First address and the address after the last one the device has in ``table``."""
+        """First address and the address after the last one the device has in ``table`` (identification included)."""
         specs = [s for s in self.register_map.values if s.table is table]
+        specs += [r.spec for r in self.register_map.identify if r.spec.table is table]
         if not specs:
             return 0, 0
         return min(s.address for s in specs), max(s.end for s in specs)
@@ -115,6 +116,29 @@ LAYOUT: tuple[tuple[int, str, str, dict[str, ValueFn]], ...] = (
 )
 
 
+# Any shipped profile is served from the plant by its kind: value keys are
+# shared across profiles of a kind (``power_w``, ``flow_temp_c``), so a new map
+# is simulated as soon as its keys are among these.
+SOURCES_BY_KIND: dict[str, dict[str, ValueFn]] = {
+    "electricity_meter": UNIT_METER,
+    "heat_meter": HEAT_METER,
+    "temperature_transmitter": TRANSMITTER,
+    "heat_pump_controller": CONTROLLER
+    | {
+        "flow_temp_c": lambda hp: hp.state.flow_c,
+        "return_temp_c": lambda hp: hp.state.return_c,
+        "hot_water_temp_c": lambda hp: 48.0,
+        "flow_l_min": lambda hp: hp.state.flow_m3h * 1000 / 60,
+    },
+}
+
+
+def profile_device(unit: int, profile: str, heat_pump: int = 0) -> SimDevice:
+    """A device serving shipped profile ``profile`` with heat pump ``heat_pump``'s values, at ``unit``."""
+    register_map = builtin_profile(profile)
+    return SimDevice(unit, register_map, SOURCES_BY_KIND.get(register_map.kind, {}), heat_pump, f"{profile} {unit}")
+
+
 def unit_id(heat_pump: int, offset: int) -> int:
     """Heat pump n (0-based) uses units 10(n+1)+1 to 10(n+1)+6: 11-16, 21-26, ..."""
     return 10 * (heat_pump + 1) + offset
@@ -157,14 +181,21 @@ def truth_value(plant: Plant, key: str) -> float:
     return float(getattr(plant.heat_pumps[int(hp_part[2:]) - 1].truth, name))
 
 
-def register_image(device: SimDevice, plant: Plant, *, spoil: str | None = None) -> dict[tuple[Table, int], int]:
-    """Every register (or bit) of the device now; ``spoil`` = 'sentinel' or 'out_of_range'."""
+def register_image(
+    device: SimDevice, plant: Plant, *, spoil: str | None = None, reversed_ct: bool = False
+) -> dict[tuple[Table, int], int]:
+    """Every register (or bit) of the device now; ``spoil`` = 'sentinel' or 'out_of_range'.
+
+    ``reversed_ct``: power values come out with the wrong sign, as from a current transformer mounted backwards.
+    """
     image: dict[tuple[Table, int], int] = {}
     for spec in device.register_map.values:
         if device.heat_pump < 0:
             raw: float | bool | None = truth_value(plant, spec.key)
         else:
             value = device.value(plant, spec)
+            if reversed_ct and spec.key.startswith("power") and isinstance(value, float | int):
+                value = -value
             raw = None if value is None else _raw(spec, value, spoil)
         if raw is None:
             continue
@@ -177,6 +208,12 @@ def register_image(device: SimDevice, plant: Plant, *, spoil: str | None = None)
             words = encode(raw, spec.data_type, spec.word_order, spec.byte_order)
         for i, word in enumerate(words):
             image[(spec.table, spec.address + i)] = word
+    for rule in device.register_map.identify:
+        if rule.equals and rule.spec.key not in device.sources:  # a model code: the first value the map accepts
+            raw_code = (rule.equals[0] - rule.spec.offset) / rule.spec.scale
+            words = encode(raw_code, rule.spec.data_type, rule.spec.word_order, rule.spec.byte_order)
+            for i, word in enumerate(words):
+                image[(rule.spec.table, rule.spec.address + i)] = word
     return image
 
 

@@ -20,6 +20,8 @@ short UNIT                 UNIT answers with one register fewer than asked (a co
 late UNIT SECONDS          UNIT answers every request SECONDS late, after the client gave up (0 clears)
 bad_tid UNIT               UNIT's TCP/UDP answers carry a wrong transaction id (bad_tid UNIT off to clear)
 duplicate UNIT [SECONDS]   UNIT's answers are sent twice, the copy SECONDS later (default 0; 'duplicate UNIT off')
+gateway CODE               absent units answer exception CODE (10 or 11) as a gateway does (0: silent)
+reversed UNIT              UNIT's power readings come out negative (a current transformer mounted backwards)
 drop                       close every client connection now
 stuck_flow HP              heat pump HP's (1-based) heat meter repeats its last flow reading
 reset_counter UNIT         UNIT's energy counters restart from 0 (the truth does not)
@@ -42,12 +44,16 @@ class Faults:
     bad_tid: set[int] = field(default_factory=set)  # MBAP answers with a transaction id that is not the request's
     duplicate: dict[int, float] = field(default_factory=dict)  # unit -> seconds between an answer and its copy
     stuck_flow: dict[int, float] = field(default_factory=dict)  # heat pump index -> frozen flow
+    reversed_ct: set[int] = field(default_factory=set)  # units whose power reads negative (CT backwards)
+    gateway_code: int = 0  # 10 or 11: an id nobody has is answered with this exception, as a gateway does
     drop_requested: int = 0  # bumped on every 'drop' so servers can act on it once
 
     def clear(self) -> None:
         self.latency_s = 0.0
-        for collection in (self.silent, self.exceptions, self.missing, self.sentinel, self.out_of_range, self.corrupt,
-                           self.short, self.late, self.bad_tid, self.duplicate, self.stuck_flow):  # fmt: skip
+        self.gateway_code = 0
+        for collection in (self.silent, self.exceptions, self.missing, self.sentinel, self.out_of_range,
+                           self.corrupt, self.short, self.late, self.bad_tid, self.duplicate, self.stuck_flow,
+                           self.reversed_ct):  # fmt: skip
             collection.clear()
 
     def spoil(self, unit: int) -> str | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from custom_components.ashp_cop.modbus.crc import crc_ok, with_crc
 from custom_components.ashp_cop.modbus.registermap import MAX_BITS_PER_READ, MAX_REGISTERS_PER_READ, Table
 
-from .devices import SimDevice, build_devices, register_image
+from .devices import SimDevice, build_devices, profile_device, register_image
 from .faults import Faults
 from .plant import Plant
 
@@ -49,7 +49,12 @@ class PlantSimulator:
         self._origin_wall = time.monotonic()
         self._origin_sim = self.plant.time_s
         self.requests = 0
+        self.functions: set[int] = set()  # function codes asked for (a scan must only read)
         self.exchanges: list[Exchange] = []
+
+    def serve_profiles(self, units: dict[int, str]) -> None:
+        """Serve exactly these devices (unit id -> shipped profile), every one with heat pump 1's values."""
+        self.devices = {unit: profile_device(unit, profile) for unit, profile in units.items()}
 
     def sim_time_s(self) -> float:
         return self._origin_sim + (time.monotonic() - self._origin_wall) * self.speed
@@ -81,9 +86,12 @@ class PlantSimulator:
         self.requests += 1
         self.plant.advance_to(self.sim_time_s())
         device = self.devices.get(unit)
+        function = pdu[0] if pdu else 0
+        self.functions.add(function)
+        if device is None and self.faults.gateway_code:
+            return bytes([function | 0x80, self.faults.gateway_code])  # a gateway: no device at that id
         if device is None or unit in self.faults.silent:
             return None  # nobody at that address: a real bus is silent too
-        function = pdu[0] if pdu else 0
         if unit in self.faults.exceptions:
             return bytes([function | 0x80, self.faults.exceptions[unit]])
         if function not in _TABLES or len(pdu) != 5:
@@ -117,7 +125,8 @@ class PlantSimulator:
             actual = self.plant.heat_pumps[hp].state.flow_m3h
             self.plant.heat_pumps[hp].state.flow_m3h = self.faults.stuck_flow[hp]
         try:
-            return register_image(device, self.plant, spoil=self.faults.spoil(device.unit_id))
+            reversed_ct = device.unit_id in self.faults.reversed_ct
+            return register_image(device, self.plant, spoil=self.faults.spoil(device.unit_id), reversed_ct=reversed_ct)
         finally:
             if stuck:
                 self.plant.heat_pumps[hp].state.flow_m3h = actual

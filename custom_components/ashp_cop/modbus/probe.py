@@ -24,6 +24,7 @@ from .errors import HubConnectionError, TransactionError
 from .hub import open_serial_connection, serial_port_key
 from .planner import ReadBlock
 from .registermap import Table
+from .serial_port import port_problem
 from .settings import HubSettings, Transport
 
 # Most meters leave the factory as unit 1 and most buses start there; a hub
@@ -34,7 +35,8 @@ RESOLVE_TIMEOUT_S = 5.0  # a name that does not resolve by then is compared as w
 
 
 class HubProbeError(Exception):
-    """The probe found no Modbus server; ``kind`` is ``cannot_connect``, ``not_modbus`` or ``no_answer``."""
+    """The probe found no Modbus server; ``kind`` is ``cannot_connect``, ``not_modbus`` or ``no_answer``,
+    or for a serial port one of :class:`~.serial_port.PortProblem`'s kinds."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -45,6 +47,11 @@ async def probe_hub(settings: HubSettings, unit_id: int = PROBE_UNIT_ID) -> str:
     """What answered (for the log), or :class:`HubProbeError` saying what was found instead."""
     if settings.transport is Transport.SERIAL:
         held = open_serial_connection(settings.serial_port)
+        # A port our own hub holds is borrowed below; any other holder would mix its frames with ours.
+        # (/proc and the device are read in a thread: the event loop does no file I/O)
+        problem = await asyncio.get_running_loop().run_in_executor(None, port_problem, settings.serial_port)
+        if problem is not None:
+            raise HubProbeError(problem.kind, problem.message)
         if held is None:
             await _open(Connection(settings))
         else:

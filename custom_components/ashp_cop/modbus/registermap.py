@@ -40,13 +40,15 @@ _SHOWN_CHARS = 60
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _MAP_FIELDS = frozenset(
     {"name", "title", "manufacturer", "model", "kind", "source", "max_registers_per_request", "max_gap", "defaults",
-     "values"}
+     "values", "identify"}
 )  # fmt: skip
 _VALUE_FIELDS = frozenset(
     {"address", "table", "data_type", "word_order", "byte_order", "scale", "offset", "unit", "valid_range",
      "no_reading", "description", "states"}
 )  # fmt: skip
 _DEFAULT_FIELDS = _VALUE_FIELDS - {"address", "description", "states"}
+_IDENTIFY_FIELDS = frozenset({"value", "address", "table", "data_type", "word_order", "byte_order", "equals", "range"})
+MAX_IDENTIFY_RULES = 8  # each is one read of every answering unit in a bus scan
 
 
 class Table(StrEnum):
@@ -98,6 +100,34 @@ class ValueSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class IdentifyRule:
+    """One read that tells this device from others: a register holding one of ``equals``, or a value in a range.
+
+    A rule names a value of the map (its decoding, and by default its valid
+    range) or an identification register outside the map (a model code).
+    """
+
+    spec: ValueSpec
+    equals: tuple[int, ...] = ()
+    low: float | None = None
+    high: float | None = None
+
+    def holds(self, value: float | bool | None) -> bool:
+        if value is None or isinstance(value, bool):
+            return False
+        if self.equals:
+            return value in self.equals
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    @property
+    def expected(self) -> str:
+        """What the rule wants, for a log line: ``one of 1648, 1649`` or ``45 to 65 Hz``."""
+        if self.equals:
+            return "one of " + ", ".join(str(v) for v in self.equals)
+        return f"{self.low:g} to {self.high:g} {self.spec.unit}".rstrip()
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterMap:
     """A device's values plus how its reads may be merged."""
 
@@ -110,6 +140,8 @@ class RegisterMap:
     source: str = ""
     max_registers_per_request: int = MAX_REGISTERS_PER_READ
     max_gap: int = 16
+    # How a bus scan recognises the device; empty for a generic template (never recognised).
+    identify: tuple[IdentifyRule, ...] = ()
 
     def value(self, key: str) -> ValueSpec:
         for spec in self.values:
@@ -204,6 +236,7 @@ def register_map_from_dict(data: object, *, source: str = "register map") -> Reg
         check.fail("values", f"{len(raw_values)} values: a map holds at most {MAX_VALUES} (split the device)")
     values = tuple(check.value(key, raw, defaults) for key, raw in raw_values.items())
     check.no_overlaps(values)
+    identify = check.identify(root.get("identify", []), values)
     return RegisterMap(
         name=name,
         title=check.text(root.get("title", name), "title"),
@@ -214,6 +247,7 @@ def register_map_from_dict(data: object, *, source: str = "register map") -> Reg
         source=check.text(root.get("source", ""), "source"),
         max_registers_per_request=max_per_request,
         max_gap=max_gap,
+        identify=identify,
     )
 
 
@@ -377,6 +411,48 @@ class _Checker:
             else:
                 self.fail(field, f"{_brief(item)} is not nan or a {16 * size}-bit register pattern")
         return tuple(patterns), nan
+
+    def identify(self, data: object, values: tuple[ValueSpec, ...]) -> tuple[IdentifyRule, ...]:
+        """Recognition rules: ``- {value: frequency_hz, range: [45, 65]}`` or ``- {address: 11, equals: [1648]}``."""
+        if not isinstance(data, list):
+            self.fail("identify", f"must be a list of rules, got {_brief(data)}")
+        assert isinstance(data, list)
+        if len(data) > MAX_IDENTIFY_RULES:
+            self.fail("identify", f"{len(data)} rules: at most {MAX_IDENTIFY_RULES} (each costs a read per device)")
+        by_key = {spec.key: spec for spec in values}
+        rules: list[IdentifyRule] = []
+        for index, raw in enumerate(data):
+            where = f"identify[{index}]"
+            item = self.mapping(raw, where, _IDENTIFY_FIELDS)
+            if ("value" in item) == ("address" in item):
+                self.fail(where, "give either value (a key of this map) or address (an identification register)")
+            if "value" in item:
+                if item["value"] not in by_key:
+                    self.fail(f"{where}.value", f"{_brief(item['value'])} is not a value of this map")
+                extra = sorted(set(item) & {"address", "table", "data_type", "word_order", "byte_order"})
+                if extra:
+                    self.fail(where, f"{extra[0]} comes from the value itself; leave it out")
+                spec = by_key[item["value"]]
+            else:
+                spec = self.value(f"identify_{index}", {k: v for k, v in item.items() if k not in ("equals", "range")},
+                                  {})  # fmt: skip
+            if spec.table.is_bits:
+                self.fail(where, "a coil or discrete input cannot identify a device (every bit reads 0 or 1)")
+            if ("equals" in item) == ("range" in item):
+                self.fail(where, "give either equals (the values the register holds) or range ([min, max])")
+            if "equals" in item:
+                equals = item["equals"]
+                if (
+                    not isinstance(equals, list)
+                    or not equals
+                    or not all(isinstance(v, int) and not isinstance(v, bool) for v in equals)
+                ):
+                    self.fail(f"{where}.equals", f"must be a list of whole numbers, got {_brief(equals)}")
+                rules.append(IdentifyRule(spec, equals=tuple(equals)))
+            else:
+                low, high = self.valid_range(item["range"], f"{where}.range")
+                rules.append(IdentifyRule(spec, low=low, high=high))
+        return tuple(rules)
 
     def no_overlaps(self, values: tuple[ValueSpec, ...]) -> None:
         by_table: dict[Table, list[ValueSpec]] = {}
