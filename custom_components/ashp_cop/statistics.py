@@ -117,8 +117,9 @@ def figures_of(
     )
     heat_hours = hourly.get(ids.energies.get("heat_kwh", ""), {})
     figures: dict[str, Any] = {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        # one UTC offset throughout, the local one (data_from's), whatever offsets the period was given in
+        "start": dt_util.as_local(start).isoformat(),
+        "end": dt_util.as_local(end).isoformat(),
         "hours": len(heat_hours),
         # the first hour with statistics: where a period reaching further back (the lifetime) really begins
         "data_from": dt_util.as_local(dt_util.utc_from_timestamp(min(heat_hours))).isoformat() if heat_hours else None,
