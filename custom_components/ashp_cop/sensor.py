@@ -1,4 +1,5 @@
-"""Sensors: Modbus device values and their communication quality."""
+"""Sensors of every kind of entry: a Modbus device's values and communication quality, a heat pump's
+figures (powers, COPs, totals, per mode, cycling, Carnot, rating, seasonal) and a plant's."""
 
 from __future__ import annotations
 
