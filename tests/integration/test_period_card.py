@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL, UrlManager
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.core import HomeAssistant
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
+from custom_components.ashp_cop.period_card import CARD_URL, loaded_card_url
 from tests.integration.conftest import setup_entry
 from tests.integration.test_actions import _hours, _meta
 from tests.integration.test_heat_pump import heat_pump_entry
@@ -146,3 +148,23 @@ async def test_the_period_command_refuses_what_is_not_a_heat_pump_or_a_period(
     answer = await ws.receive_json()
     assert answer["result"] == {"entries": [{"entry_id": hp.entry_id, "title": hp.title, "kind": "heat_pump"}],
                                 "recorder": True}  # fmt: skip
+
+
+async def test_the_frontend_loads_the_card_while_a_heat_pump_is_loaded(hass: HomeAssistant) -> None:
+    """No resource to set up by hand: the card's module URL is there with the first entry, gone with the last."""
+    changes: list[tuple[str, str]] = []
+    # the frontend's own URL manager (its package, hass_frontend, is not installed for the tests)
+    hass.data[DATA_EXTRA_MODULE_URL] = UrlManager(lambda change, url: changes.append((change, url)), [])
+    first, _, _ = await a_day_with_modes(hass)
+    url = loaded_card_url(hass)
+    assert url is not None and url.startswith(CARD_URL + "?v=") and changes == [("added", url)]
+    hass.states.async_set("sensor.hm2_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter2_power", "2000", {"unit_of_measurement": "W"})
+    second = heat_pump_entry({"heat_power_w": "sensor.hm2_power", "elec_power_w": "sensor.meter2_power"}, "second")
+    await setup_entry(hass, second)
+    assert await hass.config_entries.async_unload(first.entry_id)
+    assert loaded_card_url(hass) == url and len(changes) == 1  # the second heat pump still shows it
+    assert await hass.config_entries.async_unload(second.entry_id)
+    assert loaded_card_url(hass) is None and changes[-1] == ("removed", url)
+    assert await hass.config_entries.async_setup(first.entry_id)  # loaded again: the card comes back
+    assert loaded_card_url(hass) == url

@@ -128,13 +128,13 @@ class AshpCopPeriodCard extends HTMLElement {
       .format(value);
   }
 
-  _cell(row, column) {
+  _cell(row, column, withUnit = true) {
     const [key, , unit, decimals, why] = column;
     const value = row ? row[key] : null;
     if (value === null || value === undefined) {
       return `<td class="none" data-col="${key}" title="${why}">—</td>`;
     }
-    const shown = this._format(value, decimals) + (unit && unit !== "kWh" ? (unit === "%" ? " %" : ` ${unit}`) : "");
+    const shown = this._format(value, decimals) + (withUnit && unit && unit !== "kWh" ? ` ${unit}` : "");
     return `<td data-col="${key}">${shown}</td>`;
   }
 
@@ -157,8 +157,8 @@ class AshpCopPeriodCard extends HTMLElement {
     const head = rows.map(([key, label]) => `<th data-row="${key}">${label}</th>`).join("");
     const body = COLUMNS.map((column) => {
       const [key, heading, unit] = column;
-      const cells = rows.map(([, , row]) => this._cell(row, column)).join("");
-      return `<tr data-col="${key}"><th scope="row">${heading}${unit === "kWh" ? " (kWh)" : ""}</th>${cells}</tr>`;
+      const cells = rows.map(([, , row]) => this._cell(row, column, false)).join("");
+      return `<tr data-col="${key}"><th scope="row">${heading}${unit ? ` (${unit})` : ""}</th>${cells}</tr>`;
     }).join("");
     return `<table class="narrow"><thead><tr><th></th>${head}</tr></thead><tbody>${body}</tbody></table>`;
   }
@@ -209,6 +209,7 @@ class AshpCopPeriodCard extends HTMLElement {
         .follows { font-size: 0.85em; color: var(--secondary-text-color, #666); margin-bottom: 8px; }
         table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 0.95em; }
         th, td { padding: 5px 6px; text-align: right; border-bottom: 1px solid var(--divider-color, #e0e0e0); }
+        td { white-space: nowrap; }
         th[scope="row"] { text-align: left; font-weight: 500; white-space: nowrap; }
         thead th { font-weight: 500; color: var(--secondary-text-color, #555); vertical-align: bottom; }
         thead small { font-weight: 400; }
