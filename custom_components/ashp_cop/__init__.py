@@ -151,6 +151,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> 
     if is_plant(entry):
         await async_remove_totals(hass, PLANT, entry.entry_id)
     elif is_heat_pump(entry):
-        clear_alert_issues(hass, entry.entry_id, (*ALERTS, SHORT_CYCLING))
+        clear_alert_issues(hass, entry.entry_id, (*ALERTS, SHORT_CYCLING, "mode_map_refused", "datasheet_refused"))
         await async_remove_totals(hass, HEAT_PUMP, entry.entry_id)
         await async_remove_history(hass, entry.entry_id)
