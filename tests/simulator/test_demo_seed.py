@@ -35,8 +35,16 @@ from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus_entities import is_flag
 from custom_components.ashp_cop.mode_entities import mode_seasonal_sensors, mode_sensors
 from custom_components.ashp_cop.mode_keys import HEATING_MODES
+from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tools.ha_demo.history import ENERGY_SENSORS, OUTDOOR_SENSOR
-from tools.ha_demo.seed import DEVICE_TITLES, ROLES, stored_modbus_port, write_config, write_configuration_yaml
+from tools.ha_demo.seed import (
+    DEVICE_TITLES,
+    HEAT_PUMP_ENTRY_ID,
+    ROLES,
+    stored_modbus_port,
+    write_config,
+    write_configuration_yaml,
+)
 from tools.simulator.devices import LAYOUT
 
 PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop"
@@ -119,3 +127,25 @@ def test_a_later_start_keeps_the_stored_modbus_port_and_listens_where_it_is_aske
     write_configuration_yaml(tmp_path, 8323)  # a later start on another HTTP port
     assert "server_port: 8323" in (tmp_path / "configuration.yaml").read_text()
     assert stored_modbus_port(tmp_path / "missing") is None
+
+
+def _cards(node: Any) -> list[dict[str, Any]]:
+    """Every card of a dashboard, stacks and their cards alike, in order."""
+    if isinstance(node, dict):
+        own = [node] if "type" in node and node.get("type") not in ("sections", "grid") else []
+        return own + [card for value in node.values() for card in _cards(value)]
+    if isinstance(node, list):
+        return [card for value in node for card in _cards(value)]
+    return []
+
+
+def test_the_demo_dashboard_opens_with_the_period_card_and_no_card_that_warns(tmp_path: Path) -> None:
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    dashboard = json.loads((tmp_path / ".storage" / "lovelace").read_text())["data"]["config"]
+    cards = _cards(dashboard["views"][0]["sections"])
+    assert cards[0] == {"type": "custom:ashp-cop-period-card", "period": "month"}
+    # a gauge of a figure unknown part of the day shows "Entity is non-numeric"; tiles and entities say Unknown
+    assert [card for card in cards if card["type"] == "gauge"] == []
+    # a chart of statistics the demo does not backfill showed "No statistics found" (compressor starts per day)
+    charted = {entity for card in cards if card["type"] == "statistics-graph" for entity in card["entities"]}
+    assert charted - set(ENERGY_SENSORS) == {daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID)}
