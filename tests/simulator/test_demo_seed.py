@@ -24,6 +24,7 @@ from custom_components.ashp_cop.cycling_entities import (
     mode_carnot_period_sensors,
     mode_carnot_sensors,
 )
+from custom_components.ashp_cop.entity_rule import heat_pump_defaults
 from custom_components.ashp_cop.heat_pump_entities import (
     ALERT_BINARY_SENSORS,
     HEAT_PUMP_BINARY_SENSORS,
@@ -52,8 +53,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop"
 
 def _entity_ids() -> set[str]:
     """The ids Home Assistant gives the demo's entities: device name + translated entity name, slugified."""
+    return set(_heat_pump_keys()) | _device_ids()
+
+
+def _heat_pump_keys() -> dict[str, str]:
+    """The heat pump's entity ids in the demo -> their description keys."""
     names = json.loads((PACKAGE / "strings.json").read_text())["entity"]
-    ids = set()
+    ids: dict[str, str] = {}
     for platform, descriptions in (
         (
             "sensor",
@@ -73,7 +79,14 @@ def _entity_ids() -> set[str]:
         ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)),
     ):
         for description in descriptions:
-            ids.add(f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}")
+            entity_id = f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}"
+            ids[entity_id] = description.key
+    return ids
+
+
+def _device_ids() -> set[str]:
+    names = json.loads((PACKAGE / "strings.json").read_text())["entity"]
+    ids = set()
     for offset, profile, _, _ in LAYOUT:
         for spec in builtin_profile(profile).values:
             platform = "binary_sensor" if is_flag(spec) else "sensor"
@@ -149,3 +162,12 @@ def test_the_demo_dashboard_opens_with_the_period_card_and_no_card_that_warns(tm
     # a chart of statistics the demo does not backfill showed "No statistics found" (compressor starts per day)
     charted = {entity for card in cards if card["type"] == "statistics-graph" for entity in card["entities"]}
     assert charted - set(ENERGY_SENSORS) == {daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID)}
+
+
+def test_the_demo_dashboard_shows_only_figures_enabled_by_default(tmp_path: Path) -> None:
+    """A disabled entity on a card reads "Entity not available": the dashboard names what an owner has."""
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    dashboard = json.loads((tmp_path / ".storage" / "lovelace").read_text())["data"]["config"]
+    keys = _heat_pump_keys()
+    disabled = {entity_id for entity_id in _named(dashboard) & set(keys) if not heat_pump_defaults(keys[entity_id])[0]}
+    assert disabled == set()
