@@ -10,6 +10,7 @@ from typing import Any
 from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
 from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -39,6 +40,7 @@ from .modbus_entities import (
     value_description,
 )
 from .mode_entities import mode_seasonal_sensors, mode_sensors
+from .plant import PlantConfigEntry
 from .plant_entities import PLANT_SENSORS, PlantSensorDescription, unit_spf_description
 
 PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
@@ -50,6 +52,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     if is_plant(entry):
+        _remove_units_gone(hass, entry)
         plant: list[SensorEntity] = [PlantSensor(entry, d) for d in PLANT_SENSORS]
         for unit in entry.runtime_data.heat_pump_ids:
             sensor = PlantSensor(entry, unit_spf_description(unit))
@@ -80,6 +83,16 @@ async def async_setup_entry(
         ]
         entities += [ModbusDiagnosticSensor(coordinator, subentry, d) for d in DIAGNOSTIC_DESCRIPTIONS]
         async_add_entities(entities, config_subentry_id=subentry_id)
+
+
+def _remove_units_gone(hass: HomeAssistant, entry: PlantConfigEntry) -> None:
+    """A unit taken out of the plant takes its "SPF since plant setup" sensor along (it stayed unavailable)."""
+    registry = er.async_get(hass)
+    kept = {f"{entry.entry_id}_{unit_spf_description(unit).key}" for unit in entry.runtime_data.heat_pump_ids}
+    prefix = f"{entry.entry_id}_{unit_spf_description('').key}"
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.unique_id.startswith(prefix) and registered.unique_id not in kept:
+            registry.async_remove(registered.entity_id)
 
 
 class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
