@@ -7,7 +7,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -149,6 +149,11 @@ def rounded(value: float, digits: int) -> float | int | None:
     return round(value) if digits <= 0 else round(value, digits)
 
 
+def to_whole_minutes(seconds: float) -> float:
+    """A duration to the minute: shown in hours and minutes ("1h 34m"), never "3,823m 18s" or "0.0944444 h"."""
+    return 60.0 * round(seconds / 60.0)
+
+
 def state_digits(description: SensorEntityDescription) -> int:
     if description.native_unit_of_measurement is None and description.suggested_display_precision == 0:
         return 0  # a count
@@ -164,6 +169,7 @@ class FigureSensor(SensorEntity):
 
     _is_total = False
     _digits = _RATIO_DIGITS
+    _whole_minutes = False
     _since_setup: dict[str, Any] | None = None
     _state_now: Any  # kept by the change-only entity base (entity.py)
 
@@ -172,6 +178,7 @@ class FigureSensor(SensorEntity):
         description = self.entity_description
         self._is_total = bool(getattr(description, "is_total", False))
         self._digits = state_digits(description)
+        self._whole_minutes = description.device_class == SensorDeviceClass.DURATION
         created = self._entry_created_at()
         if created is not None and getattr(description, "since_setup", False):
             self._since_setup = {"period_start": created.isoformat()}
@@ -185,7 +192,9 @@ class FigureSensor(SensorEntity):
 
     def _shown_state(self) -> StateType:
         value = self._value()
-        return None if value is None else rounded(float(value), self._digits)
+        if value is None:
+            return None
+        return rounded(to_whole_minutes(float(value)) if self._whole_minutes else float(value), self._digits)
 
     @property
     def native_value(self) -> StateType:

@@ -11,6 +11,7 @@ from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.live import Role
 from custom_components.ashp_cop.engine.modes import TARGETS
 from custom_components.ashp_cop.role_sources import check_binding
+from custom_components.ashp_cop.sensor import to_whole_minutes
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
 from tools.ha_demo.seed import MODE_MAP, ROLES
@@ -50,3 +51,21 @@ async def test_a_stored_mode_mapping_with_a_line_that_is_no_mode_is_named_not_ha
 def test_the_demo_seeds_roles_as_roles_and_modes_as_modes() -> None:
     assert set(MODE_MAP.values()) <= set(TARGETS)
     assert set(ROLES) <= {role.value for role in Role} and "compressor_running" in ROLES
+
+
+async def test_durations_are_shown_to_the_minute(hass: HomeAssistant) -> None:
+    """A run time of 340 s read "0.0944444444444444 h"; to the minute it is 0.1 h, which the frontend shows as 6m."""
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hp = heat_pump_entry({"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"})
+    await setup_entry(hass, hp)
+    hp.runtime_data.live.totals.compressor_run_s = 3823 * 60 + 18
+    hp.runtime_data.live.day.compressor_run_s = 340.0
+    hp.runtime_data.async_update_listeners()
+    await hass.async_block_till_done()
+    total = hass.states.get("sensor.garden_heat_pump_compressor_run_time")
+    today = hass.states.get("sensor.garden_heat_pump_compressor_run_time_today")
+    assert total is not None and today is not None
+    assert float(total.state) == pytest.approx(3823 / 60, abs=1e-9) and total.attributes["unit_of_measurement"] == "h"
+    assert (today.state, today.attributes["unit_of_measurement"]) == ("0.1", "h")
+    assert to_whole_minutes(29.9) == 0.0 and to_whole_minutes(30.1) == 60.0
