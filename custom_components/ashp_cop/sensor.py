@@ -178,7 +178,12 @@ class FigureSensor(SensorEntity):
         description = self.entity_description
         self._is_total = bool(getattr(description, "is_total", False))
         self._digits = state_digits(description)
-        self._whole_minutes = description.device_class == SensorDeviceClass.DURATION
+        # a duration shown in hours (run time, time defrosting) to the minute; one shown in minutes (the
+        # mean run length) keeps its seconds
+        self._whole_minutes = (
+            description.device_class == SensorDeviceClass.DURATION
+            and description.suggested_unit_of_measurement == UnitOfTime.HOURS
+        )
         created = self._entry_created_at()
         if created is not None and getattr(description, "since_setup", False):
             self._since_setup = {"period_start": created.isoformat()}
