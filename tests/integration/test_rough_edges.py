@@ -8,11 +8,28 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
+from custom_components.ashp_cop.cycling_entities import (
+    CARNOT_PERIOD_SENSORS,
+    CARNOT_SENSORS,
+    CYCLING_SENSORS,
+    SHORT_CYCLING_BINARY_SENSOR,
+    mode_carnot_period_sensors,
+    mode_carnot_sensors,
+)
 from custom_components.ashp_cop.engine.live import Role
-from custom_components.ashp_cop.engine.modes import TARGETS
+from custom_components.ashp_cop.engine.modes import TARGETS, Mode
+from custom_components.ashp_cop.entity_rule import heat_pump_defaults
+from custom_components.ashp_cop.heat_pump_entities import (
+    ALERT_BINARY_SENSORS,
+    HEAT_PUMP_BINARY_SENSORS,
+    HEAT_PUMP_SENSORS,
+    RATING_SENSORS,
+    SEASONAL_SENSORS,
+)
+from custom_components.ashp_cop.mode_entities import mode_seasonal_sensors, mode_sensors
 from custom_components.ashp_cop.role_sources import check_binding
 from custom_components.ashp_cop.sensor import to_whole_minutes
-from tests.integration.conftest import setup_entry
+from tests.integration.conftest import STRINGS, setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
 from tools.ha_demo.seed import MODE_MAP, ROLES
 
@@ -69,3 +86,28 @@ async def test_durations_are_shown_to_the_minute(hass: HomeAssistant) -> None:
     assert float(total.state) == pytest.approx(3823 / 60, abs=1e-9) and total.attributes["unit_of_measurement"] == "h"
     assert (today.state, today.attributes["unit_of_measurement"]) == ("0.1", "h")
     assert to_whole_minutes(29.9) == 0.0 and to_whole_minutes(30.1) == 60.0
+
+
+def _heat_pump_names() -> dict[str, str]:
+    """Every heat pump figure's key -> its English name (all modes mapped)."""
+    entity = STRINGS["entity"]
+    modes = (Mode.SPACE_HEATING, Mode.HOT_WATER, Mode.COOLING)
+    sensors = (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS, *mode_sensors(modes),
+               *mode_seasonal_sensors(modes), *CYCLING_SENSORS, *CARNOT_SENSORS, *CARNOT_PERIOD_SENSORS,
+               *mode_carnot_sensors(modes), *mode_carnot_period_sensors(modes))  # fmt: skip
+    binary = (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)
+    names = {d.key: entity["sensor"][d.translation_key]["name"] for d in sensors}
+    return names | {d.key: entity["binary_sensor"][d.translation_key]["name"] for d in binary}
+
+
+def test_names_can_be_told_apart_when_a_card_cuts_them_at_25_characters() -> None:
+    """'Heat pump Practical efficiency ...' six times: the distinguishing word comes first."""
+    names = _heat_pump_names()
+    cut: dict[str, list[str]] = {}
+    for name in names.values():
+        cut.setdefault(name[:25], []).append(name)
+    assert [group for group in cut.values() if len(group) > 1] == []
+    # what an owner sees at once, behind a device name as long as the demo's ("Heat pump ")
+    shown = [f"Heat pump {name}"[:25] for key, name in names.items() if heat_pump_defaults(key)[:2] == (True, True)]
+    assert len(shown) == len(set(shown)) >= 20
+    assert STRINGS["entity"]["sensor"]["plant_net_heat_energy"]["name"] == "Net heat energy"  # not "Plant ... Plant"
