@@ -8,29 +8,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
-from custom_components.ashp_cop.cycling_entities import (
-    CARNOT_PERIOD_SENSORS,
-    CARNOT_SENSORS,
-    CYCLING_SENSORS,
-    SHORT_CYCLING_BINARY_SENSOR,
-    mode_carnot_period_sensors,
-    mode_carnot_sensors,
-)
 from custom_components.ashp_cop.engine.live import Role
 from custom_components.ashp_cop.engine.modes import TARGETS, Mode
 from custom_components.ashp_cop.entity_rule import heat_pump_defaults
-from custom_components.ashp_cop.heat_pump_entities import (
-    ALERT_BINARY_SENSORS,
-    HEAT_PUMP_BINARY_SENSORS,
-    HEAT_PUMP_SENSORS,
-    RATING_SENSORS,
-    SEASONAL_SENSORS,
-)
-from custom_components.ashp_cop.mode_entities import mode_seasonal_sensors, mode_sensors
 from custom_components.ashp_cop.role_sources import check_binding
 from custom_components.ashp_cop.sensor import to_whole_minutes
 from tests.integration.conftest import STRINGS, setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
+from tests.simulator.test_demo_seed import heat_pump_descriptions
 from tools.ha_demo.seed import MODE_MAP, ROLES
 
 
@@ -90,14 +75,8 @@ async def test_durations_are_shown_to_the_minute(hass: HomeAssistant) -> None:
 
 def _heat_pump_names() -> dict[str, str]:
     """Every heat pump figure's key -> its English name (all modes mapped)."""
-    entity = STRINGS["entity"]
-    modes = (Mode.SPACE_HEATING, Mode.HOT_WATER, Mode.COOLING)
-    sensors = (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS, *mode_sensors(modes),
-               *mode_seasonal_sensors(modes), *CYCLING_SENSORS, *CARNOT_SENSORS, *CARNOT_PERIOD_SENSORS,
-               *mode_carnot_sensors(modes), *mode_carnot_period_sensors(modes))  # fmt: skip
-    binary = (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)
-    names = {d.key: entity["sensor"][d.translation_key]["name"] for d in sensors}
-    return names | {d.key: entity["binary_sensor"][d.translation_key]["name"] for d in binary}
+    descriptions = heat_pump_descriptions((Mode.SPACE_HEATING, Mode.HOT_WATER, Mode.COOLING))
+    return {d.key: STRINGS["entity"][platform][d.translation_key]["name"] for platform, d in descriptions}
 
 
 def test_names_can_be_told_apart_when_a_card_cuts_them_at_25_characters() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.components.energy.data import DEVICE_CONSUMPTION_SCHEMA
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import slugify
 
 from custom_components.ashp_cop.cycling_entities import (
@@ -24,6 +25,7 @@ from custom_components.ashp_cop.cycling_entities import (
     mode_carnot_period_sensors,
     mode_carnot_sensors,
 )
+from custom_components.ashp_cop.engine.modes import Mode
 from custom_components.ashp_cop.entity_rule import heat_pump_defaults
 from custom_components.ashp_cop.heat_pump_entities import (
     ALERT_BINARY_SENSORS,
@@ -56,31 +58,22 @@ def _entity_ids() -> set[str]:
     return set(_heat_pump_keys()) | _device_ids()
 
 
+def heat_pump_descriptions(modes: tuple[Mode, ...] = HEATING_MODES) -> list[tuple[str, EntityDescription]]:
+    """(platform, description) of every figure of a heat pump whose mapping produces ``modes``."""
+    sensors = (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS, *mode_sensors(modes),
+               *mode_seasonal_sensors(modes), *CYCLING_SENSORS, *CARNOT_SENSORS, *CARNOT_PERIOD_SENSORS,
+               *mode_carnot_sensors(modes), *mode_carnot_period_sensors(modes))  # fmt: skip
+    binary = (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)
+    return [("sensor", d) for d in sensors] + [("binary_sensor", d) for d in binary]
+
+
 def _heat_pump_keys() -> dict[str, str]:
     """The heat pump's entity ids in the demo -> their description keys."""
     names = json.loads((PACKAGE / "strings.json").read_text())["entity"]
     ids: dict[str, str] = {}
-    for platform, descriptions in (
-        (
-            "sensor",
-            (
-                *HEAT_PUMP_SENSORS,
-                *RATING_SENSORS,
-                *SEASONAL_SENSORS,
-                *mode_sensors(HEATING_MODES),
-                *mode_seasonal_sensors(HEATING_MODES),
-                *CYCLING_SENSORS,
-                *CARNOT_SENSORS,
-                *CARNOT_PERIOD_SENSORS,
-                *mode_carnot_sensors(HEATING_MODES),
-                *mode_carnot_period_sensors(HEATING_MODES),
-            ),
-        ),
-        ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)),
-    ):
-        for description in descriptions:
-            entity_id = f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}"
-            ids[entity_id] = description.key
+    for platform, description in heat_pump_descriptions():
+        entity_id = f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}"
+        ids[entity_id] = description.key
     return ids
 
 
