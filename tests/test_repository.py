@@ -255,6 +255,7 @@ DEPRECATED_IN_2026_11 = {
     "via_device=": "DeviceInfo.via_device: reported, breaks 2027.8 (via_device_id)",
     "StatisticMetaData(": "statistics metadata without unit_class: reported, breaks 2026.11",
     ".async_get_device(": "device registry lookup: reported, breaks 2027.8",
+    ".config_entries_subentries": "a device has one entry and subentry: reported (a RuntimeError outside integrations)",
     "async_generate_entity_id": "reported, breaks 2027.2",
     "default_manufacturer": "DeviceInfo.default_*: reported, breaks 2027.9",
     "default_model": "DeviceInfo.default_*: reported, breaks 2027.9",
@@ -266,9 +267,52 @@ DEPRECATED_IN_2026_11 = {
 
 
 def test_calls_home_assistant_2026_11_reports_are_made_only_in_compat() -> None:
-    for path in PACKAGE.rglob("*.py"):
-        if path.name == "compat.py" and path.parent == PACKAGE:
+    """The integration, its tools and its tests: 2026.11 raises in a test where it only reports for an integration."""
+    paths = [*PACKAGE.rglob("*.py"), *(REPO / "tools").rglob("*.py"), *(REPO / "tests").rglob("*.py")]
+    for path in paths:
+        if path == PACKAGE / "compat.py" or path == Path(__file__).resolve():
             continue
         code = path.read_text()
         for call, why in DEPRECATED_IN_2026_11.items():
             assert call not in code, f"{path.relative_to(REPO)} uses {call}: {why}"
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (relative imports, also those made only for type checking)."""
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        module = ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+        package = module.rsplit(".", 1)[0] if "." in module and path.name != "__init__.py" else ""
+        if path.name == "__init__.py":
+            module = module.removesuffix(".__init__").removesuffix("__init__")
+            package = module
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".") if package else []
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                targets.add(target.removesuffix(".__init__"))
+        graph[module] = targets
+    return graph
+
+
+def test_the_package_has_no_import_circle() -> None:
+    """A circle (heat_pump -> history_import -> seasonal -> heat_pump) makes the reader hold three modules at once."""
+    graph = _package_imports()
+
+    def circle_from(start: str) -> list[str] | None:
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for target in graph.get(node, ()):
+                if target == start:
+                    return [*path, start]
+                if target not in seen:
+                    seen.add(target)
+                    stack.append((target, [*path, target]))
+        return None
+
+    circles = [circle for module in sorted(graph) if module and (circle := circle_from(module))]
+    assert circles == [], circles[:3]

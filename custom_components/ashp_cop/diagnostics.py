@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_SERIAL_PORT, DOMAIN
 from .engine.plausibility import FlaggedHour, PlausibilityGuard
+from .engine.tidy import tidy
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 
 TO_REDACT = {CONF_HOST, CONF_PORT, CONF_SERIAL_PORT, "unique_id", "title"}
@@ -98,7 +99,7 @@ def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
     elif is_heat_pump(entry):
         live = entry.runtime_data.live
         report["heat_pump"] = {
-            "settings": asdict(live.settings),
+            "settings": tidy(asdict(live.settings)),  # the bound roles: a list of names, not a frozenset repr
             "totals": asdict(live.totals),
             "today": asdict(live.day),
             "now": {

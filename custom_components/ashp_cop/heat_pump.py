@@ -51,6 +51,7 @@ from .engine.expected import ExpectedCop, gap_pct
 from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
+from .engine.modes import TARGETS as MODE_TARGETS
 from .engine.modes import Mode, bucket_of, modes_of
 from .engine.plant import UnitReading
 from .engine.plausibility import IMPLAUSIBLE_COP, FlaggedHour
@@ -175,7 +176,13 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.roles: dict[str, str] = dict(config.get(CONF_ROLES, {}))
         self.role_units: dict[str, str] = dict(config.get(CONF_ROLE_UNITS, {}))
         # the operating mode's states -> modes; the modes it can produce get their own sensors
-        self.mode_map: dict[str, str] = dict(config.get(CONF_MODE_MAP, {})) if Role.OPERATING_MODE in self.roles else {}
+        stored_map: dict[str, str] = dict(config.get(CONF_MODE_MAP, {})) if Role.OPERATING_MODE in self.roles else {}
+        # a stored line whose target is no mode (an older release or a hand-edited entry stored one) is left out,
+        # named in the log and in a repair issue (_async_setup): the mapping is never silently half-used
+        self.mode_map = {state: target for state, target in stored_map.items() if target in MODE_TARGETS}
+        self.mode_map_problem = "; ".join(
+            f"{state}: {target} is not a mode" for state, target in stored_map.items() if target not in MODE_TARGETS
+        )
         self.modes: tuple[Mode, ...] = tuple(m for m in modes_of(self.mode_map) if m is not Mode.OFF)
         self.live = LiveHeatPump(live_settings(config))
         self.problems: dict[str, str] = {}
@@ -202,6 +209,18 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.history: HistoryImporter | None = None  # the same
 
     async def _async_setup(self) -> None:
+        mode_issue = f"mode_map_refused_{self.config_entry.entry_id}"
+        if not self.mode_map_problem:
+            ir.async_delete_issue(self.hass, DOMAIN, mode_issue)
+        else:
+            LOGGER.error(
+                "%s: lines of its mode mapping are left out: %s", self.config_entry.title, self.mode_map_problem
+            )
+            ir.async_create_issue(
+                self.hass, DOMAIN, mode_issue, is_fixable=False, severity=ir.IssueSeverity.WARNING,
+                translation_key="mode_map_refused",
+                translation_placeholders={"name": self.config_entry.title, "error": self.mode_map_problem},
+            )  # fmt: skip
         issue_id = f"datasheet_refused_{self.config_entry.entry_id}"
         if self.datasheet_problem is None:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)

@@ -1,4 +1,5 @@
-"""Sensors: Modbus device values and their communication quality."""
+"""Sensors of every kind of entry: a Modbus device's values and communication quality, a heat pump's
+figures (powers, COPs, totals, per mode, cycling, Carnot, rating, seasonal) and a plant's."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import math
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -38,6 +40,7 @@ from .modbus_entities import (
     value_description,
 )
 from .mode_entities import mode_seasonal_sensors, mode_sensors
+from .plant import PlantConfigEntry
 from .plant_entities import PLANT_SENSORS, PlantSensorDescription, unit_spf_description
 
 PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
@@ -49,6 +52,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     if is_plant(entry):
+        _remove_units_gone(hass, entry)
         plant: list[SensorEntity] = [PlantSensor(entry, d) for d in PLANT_SENSORS]
         for unit in entry.runtime_data.heat_pump_ids:
             sensor = PlantSensor(entry, unit_spf_description(unit))
@@ -79,6 +83,16 @@ async def async_setup_entry(
         ]
         entities += [ModbusDiagnosticSensor(coordinator, subentry, d) for d in DIAGNOSTIC_DESCRIPTIONS]
         async_add_entities(entities, config_subentry_id=subentry_id)
+
+
+def _remove_units_gone(hass: HomeAssistant, entry: PlantConfigEntry) -> None:
+    """A unit taken out of the plant takes its "SPF since plant setup" sensor along (it stayed unavailable)."""
+    registry = er.async_get(hass)
+    kept = {f"{entry.entry_id}_{unit_spf_description(unit).key}" for unit in entry.runtime_data.heat_pump_ids}
+    prefix = f"{entry.entry_id}_{unit_spf_description('').key}"
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.unique_id.startswith(prefix) and registered.unique_id not in kept:
+            registry.async_remove(registered.entity_id)
 
 
 class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
@@ -135,6 +149,11 @@ def rounded(value: float, digits: int) -> float | int | None:
     return round(value) if digits <= 0 else round(value, digits)
 
 
+def to_whole_minutes(seconds: float) -> float:
+    """A duration to the minute: shown in hours and minutes ("1h 34m"), never "3,823m 18s" or "0.0944444 h"."""
+    return 60.0 * round(seconds / 60.0)
+
+
 def state_digits(description: SensorEntityDescription) -> int:
     if description.native_unit_of_measurement is None and description.suggested_display_precision == 0:
         return 0  # a count
@@ -150,6 +169,7 @@ class FigureSensor(SensorEntity):
 
     _is_total = False
     _digits = _RATIO_DIGITS
+    _whole_minutes = False
     _since_setup: dict[str, Any] | None = None
     _state_now: Any  # kept by the change-only entity base (entity.py)
 
@@ -158,6 +178,12 @@ class FigureSensor(SensorEntity):
         description = self.entity_description
         self._is_total = bool(getattr(description, "is_total", False))
         self._digits = state_digits(description)
+        # a duration shown in hours (run time, time defrosting) to the minute; one shown in minutes (the
+        # mean run length) keeps its seconds
+        self._whole_minutes = (
+            description.device_class == SensorDeviceClass.DURATION
+            and description.suggested_unit_of_measurement == UnitOfTime.HOURS
+        )
         created = self._entry_created_at()
         if created is not None and getattr(description, "since_setup", False):
             self._since_setup = {"period_start": created.isoformat()}
@@ -171,7 +197,9 @@ class FigureSensor(SensorEntity):
 
     def _shown_state(self) -> StateType:
         value = self._value()
-        return None if value is None else rounded(float(value), self._digits)
+        if value is None:
+            return None
+        return rounded(to_whole_minutes(float(value)) if self._whole_minutes else float(value), self._digits)
 
     @property
     def native_value(self) -> StateType:

@@ -15,6 +15,7 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ENTRY_TYPE, CONF_ROLES, DOMAIN, ENTRY_HEAT_PUMP
 from .engine.en14825 import calculate_scop, parse_datasheet
 from .engine.errors import EngineInputError
+from .engine.tidy import tidy
 from .heat_pump import HeatPumpConfigEntry
 from .history_import import HistoryError
 from .statistics import period_figures, statistic_ids
@@ -22,11 +23,16 @@ from .statistics import period_figures, statistic_ids
 SERVICE_CALCULATE_SCOP = "calculate_scop"
 SERVICE_RECALCULATE = "recalculate"
 SERVICE_IMPORT_HISTORY = "import_history"
+ANSWER_DIGITS = 4  # decimals of the figures an action answers with: 0.1 Wh, a COP to 0.0001
 
 # The datasheet fields go to the engine's parse_datasheet unchanged, the path the
 # command line takes: the same keys, ranges and messages (an unknown key is named
 # with the nearest valid one), never a second, looser schema.
-CALCULATE_SCOP_SCHEMA = vol.Schema({vol.Optional("bins", default=False): cv.boolean}, extra=vol.ALLOW_EXTRA)
+# services.yaml's default climate applies to a call without one, as the form shows it.
+CALCULATE_SCOP_SCHEMA = vol.Schema(
+    {vol.Optional("bins", default=False): cv.boolean, vol.Optional("climate", default="average"): object},
+    extra=vol.ALLOW_EXTRA,
+)
 RECALCULATE_SCHEMA = vol.Schema({
     vol.Required("config_entry_id"): cv.string,
     vol.Required("start"): cv.datetime,
@@ -47,7 +53,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             result = calculate_scop(parse_datasheet(fields))
         except EngineInputError as err:
             raise _invalid("invalid_datasheet", error=str(err)) from err
-        return cast(ServiceResponse, result.as_dict(with_bins=with_bins))
+        return cast(ServiceResponse, tidy(result.as_dict(with_bins=with_bins), ANSWER_DIGITS))
 
     async def recalculate(call: ServiceCall) -> ServiceResponse:
         entry = _loaded_heat_pump(hass, call)
@@ -60,7 +66,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         climate = config.get(CONF_CLIMATE, "average")
         metered = bool(config.get(CONF_BACKUP_IN_HEAT_METER, True))
         figures = await period_figures(hass, ids, start, end, climate=climate, backup_heat_metered=metered)
-        return cast(ServiceResponse, figures)
+        return cast(ServiceResponse, tidy(figures, ANSWER_DIGITS))
 
     async def import_history(call: ServiceCall) -> ServiceResponse:
         entry = _loaded_heat_pump(hass, call)

@@ -26,6 +26,7 @@ from .fluids import Medium, check_medium, check_temperature, cp_j_per_kg_k, dens
 from .heat import HeatCircuit, MeterPosition
 from .inputs import read_json_text
 from .modes import parse_mapping
+from .tidy import tidy
 from .timeseries import KNOWN_COLUMNS, PRESETS, SpooledCsv
 
 EXIT_BAD_INPUT = 2
@@ -195,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(result, _PartlyRefused):
             partly, result = result, result.results
         try:
-            text = json.dumps(result, indent=2, allow_nan=False)
+            text = json.dumps(tidy(result), indent=2, allow_nan=False)
         except ValueError:
             raise EngineInputError(
                 "output", "a figure is not a finite number (an input far outside its range)"
