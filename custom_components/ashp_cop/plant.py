@@ -60,13 +60,8 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
         saved_at = saved.get("saved_at") if saved else None
         self.recorded = RecordedTotals(self.hass, self.config_entry,
                                        saved_at if isinstance(saved_at, int | float) else None,
-                                       dict.fromkeys(SHOWN_TOTALS, "kWh"))  # fmt: skip
-        self._adopt_shown(await self.recorded.async_known())
-
-    async def async_adopt_recorded(self, key: str, entity_id: str) -> None:
-        """A total sensor being added that the registry did not know at setup (recorded.py): its recorded value."""
-        if self.recorded is not None:
-            self._adopt_shown(await self.recorded.async_take(key, entity_id))
+                                       dict.fromkeys(SHOWN_TOTALS, "kWh"), self._adopt_shown)  # fmt: skip
+        await self.recorded.async_adopt_known()
 
     def _adopt_shown(self, shown: dict[str, float]) -> None:
         """Raise the totals to what their sensors showed before an unclean stop (sensor key -> kWh)."""

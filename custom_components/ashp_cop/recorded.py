@@ -7,7 +7,7 @@ the higher of the two, so the Energy dashboard and the statistics never see it s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from homeassistant.components.recorder.history import get_significant_states
@@ -44,13 +44,20 @@ class RecordedTotals:
     A sensor's entity id comes from the entity registry. After a kill soon after the entry's sensors were
     first registered (a first start, or a mode mapped since the last save), the registry on disk does not
     know them yet: they are looked up when each sensor is added again, before it writes its first state
-    (``take``), so no total is shown below what the recorder held.
+    (``async_adopt``), so no total is shown below what the recorder held. ``adopt`` raises the totals to
+    what was found (sensor key -> value, in ``sensors[key]``'s unit: "kWh", "s", or None for a count).
     """
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, saved_at: float | None, sensors: Mapping[str, str | None]
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        saved_at: float | None,
+        sensors: Mapping[str, str | None],
+        adopt: Callable[[dict[str, float]], None],
     ) -> None:
         self._hass = hass
+        self._adopt = adopt
         self._created_at = entry.created_at
         # the recorder may have committed a state a little before the save it followed
         self._since = self._created_at if saved_at is None else max(
@@ -59,8 +66,8 @@ class RecordedTotals:
         self._entry_id = entry.entry_id
         self.pending: dict[str, str | None] = dict(sensors) if "recorder" in hass.config.components else {}
 
-    async def async_known(self) -> dict[str, float]:
-        """Sensor key -> the highest value recorded since the last save, of every sensor the registry knows."""
+    async def async_adopt_known(self) -> None:
+        """The highest value recorded since the last save of every sensor the registry knows (at set-up)."""
         registry = er.async_get(self._hass)
         wanted = {
             entity_id: key
@@ -68,11 +75,12 @@ class RecordedTotals:
             if (entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, f"{self._entry_id}_{key}"))
             is not None
         }
-        return await self._highest(wanted)
+        self._adopt(await self._highest(wanted))
 
-    async def async_take(self, key: str, entity_id: str) -> dict[str, float]:
-        """The highest recorded value of one sensor not looked up yet (empty if it was, or none is recorded)."""
-        return await self._highest({entity_id: key}) if key in self.pending else {}
+    async def async_adopt(self, key: str, entity_id: str) -> None:
+        """A sensor being added: its highest recorded value, if it was not looked up at set-up."""
+        if key in self.pending:
+            self._adopt(await self._highest({entity_id: key}))
 
     async def _highest(self, wanted: dict[str, str]) -> dict[str, float]:
         units = {key: self.pending.pop(key) for key in wanted.values()}

@@ -203,7 +203,8 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
         return self.entity_description.value_fn(self.coordinator.live)
 
     async def _adopt_recorded(self) -> None:
-        await self.coordinator.async_adopt_recorded(self.entity_description.key, self.entity_id)
+        if self.coordinator.recorded is not None:
+            await self.coordinator.recorded.async_adopt(self.entity_description.key, self.entity_id)
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at
@@ -269,7 +270,8 @@ class PlantSensor(FigureSensor, PlantEntity):
         return self.entity_description.value_fn(self.coordinator.ledger)
 
     async def _adopt_recorded(self) -> None:
-        await self.coordinator.async_adopt_recorded(self.entity_description.key, self.entity_id)
+        if self.coordinator.recorded is not None:
+            await self.coordinator.recorded.async_adopt(self.entity_description.key, self.entity_id)
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at
