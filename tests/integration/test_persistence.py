@@ -229,12 +229,12 @@ async def test_a_kill_after_a_compressor_start_neither_loses_nor_repeats_it(
     assert _shown(hass, starts) == 2
 
 
-def _totals_shown(hass: HomeAssistant) -> dict[str, float]:
-    """Every total_increasing sensor of the integration, as shown now."""
+def _totals_shown(hass: HomeAssistant, prefix: str = "sensor.garden") -> dict[str, float]:
+    """Every total_increasing sensor of one device, as shown now."""
     return {
         state.entity_id: float(state.state)
         for state in hass.states.async_all("sensor")
-        if state.attributes.get("state_class") == "total_increasing" and state.entity_id.startswith("sensor.garden")
+        if state.attributes.get("state_class") == "total_increasing" and state.entity_id.startswith(prefix)
     }
 
 
@@ -295,4 +295,33 @@ async def test_a_kill_before_the_registry_was_written_never_brings_a_total_back(
     await hass.async_block_till_done()
     back = _totals_shown(hass)
     assert back.keys() == shown.keys()  # the same entity ids again
+    assert {key: (shown[key], value) for key, value in back.items() if value < shown[key]} == {}
+
+
+async def test_a_plant_killed_before_the_registry_was_written_never_brings_a_total_back(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    hp = await power_heat_pump(hass)
+    data = {CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: [hp.entry_id], CONF_SHARED_POWER: [], CONF_SHARED_ENERGY: []}
+    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data=data)
+    await setup_entry(hass, plant)
+    await _poll(hass, freezer, 100)  # saved at 60 s
+    shown = _totals_shown(hass, "sensor.plant_room")
+    assert len(shown) == 3 and shown["sensor.plant_room_heat_energy"] > 0
+    await async_wait_recording_done(hass)
+    registry = er.async_get(hass)
+    for entry in (plant, hp):
+        store = entry.runtime_data.totals_store._store
+        store._async_cleanup_delay_listener()
+        store._async_cleanup_final_write_listener()
+        with patch.object(TotalsStore, "async_save"):
+            assert await hass.config_entries.async_unload(entry.entry_id)
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+            registry.async_remove(entity.entity_id)
+    await hass.async_block_till_done()
+    for entry in (hp, plant):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    back = _totals_shown(hass, "sensor.plant_room")
+    assert back.keys() == shown.keys()
     assert {key: (shown[key], value) for key, value in back.items() if value < shown[key]} == {}
