@@ -63,7 +63,7 @@ from .engine.short_cycling import (
     ShortCyclingSettings,
 )
 from .mode_keys import MODE_ELECTRIC_SENSORS, MODE_SHOWN_TOTALS
-from .recorded import last_recorded_totals, shown_above
+from .recorded import RecordedTotals, shown_above
 from .repairs import sync_alert_issues
 from .role_sources import read_roles
 from .totals_store import HEAT_PUMP, TotalsStore, totals_key
@@ -207,6 +207,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self._day = self._today()
         self.seasonal: SeasonalCoordinator | None = None  # made in setup when the recorder runs
         self.history: HistoryImporter | None = None  # the same
+        self.recorded: RecordedTotals | None = None  # what the recorder held of the totals (set up)
 
     async def _async_setup(self) -> None:
         mode_issue = f"mode_map_refused_{self.config_entry.entry_id}"
@@ -250,7 +251,12 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         entry = self.config_entry
         sensors = {key: unit for key, (_, unit) in SHOWN_TOTALS.items()} | {"electric_energy": "kWh"}
         sensors |= dict.fromkeys((*MODE_SHOWN_TOTALS, *MODE_ELECTRIC_SENSORS), "kWh") if self.modes else {}
-        shown = await last_recorded_totals(self.hass, entry, saved_at, sensors)
+        self.recorded = RecordedTotals(self.hass, entry, saved_at, sensors, self._adopt_shown)
+        await self.recorded.async_adopt_known()
+
+    def _adopt_shown(self, shown: dict[str, float]) -> None:
+        """Raise totals to what their sensors showed (key -> value); a sum's parts take what it showed beyond them."""
+        entry = self.config_entry
         totals = {
             field: value
             for key, value in shown.items()

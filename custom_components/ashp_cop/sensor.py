@@ -195,6 +195,14 @@ class FigureSensor(SensorEntity):
     def available(self) -> bool:
         return self._is_total or super().available
 
+    async def async_added_to_hass(self) -> None:
+        if self._is_total:
+            await self._adopt_recorded()  # before its first state is worked out
+        await super().async_added_to_hass()
+
+    async def _adopt_recorded(self) -> None:
+        """A total the recorder held before an unclean stop, where the registry did not know the sensor at setup."""
+
     def _shown_state(self) -> StateType:
         value = self._value()
         if value is None:
@@ -221,6 +229,10 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.live)
+
+    async def _adopt_recorded(self) -> None:
+        if self.coordinator.recorded is not None:
+            await self.coordinator.recorded.async_adopt(self.entity_description.key, self.entity_id)
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at
@@ -284,6 +296,10 @@ class PlantSensor(FigureSensor, PlantEntity):
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.ledger)
+
+    async def _adopt_recorded(self) -> None:
+        if self.coordinator.recorded is not None:
+            await self.coordinator.recorded.async_adopt(self.entity_description.key, self.entity_id)
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at
