@@ -121,8 +121,22 @@ def _analyze(args: argparse.Namespace) -> Any:
         mode_map = parse_mapping(args.mode_map) if args.mode_map else None
     except EngineInputError as err:
         raise EngineInputError("--mode-map", err.reason.replace("line", "item", 1)) from None
-    with SpooledCsv(args.file, mapping, required, mode_map) as series:
+    with _spooled(args.file, mapping, required, mode_map) as series:
         return analyze(series, options)
+
+
+def _spooled(path: str, mapping: dict[str, str], required: set[str], mode_map: dict[str, str] | None) -> SpooledCsv:
+    """The file spooled for the analysis: read column-wise by pyarrow where the auditors' tools are installed
+    (the same numbers, several times faster), else by the line reader."""
+    if mode_map is None and "mode" not in mapping:
+        try:
+            from .fleet.columnar import spool_csv  # noqa: PLC0415
+        except ModuleNotFoundError as err:
+            if err.name != "pyarrow" and not (err.name or "").startswith("pyarrow."):
+                raise
+        else:
+            return spool_csv(path, mapping, required)
+    return SpooledCsv(path, mapping, required, mode_map)
 
 
 def _without_auditors_tools(err: ModuleNotFoundError) -> Exception:

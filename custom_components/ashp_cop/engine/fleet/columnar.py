@@ -14,7 +14,7 @@ microseconds over 1e6, correctly rounded), numbers as Python's float() does.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,7 +28,7 @@ from ..arrays import FloatArray
 from ..errors import EngineInputError
 from ..heat import lpm_to_m3h
 from ..inputs import MAX_LINE_CHARS, open_text
-from ..timeseries import PLAUSIBLE, TimeSeries, _layout, read_csv
+from ..timeseries import PLAUSIBLE, SpooledCsv, TimeSeries, _layout, read_csv
 
 # Microseconds beyond which an int64 is no longer exact as a float64 (about the year 2255).
 _EXACT_US = 2**53
@@ -36,13 +36,29 @@ _FIRST_US = -62135510400 * 10**6  # 0001-01-02 UTC, the line reader's first inst
 _LAST_US = 253402300799 * 10**6  # 9999-12-31 23:59:59 UTC
 
 
+class _NotColumnarError(Exception):
+    """The file is not one the column-wise road takes: the line reader reads it (and names what is wrong)."""
+
+
 def read_series(path: Path | str, column_map: Mapping[str, str] | None = None) -> TimeSeries:
     """The time series of a CSV, CSV.gz or Parquet file, with the same numbers the line reader gives."""
     text = str(path)
     if text.endswith(".parquet"):
         return _parquet(text, column_map or {})
-    fast = _csv_columns(text, column_map or {})
-    return fast if fast is not None else read_csv(path, column_map)
+    try:
+        return TimeSeries.concatenate(list(_csv_blocks(text, column_map or {}, ())))
+    except _NotColumnarError:
+        return read_csv(path, column_map)
+
+
+def spool_csv(
+    path: Path | str, column_map: Mapping[str, str] | None = None, required: Collection[str] = ()
+) -> SpooledCsv:
+    """``engine analyze``'s spooled series, read column-wise where the file allows (else by the line reader)."""
+    try:
+        return SpooledCsv(path, column_map, required, blocks=_csv_blocks(str(path), column_map or {}, required))
+    except _NotColumnarError:
+        return SpooledCsv(path, column_map, required)
 
 
 def _header(path: str) -> list[str] | None:
@@ -54,33 +70,51 @@ def _header(path: str) -> list[str] | None:
 
 
 def _csv_columns(path: str, column_map: Mapping[str, str]) -> TimeSeries | None:
+    """The whole file read column-wise, or None where it goes to the line reader."""
+    try:
+        return TimeSeries.concatenate(list(_csv_blocks(path, column_map, ())))
+    except _NotColumnarError:
+        return None
+
+
+def _csv_blocks(path: str, column_map: Mapping[str, str], required: Collection[str]) -> Iterator[TimeSeries]:
+    """Blocks of about 16 MB of text parsed by pyarrow; raises _NotColumnarError at the first thing it does not take."""
     header = _header(path)
     if not header:
-        return None
-    layout = _layout(header, column_map, (), decimal_comma=False)
+        raise _NotColumnarError
+    layout = _layout(header, column_map, required, decimal_comma=False)
     if "mode" in layout.sources:
-        return None
+        raise _NotColumnarError
     wanted = {name: header[index] for name, index in layout.sources.items()}
+    stamp = header[layout.timestamp]
     types = {source: pa.float64() for source in wanted.values()}
-    types[header[layout.timestamp]] = pa.string()
+    # Parsed by Arrow's ISO 8601 reader, which refuses a time without an offset as the line reader does.
+    types[stamp] = pa.timestamp("us", tz="UTC")
+    last_s: float | None = None
     try:
-        table = pa_csv.read_csv(
+        reader = pa_csv.open_csv(
             path,
             read_options=pa_csv.ReadOptions(use_threads=False, block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(delimiter=","),
             convert_options=pa_csv.ConvertOptions(
                 column_types=types,
-                include_columns=[header[layout.timestamp], *wanted.values()],
+                include_columns=[stamp, *wanted.values()],
                 null_values=[""],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=True,
             ),
         )
+        for batch in reader:
+            series = _series(batch.column(stamp), batch, wanted, layout.ignored)
+            if series is None or (last_s is not None and series.rows and series.t_s[0] <= last_s):
+                raise _NotColumnarError
+            if series.rows:
+                last_s = series.end_s
+                yield series
     except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError, OSError, UnicodeDecodeError):
-        return None
-    if table.column_names[0] != header[layout.timestamp] or table.num_rows == 0:
-        return None
-    return _series(table.column(header[layout.timestamp]), table, wanted, layout.ignored)
+        raise _NotColumnarError from None
+    if last_s is None:
+        raise _NotColumnarError
 
 
 def _seconds(timestamps: Any) -> FloatArray | None:
@@ -100,15 +134,19 @@ def _seconds(timestamps: Any) -> FloatArray | None:
     return cast(FloatArray, us.astype(np.float64) / 1e6)
 
 
-def _series(timestamps: Any, table: Any, wanted: Mapping[str, str], ignored: tuple[str, ...]) -> TimeSeries | None:
+def _series(
+    timestamps: Any, table: Any, wanted: Mapping[str, str], ignored: tuple[str, ...], *, nan_is_missing: bool = False
+) -> TimeSeries | None:
     t_s = _seconds(timestamps)
     if t_s is None or (t_s.size > 1 and not bool(np.all(np.diff(t_s) > 0))):
         return None
     columns: dict[str, FloatArray] = {}
     for name, source in wanted.items():
         column = table.column(source)
-        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+        values = np.array(column.to_numpy(zero_copy_only=False), dtype=np.float64)  # a copy: Arrow's is read-only
         missing = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        if nan_is_missing:
+            missing |= np.isnan(values)
         if not bool(np.all(np.isfinite(values) | missing)):
             return None  # text such as NaN or inf: the line reader names the cell
         low, high = PLAUSIBLE.get(name, (-np.inf, np.inf))
@@ -137,7 +175,9 @@ def _parquet(path: str, column_map: Mapping[str, str]) -> TimeSeries:
         numeric = {source: table.column(source).cast(pa.float64()) for source in wanted.values()}
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
         raise EngineInputError("file", f"{path}: a column the engine reads is not numeric ({err})") from None
-    series = _series(table.column(header[layout.timestamp]), pa.table(numeric), wanted, layout.ignored)
+    # A NaN in a Parquet float column is how pandas and numpy write a missing reading.
+    series = _series(table.column(header[layout.timestamp]), pa.table(numeric), wanted, layout.ignored,
+                     nan_is_missing=True)  # fmt: skip
     if series is None:
         raise EngineInputError(
             "file",
