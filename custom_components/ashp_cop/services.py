@@ -1,4 +1,4 @@
-"""Actions: the EN 14825 SCOP of a datasheet, a heat pump's figures over a period, its history imported."""
+"""Actions: the EN 14825 SCOP of a datasheet, a heat pump's figures over a period, its history imported or exported."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ENTRY_TYPE, CON
 from .engine.en14825 import calculate_scop, parse_datasheet
 from .engine.errors import EngineInputError
 from .heat_pump import HeatPumpConfigEntry
+from .history_export import ExportError, async_export_history
 from .history_import import HistoryError
 from .statistics import period_figures, statistic_ids
 
 SERVICE_CALCULATE_SCOP = "calculate_scop"
 SERVICE_RECALCULATE = "recalculate"
 SERVICE_IMPORT_HISTORY = "import_history"
+SERVICE_EXPORT_HISTORY = "export_history"
 
 # The datasheet fields go to the engine's parse_datasheet unchanged, the path the
 # command line takes: the same keys, ranges and messages (an unknown key is named
@@ -77,11 +79,25 @@ def async_setup_services(hass: HomeAssistant) -> None:
             raise _invalid(err.key, **err.placeholders) from err
         return cast(ServiceResponse, summary)
 
+    async def export_history(call: ServiceCall) -> ServiceResponse:
+        entry = _loaded_heat_pump(hass, call)
+        start = _aware(call.data["start"]) if "start" in call.data else None
+        end = _aware(call.data["end"]) if "end" in call.data else None
+        if start is not None and end is not None and end <= start:
+            raise _invalid("empty_period", start=start.isoformat(), end=end.isoformat())
+        try:
+            return cast(ServiceResponse, await async_export_history(hass, entry, start, end))
+        except ExportError as err:
+            raise _invalid(err.key, **err.placeholders) from err
+
     hass.services.async_register(DOMAIN, SERVICE_CALCULATE_SCOP, calculate, CALCULATE_SCOP_SCHEMA,
                                  supports_response=SupportsResponse.ONLY)  # fmt: skip
     hass.services.async_register(DOMAIN, SERVICE_RECALCULATE, recalculate, RECALCULATE_SCHEMA,
                                  supports_response=SupportsResponse.ONLY)  # fmt: skip
     hass.services.async_register(DOMAIN, SERVICE_IMPORT_HISTORY, import_history, IMPORT_HISTORY_SCHEMA,
+                                 supports_response=SupportsResponse.OPTIONAL)  # fmt: skip
+    # The same fields as import_history: a heat pump and an optional period.
+    hass.services.async_register(DOMAIN, SERVICE_EXPORT_HISTORY, export_history, IMPORT_HISTORY_SCHEMA,
                                  supports_response=SupportsResponse.OPTIONAL)  # fmt: skip
 
 
