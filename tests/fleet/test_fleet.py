@@ -119,10 +119,16 @@ def test_the_command_writes_results_and_prints_the_fleet_relation(
     small_fleet: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], socket_enabled: None
 ) -> None:
     out = tmp_path / "fleet.parquet"
-    assert cli.main(["fleet", *small_fleet[:6], "--out", str(out), "--workers", "1"]) == 0
+    reports = tmp_path / "reports"
+    assert cli.main(["fleet", *small_fleet, "--out", str(out), "--workers", "2", "--report", str(reports)]) == 0
     printed = capsys.readouterr().out
     assert '"relation_reason": "needs at least 3 systems' in printed  # 60 days: no last365 with 80 % coverage
+    assert '"systems_failed": [\n    "unreadable"\n  ]' in printed
     assert out.exists() and out.with_suffix(".csv").exists() and out.with_suffix(".summary.json").exists()
+    # The fleet's page, and a report drawn on the workers for every system that could be analysed.
+    assert sorted(p.name for p in reports.iterdir()) == ["fleet.html", *(f"system_{i:04d}.html" for i in range(6))]
+    assert "No fleet relation: needs at least 3 systems" in (reports / "fleet.html").read_text()
+    assert "<h2>Against the fleet</h2>" in (reports / "system_0002.html").read_text()
 
 
 def test_without_the_auditors_tools_the_command_says_what_to_install(

@@ -32,7 +32,7 @@ from ..cycling import running_samples
 from ..defrost import detect_active
 from ..en14825 import calculate_scop, parse_datasheet
 from ..errors import EngineInputError
-from ..fleet_relation import FleetRelation
+from ..fleet_relation import FleetRelation, fit_relation
 from ..inputs import read_json_text
 from ..installer import HEATING_DAY_MAX_C, MIN_MEASURED_H, DailyFigures, daily_figures, installer_figures
 from ..timeseries import PRESETS, TimeSeries
@@ -444,16 +444,31 @@ def report_command(path: str, out: str, *, preset: str | None, datasheet: str | 
     return {"report": str(target)}
 
 
+def write_system_report(
+    path: str,
+    folder: str,
+    preset: str | None,
+    relation: FleetRelation | None,
+    points: Sequence[tuple[str, float, float]],
+) -> str:
+    """One system's report into ``folder`` (run on a worker of the fleet's cluster); returns its path."""
+    target = Path(folder) / f"{system_name(path)}.html"
+    return str(_write(target, system_report(path, preset=preset, relation=relation, fleet_points=points)))
+
+
 def write_fleet_reports(
     paths: Sequence[str],
     rows: Sequence[Mapping[str, Any]],
     summary: Mapping[str, Any],
     folder: Path,
     preset: str | None,
+    *,
+    client: Any = None,
 ) -> list[Path]:
-    """``fleet.html`` and one report per system that could be analysed, into ``folder``."""
-    from ..fleet_relation import fit_relation  # noqa: PLC0415
+    """``fleet.html`` and one report per system that could be analysed, into ``folder``.
 
+    With a Dask ``client`` the systems' reports are drawn on its workers, like the analyses.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     points = [(s["system"], s["flow_minus_outdoor_k"], s["spf"]) for s in summary["systems"] if s.get("in_fit")]
     fitted = fit_relation(
@@ -462,12 +477,10 @@ def write_fleet_reports(
     relation = fitted if isinstance(fitted, FleetRelation) else None
     written = [_write(folder / "fleet.html", fleet_report(rows, summary, relation))]
     failed = set(summary["systems_failed"])
-    for path in paths:
-        if system_name(path) not in failed:
-            written.append(
-                _write(
-                    folder / f"{system_name(path)}.html",
-                    system_report(path, preset=preset, relation=relation, fleet_points=points),
-                )
-            )
-    return written
+    todo = [path for path in paths if system_name(path) not in failed]
+    options: dict[str, Any] = {"folder": str(folder), "preset": preset, "relation": relation, "points": points}
+    if client is None:
+        reports = [write_system_report(path, **options) for path in todo]
+    else:
+        reports = client.gather(client.map(write_system_report, todo, pure=False, **options))
+    return written + [Path(p) for p in reports]

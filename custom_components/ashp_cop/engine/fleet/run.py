@@ -92,6 +92,17 @@ def _progress(done: int, total: int, stream: TextIO) -> None:
     stream.flush()
 
 
+def _analysed(client: Client, paths: Sequence[str], preset: str | None, progress: TextIO | None) -> list[Row]:
+    by_path: dict[str, list[Row]] = {}
+    futures = client.map(analyse_system, list(paths), preset=preset, pure=False)
+    index = {future.key: path for future, path in zip(futures, paths, strict=True)}
+    for done, future in enumerate(as_completed(futures), start=1):
+        by_path[index[future.key]] = future.result()
+        if progress is not None:
+            _progress(done, len(paths), progress)
+    return [row for path in paths for row in by_path[path]]
+
+
 def run_fleet(
     paths: Sequence[str],
     preset: str | None = None,
@@ -101,15 +112,8 @@ def run_fleet(
     progress: TextIO | None = None,
 ) -> list[Row]:
     """Rows of every system, in the order of ``paths``; a progress bar on ``progress`` if given."""
-    by_path: dict[str, list[Row]] = {}
     with _client(workers, scheduler) as client:
-        futures = client.map(analyse_system, list(paths), preset=preset, pure=False)
-        index = {future.key: path for future, path in zip(futures, paths, strict=True)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            by_path[index[future.key]] = future.result()
-            if progress is not None:
-                _progress(done, len(paths), progress)
-    return [row for path in paths for row in by_path[path]]
+        return _analysed(client, paths, preset, progress)
 
 
 def run_sequential(paths: Sequence[str], preset: str | None = None) -> list[Row]:
@@ -233,12 +237,13 @@ def fleet_command(
         raise EngineInputError("--out", f"{out} must end in .parquet (the CSV and summary go beside it)")
     if not target.parent.is_dir():
         raise EngineInputError("--out", f"folder {target.parent} does not exist")
-    rows = run_fleet(paths, preset, workers=workers, scheduler=scheduler,
-                     progress=sys.stderr if sys.stderr.isatty() else None)  # fmt: skip
-    summary = summarise(rows)
-    written = write_results(rows, summary, target)
-    if report_dir is not None:
-        from .report import write_fleet_reports  # noqa: PLC0415 - matplotlib only when reports are asked for
+    progress = sys.stderr if sys.stderr.isatty() else None
+    with _client(workers, scheduler) as client:
+        rows = _analysed(client, paths, preset, progress)
+        summary = summarise(rows)
+        written = write_results(rows, summary, target)
+        if report_dir is not None:
+            from .report import write_fleet_reports  # noqa: PLC0415 - matplotlib only when reports are asked for
 
-        written += write_fleet_reports(paths, rows, summary, Path(report_dir), preset)
+            written += write_fleet_reports(paths, rows, summary, Path(report_dir), preset, client=client)
     return {"files": [str(p) for p in written], **{k: v for k, v in summary.items() if k != "systems"}}
