@@ -66,10 +66,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def import_history(call: ServiceCall) -> ServiceResponse:
         entry = _loaded_heat_pump(hass, call)
-        start = _aware(call.data["start"]) if "start" in call.data else None
-        end = _aware(call.data["end"]) if "end" in call.data else None
-        if start is not None and end is not None and end <= start:
-            raise _invalid("empty_period", start=start.isoformat(), end=end.isoformat())
+        start, end = _open_period(call)
         history = entry.runtime_data.history
         if history is None:
             raise _invalid("no_recorder")
@@ -81,10 +78,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def export_history(call: ServiceCall) -> ServiceResponse:
         entry = _loaded_heat_pump(hass, call)
-        start = _aware(call.data["start"]) if "start" in call.data else None
-        end = _aware(call.data["end"]) if "end" in call.data else None
-        if start is not None and end is not None and end <= start:
-            raise _invalid("empty_period", start=start.isoformat(), end=end.isoformat())
+        start, end = _open_period(call)
         try:
             return cast(ServiceResponse, await async_export_history(hass, entry, start, end))
         except ExportError as err:
@@ -115,6 +109,15 @@ def _loaded_heat_pump(hass: HomeAssistant, call: ServiceCall) -> HeatPumpConfigE
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     return ServiceValidationError(translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders)
+
+
+def _open_period(call: ServiceCall) -> tuple[datetime | None, datetime | None]:
+    """The call's optional start and end (aware), refused when the end does not come after the start."""
+    start = _aware(call.data["start"]) if "start" in call.data else None
+    end = _aware(call.data["end"]) if "end" in call.data else None
+    if start is not None and end is not None and end <= start:
+        raise _invalid("empty_period", start=start.isoformat(), end=end.isoformat())
+    return start, end
 
 
 def _aware(moment: datetime) -> datetime:

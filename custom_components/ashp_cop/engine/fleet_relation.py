@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import FloatArray
+from .line_fit import least_squares
 
 # Systems below this share of the period's hours measured are left out of the fit.
 MIN_COVERAGE = 0.8
@@ -89,27 +90,19 @@ class FleetRelation:
 
 def fit_relation(dt_k: FloatArray, spf: FloatArray) -> FleetRelation | str:
     """The least-squares line of SPF on dT, or why it cannot be fitted (a reason, not a figure)."""
-    keep = np.isfinite(dt_k) & np.isfinite(spf)
-    x, y = dt_k[keep], spf[keep]
-    n = int(x.size)
+    n = int(np.count_nonzero(np.isfinite(dt_k) & np.isfinite(spf)))
     if n < 3:
         return f"needs at least 3 systems with SPF and temperatures (has {n})"
-    mean_x, mean_y = float(x.mean()), float(y.mean())
-    sxx = float(np.sum((x - mean_x) ** 2))
-    if sxx <= 0.0:
+    fitted = least_squares(dt_k, spf)
+    if fitted is None:
         return "every system has the same flow-minus-outdoor temperature: no slope to fit"
-    slope = float(np.sum((x - mean_x) * (y - mean_y))) / sxx
-    intercept = mean_y - slope * mean_x
-    residuals = y - (slope * x + intercept)
-    ss_res = float(np.sum(residuals**2))
-    ss_tot = float(np.sum((y - mean_y) ** 2))
     return FleetRelation(
-        slope=slope,
-        intercept=intercept,
-        r_squared=1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0,
+        slope=fitted.slope,
+        intercept=fitted.intercept,
+        r_squared=fitted.r_squared,
         systems=n,
-        residual_sd=math.sqrt(ss_res / (n - 2)) if n > 2 else math.nan,
-        mean_dt_k=mean_x,
-        sxx=sxx,
+        residual_sd=math.sqrt(fitted.ss_res / (n - 2)),
+        mean_dt_k=fitted.mean_x,
+        sxx=fitted.sxx,
         t_value=t_quantile_95(n - 2),
     )

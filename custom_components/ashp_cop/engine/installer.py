@@ -33,6 +33,7 @@ from .analyze import AnalysisOptions, _heat_power
 from .arrays import FloatArray
 from .en14825.climate import climate_by_name
 from .energy import GAP_LIMIT_INTERVALS, Intervals, interval_energy_wh
+from .line_fit import LineFit, least_squares
 from .timeseries import TimeSeries
 
 SECONDS_PER_DAY = 86_400.0
@@ -129,30 +130,13 @@ def daily_figures(series: TimeSeries, options: AnalysisOptions | None = None) ->
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LineFit:
-    """y = intercept + slope x over ``points`` points, with R^2."""
-
-    slope: float
-    intercept: float
-    r_squared: float
-    points: int
-
-
 def fit_line(x: FloatArray, y: FloatArray, minimum: int = MIN_FIT_DAYS, unit: str = "days") -> LineFit | str:
     """Least-squares line, or why it cannot be fitted."""
-    keep = np.isfinite(x) & np.isfinite(y)
-    x, y = x[keep], y[keep]
-    if x.size < minimum:
-        return f"needs {minimum} {unit} (has {x.size})"
-    sxx = float(np.sum((x - x.mean()) ** 2))
-    if sxx <= 0:
-        return "the outdoor temperature did not vary"
-    slope = float(np.sum((x - x.mean()) * (y - y.mean()))) / sxx
-    intercept = float(y.mean()) - slope * float(x.mean())
-    ss_tot = float(np.sum((y - y.mean()) ** 2))
-    ss_res = float(np.sum((y - intercept - slope * x) ** 2))
-    return LineFit(slope, intercept, 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0, int(x.size))
+    points = int(np.count_nonzero(np.isfinite(x) & np.isfinite(y)))
+    if points < minimum:
+        return f"needs {minimum} {unit} (has {points})"
+    fitted = least_squares(x, y)
+    return fitted if fitted is not None else "the outdoor temperature did not vary"
 
 
 def installer_figures(
