@@ -121,6 +121,13 @@ def _images(page: str) -> list[str]:
 def test_the_report_is_one_offline_file_with_labelled_plots_and_the_installer_figures(tmp_path: Path) -> None:
     path = tmp_path / "minute.csv"
     write_system(path, 5, days=40, step_s=60)
+    # A defrost signal: the first 5 minutes of every hour colder than 5 C outdoors.
+    lines = path.read_text().splitlines()
+    marked = [lines[0] + ",defrost"] + [
+        f"{line},{int(line.split(',')[-1] != '' and float(line.split(',')[-1]) < 5 and i % 60 < 5)}"
+        for i, line in enumerate(lines[1:])
+    ]
+    path.write_text("\n".join(marked) + "\n")
     page = system_report(str(path))
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
     assert "@page { size: A4" in page
@@ -133,6 +140,8 @@ def test_the_report_is_one_offline_file_with_labelled_plots_and_the_installer_fi
     for label in labels:
         assert any(label in svg for svg in svgs), label
     assert "heat-loss coefficient" in page and " W/K" in page and "design heat load at -10 °C" in page
+    write_system(path, 5, days=40, step_s=60)  # without the signal: flow and return never cross
+    assert "Defrost: no defrost cycle detected in" in system_report(str(path))
 
 
 def test_hourly_data_says_why_cycling_and_defrost_are_not_drawn(shared_validation: Path, tmp_path: Path) -> None:

@@ -189,17 +189,18 @@ def _cycling_plots(series: TimeSeries, step_s: float) -> str:
     if count == 0:
         return _note("Cycling: no compressor run in the data.")
     fig, (left, right) = plt.subplots(1, 2, figsize=_FIGSIZE)
-    left.hist(per_day, bins=20, color="#16a085")
+    left.hist(per_day, bins=np.arange(0, per_day.max() + 2) - 0.5, color="#16a085")
     left.set_xlabel("compressor starts per day")
     left.set_ylabel("days")
-    right.hist(lengths_min, bins=30, color="#d35400")
+    right.hist(lengths_min, bins=np.linspace(0.0, float(lengths_min.max()) * 1.05, 31), color="#d35400")
     right.set_xlabel("run length (min)")
+    right.ticklabel_format(axis="x", useOffset=False, style="plain")
     right.set_ylabel("runs")
     fig.suptitle("Cycling", fontsize=10)
     fig.tight_layout()
     return _figure(
         fig,
-        f"{count} runs; median {np.median(lengths_min):.0f} min, "
+        f"{count} run{'s' if count != 1 else ''}; median {np.median(lengths_min):.0f} min, "
         f"median {np.median(per_day):.0f} starts on a day with one.",
     )
 
@@ -219,6 +220,9 @@ def _defrost_plot(series: TimeSeries, step_s: float) -> str:
     which = np.digitize(outdoor, bins)
     run_n = np.bincount(which[running], minlength=bins.size + 1)
     defrost_n = np.bincount(which[running & active], minlength=bins.size + 1)
+    if not defrost_n.any():
+        hours = float(np.count_nonzero(running)) * step_s / 3600.0
+        return _note(f"Defrost: no defrost cycle detected in {hours:,.0f} running hours.")
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(run_n > 0, defrost_n / run_n * 100.0, np.nan)
     fig, ax = _axes(
