@@ -131,6 +131,18 @@ def test_the_command_writes_results_and_prints_the_fleet_relation(
     assert "<h2>Against the fleet</h2>" in (reports / "system_0002.html").read_text()
 
 
+def test_a_scheduler_that_does_not_answer_is_named(
+    small_fleet: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    socket_enabled: None, unused_tcp_port: int,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(run, "SCHEDULER_TIMEOUT_S", 2.0)
+    address = f"tcp://127.0.0.1:{unused_tcp_port}"  # a closed port
+    out = tmp_path / "r.parquet"
+    assert cli.main(["fleet", small_fleet[0], "--out", str(out), "--scheduler", address]) == cli.EXIT_BAD_INPUT
+    assert f"error: --scheduler: no Dask scheduler answered at {address} within 2 s" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_without_the_auditors_tools_the_command_says_what_to_install(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

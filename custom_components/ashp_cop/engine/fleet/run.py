@@ -37,6 +37,8 @@ from .systems import CONTRACT_COLUMNS, Row, analyse_system, system_name
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 # The period whose figures the fleet relation compares: a whole year, the latest one.
 RELATION_PERIOD = "last365"
+# How long an existing cluster's scheduler has to answer.
+SCHEDULER_TIMEOUT_S = 20.0
 
 
 def expand_sources(sources: Sequence[str]) -> list[str]:
@@ -65,7 +67,13 @@ def expand_sources(sources: Sequence[str]) -> list[str]:
 @contextmanager
 def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
     if scheduler:
-        with Client(scheduler, timeout=30) as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise EngineInputError(
+                "--scheduler", f"no Dask scheduler answered at {scheduler} within {SCHEDULER_TIMEOUT_S:g} s ({err})"
+            ) from None
+        with client:
             yield client
         return
     with (
