@@ -11,7 +11,7 @@ of hourly samples per system; 2,000 systems by default):
 * ``fleet_worker_peak_rss_mb``: the highest peak resident memory of any worker (target under 1 GB);
 * ``fleet_equal_to_sequential`` and ``fleet_separate_processes_equal``: the rows of the
   cluster and of a ``dask scheduler`` with two ``dask worker`` processes (127.0.0.1,
-  ports 18600-18699) equal those of the loop, every column of every row;
+  ports 18601-18608) equal those of the loop, every column of every row;
 * ``read_year_10s_line_s`` / ``read_year_10s_columnar_s``: ``engine analyze`` of a year of
   10-s samples (3.15 M rows) without and with the column-wise reader, and whether
   the two reports are identical (``analyze_year_10s_identical``).
@@ -41,7 +41,7 @@ from tools.bench import _write_year
 from tools.fleet_systems import write_fleet
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEDULER_PORT = 18601
+SCHEDULER_PORT = 18601  # and the 7 ports after it (scheduler's HTTP server, two workers and their nannies)
 
 
 def _same_rows(left: Sequence[Row], right: Sequence[Row]) -> bool:
@@ -65,7 +65,7 @@ def _timed_cluster(paths: list[str], workers: int) -> tuple[float, list[Row], fl
     """Seconds to analyse ``paths`` on an idle local cluster, the rows in order, the workers' highest peak memory."""
     with (
         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                     scheduler_port=0, dashboard_address=None, memory_limit=0) as cluster,
+                     scheduler_port=0, dashboard_address="127.0.0.1:0", memory_limit=0) as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
         client.wait_for_workers(workers)
@@ -77,21 +77,49 @@ def _timed_cluster(paths: list[str], workers: int) -> tuple[float, list[Row], fl
     return seconds, [row for rows in results for row in rows], max(peaks.values())
 
 
+def _listening(parents: list[int]) -> list[str]:
+    """Local addresses of the listening TCP sockets of ``parents`` and their children (``ss``; [] without it)."""
+    pids = set(parents)
+    for entry in Path("/proc").iterdir():
+        try:
+            # /proc/PID/stat: "pid (name) state ppid ..."; the name may hold spaces, not ")"
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid in parents:
+            pids.add(int(entry.name))
+    try:
+        out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return [line.split()[3] for line in out.splitlines() if any(f"pid={pid}," in line for pid in pids)]
+
+
 def _separate_processes(paths: list[str]) -> list[Row]:
     """The rows from ``dask scheduler`` and two ``dask worker`` processes started on their own."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     address = f"tcp://127.0.0.1:{SCHEDULER_PORT}"
     dask = [sys.executable, "-m", "dask"]
+    # Every listening socket on 127.0.0.1 at a port of its own (18601-18608): the HTTP servers start even
+    # without a dashboard, on every interface unless told.
     started = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(SCHEDULER_PORT),
-                                 "--no-dashboard"], env=env, cwd=REPO, stderr=subprocess.DEVNULL)]  # fmt: skip
+                                 "--dashboard-address", f"127.0.0.1:{SCHEDULER_PORT + 1}"],
+                                env=env, cwd=REPO, stderr=subprocess.DEVNULL)]  # fmt: skip
     try:
         time.sleep(3)
-        for _ in range(2):
+        for n in range(2):
+            ports = [str(SCHEDULER_PORT + 2 + 3 * n + i) for i in range(3)]
             started.append(subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                                             "--no-dashboard", "--memory-limit", "0"],
+                                             "--worker-port", ports[0], "--nanny-port", ports[1],
+                                             "--dashboard-address", f"127.0.0.1:{ports[2]}", "--memory-limit", "0"],
                                             env=env, cwd=REPO, stderr=subprocess.DEVNULL))  # fmt: skip
+        if started[0].poll() is not None:
+            raise RuntimeError(f"dask scheduler did not start on {address} (is the port taken?)")
         with Client(address, timeout=60) as client:
             client.wait_for_workers(2, timeout=120)
+        listening = _listening([p.pid for p in started])
+        if any(not address.startswith("127.0.0.1:") for address in listening):
+            raise RuntimeError(f"a Dask process listens beyond 127.0.0.1: {listening}")
         return run_fleet(paths, scheduler=address)
     finally:
         for process in reversed(started):

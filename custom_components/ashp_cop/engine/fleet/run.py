@@ -1,6 +1,6 @@
 """``engine fleet``: every system of a fleet analysed on Dask distributed, one table of results.
 
-A local cluster of N worker processes on 127.0.0.1 by default (no dashboard),
+A local cluster of N worker processes on 127.0.0.1 by default (its HTTP server too),
 or an existing cluster when a scheduler address is given (its workers must
 import this package: start them from the repository's root, or wherever the
 integration is installed, with requirements_fleet.txt). Each worker analyses
@@ -83,7 +83,9 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
             processes=True,
             host="127.0.0.1",
             scheduler_port=0,
-            dashboard_address=None,
+            # The scheduler's HTTP server starts even without a dashboard (on 8787 of the host by
+            # default): on 127.0.0.1, at a free port.
+            dashboard_address="127.0.0.1:0",
             memory_limit=0,  # the analysis streams: a worker's memory is measured, not capped
         ) as cluster,
         Client(cluster) as client,
