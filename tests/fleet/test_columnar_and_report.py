@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from custom_components.ashp_cop.engine import cli
 from custom_components.ashp_cop.engine.errors import EngineInputError
+from custom_components.ashp_cop.engine.fleet import columnar
 from custom_components.ashp_cop.engine.fleet.columnar import _csv_columns, read_series
 from custom_components.ashp_cop.engine.fleet.report import system_report
 from custom_components.ashp_cop.engine.timeseries import PRESETS, TimeSeries, read_csv
@@ -50,6 +51,25 @@ def test_ten_second_samples_with_gaps_and_fractions_of_a_second(tmp_path: Path) 
     assert fast is not None
     _assert_same(fast, read_csv(path))
     assert fast.ignored_columns == ("note",)
+
+
+def test_many_blocks_give_the_same_series_and_order_is_checked_across_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 1 << 13)  # some 12 blocks of 8 KB
+    path = tmp_path / "ten_s.csv"
+    write_system(path, 3, days=1, step_s=60)
+    fast = _csv_columns(str(path), {})
+    assert fast is not None
+    _assert_same(fast, read_csv(path))
+    lines = path.read_text().splitlines()
+    lines[1200], lines[1201] = lines[1201], lines[1200]  # backwards, deep in the file
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(EngineInputError) as line_error:
+        read_csv(path)
+    with pytest.raises(EngineInputError) as fast_error:
+        read_series(path)
+    assert str(fast_error.value) == str(line_error.value) == "timestamp: timestamps go backwards at rows 1202"
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,10 @@ _FIRST_US = -62135510400 * 10**6  # 0001-01-02 UTC, the line reader's first inst
 _LAST_US = 253402300799 * 10**6  # 9999-12-31 23:59:59 UTC
 
 
+# Text parsed at a time (see _csv_blocks).
+BLOCK_BYTES = 1 << 22
+
+
 class _NotColumnarError(Exception):
     """The file is not one the column-wise road takes: the line reader reads it (and names what is wrong)."""
 
@@ -78,7 +82,10 @@ def _csv_columns(path: str, column_map: Mapping[str, str]) -> TimeSeries | None:
 
 
 def _csv_blocks(path: str, column_map: Mapping[str, str], required: Collection[str]) -> Iterator[TimeSeries]:
-    """Blocks of about 16 MB of text parsed by pyarrow; raises _NotColumnarError at the first thing it does not take."""
+    """Blocks of about 4 MB of text parsed by pyarrow; raises _NotColumnarError at the first thing it does not take.
+
+    Blocks of 16 MB took the peak memory of 10 M rows from 0.6 to 0.9 GB for no gain in time.
+    """
     header = _header(path)
     if not header:
         raise _NotColumnarError
@@ -94,7 +101,7 @@ def _csv_blocks(path: str, column_map: Mapping[str, str], required: Collection[s
     try:
         reader = pa_csv.open_csv(
             path,
-            read_options=pa_csv.ReadOptions(use_threads=False, block_size=1 << 24),
+            read_options=pa_csv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES),
             parse_options=pa_csv.ParseOptions(delimiter=","),
             convert_options=pa_csv.ConvertOptions(
                 column_types=types,
