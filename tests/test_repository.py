@@ -34,6 +34,11 @@ ENGINE_MAY_IMPORT = {"__future__", "numpy", "collections", "dataclasses", "typin
                      "argparse", "sys", "pathlib", "datetime", "codecs", "contextlib", "difflib", "gzip", "io",
                      "itertools", "os", "tempfile", "unicodedata", "zlib"}  # fmt: skip
 
+# engine/fleet: the auditors' tools, imported only by the command line (engine/cli.py, lazily).
+FLEET = PACKAGE / "engine" / "fleet"
+FLEET_REQUIREMENTS = {"dask", "distributed", "pyarrow", "matplotlib"}
+FLEET_MAY_IMPORT = FLEET_REQUIREMENTS | {"base64", "glob", "html", "io", "os", "sys", "tempfile"}
+
 
 def test_manifest_has_what_hacs_and_home_assistant_need() -> None:
     manifest = json.loads((PACKAGE / "manifest.json").read_text())
@@ -62,6 +67,7 @@ def test_manifest_has_what_hacs_and_home_assistant_need() -> None:
 
 def test_engine_imports_nothing_from_home_assistant() -> None:
     for path in (PACKAGE / "engine").rglob("*.py"):
+        auditors_tools = FLEET in path.parents
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             names = []
@@ -71,7 +77,32 @@ def test_engine_imports_nothing_from_home_assistant() -> None:
                 names = [node.module]
             for name in names:
                 assert not name.startswith("homeassistant"), f"{path.relative_to(REPO)} imports {name}"
-                assert name.split(".")[0] in ENGINE_MAY_IMPORT, f"{path} imports {name}"
+                allowed = ENGINE_MAY_IMPORT | (FLEET_MAY_IMPORT if auditors_tools else set())
+                assert name.split(".")[0] in allowed, f"{path} imports {name}"
+
+
+def test_only_the_auditors_tools_import_their_requirements_and_the_cli_reaches_them_lazily() -> None:
+    """dask, pyarrow and matplotlib (requirements_fleet.txt) are never imported by the integration."""
+    for path in PACKAGE.rglob("*.py"):
+        if FLEET in path.parents:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [("." * node.level) + (node.module or "")]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] not in FLEET_REQUIREMENTS, f"{path.relative_to(REPO)} imports {name}"
+                if "fleet" in name.split("."):
+                    assert id(node) not in top_level, f"{path.relative_to(REPO)} imports {name} at import time"
+    assert "fleet" in (PACKAGE / "engine" / "cli.py").read_text()  # the one lazy way in (_auditors_tools)
+    pinned = (REPO / "requirements_fleet.txt").read_text()
+    for requirement in ("dask[distributed]==", "pyarrow==", "matplotlib=="):
+        assert requirement in pinned
 
 
 def _absolute_imports(path: Path) -> list[str]:

@@ -474,6 +474,8 @@ class SpooledCsv:
         column_map: Mapping[str, str] | None = None,
         required: Collection[str] = (),
         mode_map: Mapping[str, str] | None = None,
+        *,
+        blocks: Iterator[TimeSeries] | None = None,
     ) -> None:
         self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
         self._steps = _StepCounts()
@@ -483,7 +485,8 @@ class SpooledCsv:
         self.ignored_columns: tuple[str, ...] = ()
         self.start_s = self.end_s = 0.0
         try:
-            self._spool(iter_csv(path, column_map, required, mode_map))
+            # ``blocks``: the same file already parsed by another reader (fleet/columnar.py).
+            self._spool(blocks if blocks is not None else iter_csv(path, column_map, required, mode_map))
         except BaseException:
             self._file.close()
             raise
