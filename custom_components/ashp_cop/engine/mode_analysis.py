@@ -74,6 +74,7 @@ class ModeSums:
             mode: {"heat": [], "elec": [], "backup": [], "s": []} for mode in MODES
         }
         self.carnot = {mode: CarnotAccount() for mode in HEATING_MODES}
+        self.last_modes: FloatArray = np.empty(0)  # the last chunk's rows' modes, unknown ones filled
 
     def _filled(self, codes: FloatArray | None, rows: int) -> FloatArray:
         """Each row's mode, an unknown one carried from the row before (across chunks too)."""
@@ -98,7 +99,7 @@ class ModeSums:
         carnot: CarnotInputs | None = None,
     ) -> None:
         """One chunk: its rows' modes and powers; ``usable`` marks the intervals every figure counts."""
-        modes = self._filled(codes, heat_w.size)
+        modes = self.last_modes = self._filled(codes, heat_w.size)
         if carnot is not None:
             self._add_carnot(modes, dt_s, carnot)
         # the trapezoid's halves: the start's and the end's reading, each over half the interval (Wh)

@@ -36,7 +36,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 
 import numpy as np
 
@@ -131,10 +130,59 @@ class MeterClasses:
         return out | {"elec_meter_class": self.elec_meter_class, "assumptions": list(self.assumptions)}
 
 
-def _abs_dt(delta_t_k: FloatArray | None, dtmin_k: float) -> FloatArray | float:
+@dataclass(frozen=True, slots=True)
+class MeterChoice:
+    """The meters as the user stated them (None: not stated), resolved once the columns are known."""
+
+    heat_meter_class: int | None = None
+    heat_meter_qp_m3h: float | None = None
+    dtmin_k: float = DEFAULT_DTMIN_K
+    flow_meter_pct: float | None = None
+    sensor_class: str | None = None
+    matched_pair: bool = False
+    elec_meter_class: float | None = None
+
+    def resolve(self, heat_metered: bool) -> MeterClasses:
+        """The classes to use, an unknown one at its stated conservative default (listed as an assumption).
+
+        Heat comes from a heat meter where the series has a heat meter's power and no flow meter or
+        sensor class was stated (or a heat meter class was); else from flow x dT.
+        """
+        flow_stated = self.flow_meter_pct is not None or self.sensor_class is not None
+        heat_meter = self.heat_meter_class is not None or (heat_metered and not flow_stated)
+        assumptions: list[str] = []
+        if heat_meter:
+            if self.heat_meter_class is None:
+                assumptions.append(f"heat_meter_class: not stated, taken as class {DEFAULT_HEAT_METER_CLASS} "
+                                   "(EN 1434's widest)")  # fmt: skip
+            if self.heat_meter_qp_m3h is None:
+                assumptions.append("heat_meter_qp: not stated, the flow sensor's error taken at its cap")
+        else:
+            if self.flow_meter_pct is None:
+                assumptions.append(f"flow_meter_pct: not stated, taken as {DEFAULT_FLOW_METER_PCT:g} %")
+            if self.sensor_class is None:
+                assumptions.append(f"temp_sensor_class: not stated, taken as IEC 60751 class "
+                                   f"{DEFAULT_SENSOR_CLASS}, not a matched pair")  # fmt: skip
+        if self.elec_meter_class is None:
+            assumptions.append(f"elec_meter_class: not stated, taken as class {DEFAULT_ELEC_METER_CLASS:g} "
+                               "(MID A)")  # fmt: skip
+        return MeterClasses(
+            heat_source=HeatSource.HEAT_METER if heat_meter else HeatSource.FLOW_SENSORS,
+            heat_meter_class=DEFAULT_HEAT_METER_CLASS if self.heat_meter_class is None else self.heat_meter_class,
+            heat_meter_qp_m3h=self.heat_meter_qp_m3h,
+            dtmin_k=self.dtmin_k,
+            flow_meter_pct=DEFAULT_FLOW_METER_PCT if self.flow_meter_pct is None else self.flow_meter_pct,
+            sensor_class=DEFAULT_SENSOR_CLASS if self.sensor_class is None else self.sensor_class,
+            matched_pair=self.matched_pair,
+            elec_meter_class=DEFAULT_ELEC_METER_CLASS if self.elec_meter_class is None else self.elec_meter_class,
+            assumptions=tuple(assumptions),
+        )
+
+
+def _abs_dt(delta_t_k: FloatArray | None, dtmin_k: float) -> FloatArray:
     """|dT| as the MPE formulas take it: at least dTmin; unknown gives dTmin (the widest)."""
     if delta_t_k is None:
-        return dtmin_k
+        return np.full(1, dtmin_k)
     magnitude = np.abs(delta_t_k)
     return np.where(np.isfinite(magnitude), np.maximum(magnitude, dtmin_k), dtmin_k)
 
@@ -165,7 +213,7 @@ def component_mpe(
     out: dict[str, FloatArray | float] = {"flow": flow_part}
     dt_abs = _abs_dt(delta_t, meters.dtmin_k)
     if meters.heat_source is HeatSource.HEAT_METER or meters.matched_pair:
-        out["temperature_pair"] = (0.5 + 3.0 * meters.dtmin_k / dt_abs) / 100.0
+        out["temperature_pair"] = np.asarray((0.5 + 3.0 * meters.dtmin_k / dt_abs) / 100.0, dtype=np.float64)
     else:
         # rho cp q x the sensor's error: |heat| / |dT| x tolerance, dT kept off zero
         dt_sensor = _abs_dt(delta_t, SENSOR_DT_FLOOR_K)
@@ -174,7 +222,7 @@ def component_mpe(
             tolerance_k = a_k + b_k * np.abs(temps) if temps is not None else np.float64(a_k + b_k * 50.0)
             out[name] = np.asarray(tolerance_k / dt_sensor, dtype=np.float64)
     if meters.heat_source is HeatSource.HEAT_METER:
-        out["calculator"] = (0.5 + meters.dtmin_k / dt_abs) / 100.0
+        out["calculator"] = np.asarray((0.5 + meters.dtmin_k / dt_abs) / 100.0, dtype=np.float64)
     return out
 
 
@@ -209,26 +257,43 @@ class HeatErrorSums:
                 np.bincount(index, weights=weights, minlength=self.groups).astype(np.float64)
             )
 
-    def relative(self, group: int = 0) -> dict[str, float]:
-        """Each component's heat-weighted MPE as a fraction of the group's heat (its error's half-width)."""
-        heat = math.fsum(float(part[group]) for part in self.heat_wh)
+    def relative(self, group: int | None = 0) -> dict[str, float]:
+        """Each component's heat-weighted MPE as a fraction of the group's heat (its error's half-width);
+        ``group`` None: of all groups together."""
+
+        def total(parts: list[FloatArray]) -> float:
+            return math.fsum(float(p.sum() if group is None else p[group]) for p in parts)
+
+        heat = total(self.heat_wh)
         if heat <= 0:
             return {}
-        return {name: abs(math.fsum(float(p[group]) for p in parts)) / heat for name, parts in self.weighted.items()}
+        return {name: abs(total(parts)) / heat for name, parts in self.weighted.items()}
 
 
-@lru_cache(maxsize=1)
-def _unit_draws() -> FloatArray:
+def _latin_hypercube() -> FloatArray:
     """A Latin hypercube of uniform draws on [-1, 1]: each column's strata each hit once (fixed seed)."""
     rng = np.random.default_rng(_SEED)
     strata = np.stack([rng.permutation(_DRAWS) for _ in range(_MAX_COMPONENTS)], axis=1)
     return 2.0 * (strata + rng.random((_DRAWS, _MAX_COMPONENTS))) / _DRAWS - 1.0
 
 
-@lru_cache(maxsize=4096)
+_UNIT_DRAWS = _latin_hypercube()
+_BOUNDS: dict[tuple[tuple[tuple[float, ...], ...], tuple[float, ...]], tuple[float, float]] = {}
+_MAX_CACHED = 4096
+
+
 def _ratio_bounds(heat: tuple[tuple[float, ...], ...], elec: tuple[float, ...]) -> tuple[float, float]:
-    """2.5 and 97.5 % quantiles of true / measured = (1 + e_elec) / prod(1 + e_heat group)."""
-    draws = _unit_draws()
+    """2.5 and 97.5 % quantiles of true / measured = (1 + e_elec) / prod(1 + e_heat group), cached."""
+    if (cached := _BOUNDS.get((heat, elec))) is not None:
+        return cached
+    if len(_BOUNDS) >= _MAX_CACHED:
+        _BOUNDS.clear()
+    bounds = _BOUNDS[heat, elec] = _quantiles(heat, elec)
+    return bounds
+
+
+def _quantiles(heat: tuple[tuple[float, ...], ...], elec: tuple[float, ...]) -> tuple[float, float]:
+    draws = _UNIT_DRAWS
     column = 0
     denominator = np.ones(_DRAWS)
     for group in heat:
