@@ -65,10 +65,11 @@ from .engine.fluids import Medium, check_medium
 from .engine.heat import MeterPosition
 from .engine.live import Role
 from .engine.short_cycling import DEFAULT_MAX_STARTS_PER_HOUR, DEFAULT_MIN_MEDIAN_RUN_MIN
-from .engine.uncertainty import DEFAULT_DTMIN_K, SENSOR_CLASSES
+from .engine.uncertainty import DEFAULT_DTMIN_K
 from .entries import reconfigured
 from .identity import heat_pump_unique_id, meters_in_use, settings_of
 from .keymark_flow import CONF_KEYMARK_SEARCH, KeymarkPick, KeymarkSteps, keymark_query
+from .meter_audit import ELEC_CLASS_OPTIONS, SENSOR_CLASS_OPTIONS
 from .mode_flow import MODE_DOMAINS, mode_map_step
 from .role_sources import FLAG_ROLES, ROLE_QUANTITIES, check_binding
 
@@ -213,9 +214,9 @@ def meters_fields(config: dict[str, Any]) -> dict[Any, Any]:
         **number(CONF_HEAT_METER_QP, (0.1, 1000, 0.1), "m³/h"),
         **number(CONF_HEAT_METER_DTMIN, (0.5, 20, 0.5), "K", DEFAULT_DTMIN_K),
         **number(CONF_FLOW_METER_PCT, (0.1, 20, 0.1), "%"),
-        **choice(CONF_TEMP_SENSOR_CLASS, [METER_UNKNOWN, *SENSOR_CLASSES]),
+        **choice(CONF_TEMP_SENSOR_CLASS, [METER_UNKNOWN, *SENSOR_CLASS_OPTIONS]),
         vol.Required(CONF_MATCHED_PAIR, default=config.get(CONF_MATCHED_PAIR, False)): selector.BooleanSelector(),
-        **choice(CONF_ELEC_METER_CLASS, [METER_UNKNOWN, "0.5", "1", "2"]),
+        **choice(CONF_ELEC_METER_CLASS, [METER_UNKNOWN, *ELEC_CLASS_OPTIONS]),
         **choice(CONF_ELEC_METER_INCLUDES, list(BOUNDARY_FEEDS), multiple=True),
     }
 

@@ -25,6 +25,10 @@ from .engine.audit import BOUNDARY_FEEDS
 from .engine.live import Role
 from .engine.uncertainty import DEFAULT_DTMIN_K, MeterChoice, MeterClasses
 
+# the settings' option (a translation key) -> the class
+ELEC_CLASS_OPTIONS = {"class_0_5": 0.5, "class_1": 1.0, "class_2": 2.0}
+SENSOR_CLASS_OPTIONS = {"aa": "AA", "a": "A", "b": "B"}
+
 # what a bound role meters, beyond the unit: backup heater and circulation pumps (SEPEMO boundary)
 _FEED_ROLES = {"backup": (Role.BACKUP_POWER, Role.BACKUP_ENERGY), "pumps": (Role.PUMP_POWER, Role.PUMP_ENERGY)}
 
@@ -42,15 +46,17 @@ def _positive(config: dict[str, Any], key: str) -> float | None:
 def meter_classes(config: dict[str, Any]) -> MeterClasses:
     """The entry's meters; one not stated at its conservative default, listed as an assumption."""
     roles = dict(config.get(CONF_ROLES, {}))
-    heat_class, elec_class = _stated(config, CONF_HEAT_METER_CLASS), _stated(config, CONF_ELEC_METER_CLASS)
+    heat_class = _stated(config, CONF_HEAT_METER_CLASS)
+    elec_class = ELEC_CLASS_OPTIONS.get(str(config.get(CONF_ELEC_METER_CLASS)))
+    sensor_class = SENSOR_CLASS_OPTIONS.get(str(config.get(CONF_TEMP_SENSOR_CLASS)))
     choice = MeterChoice(
         heat_meter_class=None if heat_class is None else int(heat_class),
         heat_meter_qp_m3h=_positive(config, CONF_HEAT_METER_QP),
         dtmin_k=_positive(config, CONF_HEAT_METER_DTMIN) or DEFAULT_DTMIN_K,
         flow_meter_pct=_positive(config, CONF_FLOW_METER_PCT),
-        sensor_class=_stated(config, CONF_TEMP_SENSOR_CLASS),
+        sensor_class=sensor_class,
         matched_pair=bool(config.get(CONF_MATCHED_PAIR, False)),
-        elec_meter_class=None if elec_class is None else float(elec_class),
+        elec_meter_class=elec_class,
     )
     heat_metered = Role.HEAT_POWER.value in roles or Role.HEAT_ENERGY.value in roles
     return choice.resolve(heat_metered=heat_metered)

@@ -27,7 +27,7 @@ from tests.integration.test_heat_pump import CIRCUIT, heat_pump_entry
 
 ROLES = {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power", "flow_temp_c": "sensor.flow_t",
          "return_temp_c": "sensor.return_t", "flow_m3h": "sensor.flow_rate"}  # fmt: skip
-MID = {CONF_HEAT_METER_CLASS: "2", CONF_HEAT_METER_QP: 1.5, CONF_ELEC_METER_CLASS: "1"}
+MID = {CONF_HEAT_METER_CLASS: "2", CONF_HEAT_METER_QP: 1.5, CONF_ELEC_METER_CLASS: "class_1"}
 
 
 def _readings(hass: HomeAssistant, heat_w: float, elec_w: float = 2000.0) -> None:
