@@ -403,7 +403,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         attributes["boundary"] = account.boundary
         if period is not None:
             day_start = dt_util.start_of_local_day(self._day).timestamp() if period == "today" else None
-            share = account.coverage(self.clock(), day_start)
+            share = account.coverage(day_start)
             attributes["coverage_pct"] = None if share is None else round(100 * share)
         return attributes
 

@@ -132,13 +132,15 @@ class LiveMeterAccount:
     def start_day(self) -> None:
         self.covered_today_s = 0.0
 
-    def coverage(self, now_s: float, day_start_s: float | None = None) -> float | None:
-        """Share of the time since the first poll counted (or since ``day_start_s``) with heat and electricity."""
-        if self.since_s is None:
+    def coverage(self, day_start_s: float | None = None) -> float | None:
+        """Share of the time from the first poll counted (or from ``day_start_s``) to the last one with heat and
+        electricity both read at both ends; None before a second poll."""
+        if self.since_s is None or self._last is None:
             return None
         start = self.since_s if day_start_s is None else max(self.since_s, day_start_s)
         covered = self.covered_s if day_start_s is None else self.covered_today_s
-        return min(covered / (now_s - start), 1.0) if now_s > start else None
+        elapsed = self._last[0] - start
+        return min(covered / elapsed, 1.0) if elapsed > 0 else None
 
     def relative(self) -> dict[str, float]:
         """Each component's heat-weighted MPE as a share of the heat (its error's half-width)."""
