@@ -143,9 +143,11 @@ class LiveMeterAccount:
         return min(covered / elapsed, 1.0) if elapsed > 0 else None
 
     def relative(self) -> dict[str, float]:
-        """Each component's heat-weighted MPE as a share of the heat (its error's half-width)."""
+        """Each component's heat-weighted MPE as a share of the heat (its error's half-width); before any heat
+        was counted (figures from imported history), each at its widest: the flow at its cap, dT at dTmin."""
         if self.heat_wh <= 0:
-            return {}
+            widest = component_mpe(self.meters, flow_m3h=None, flow_c=None, return_c=None)
+            return {name: float(np.max(value)) for name, value in widest.items()}
         return {name: abs(weighted) / self.heat_wh for name, weighted in self.weighted_wh.items()}
 
     def band(self, value: float | None, elec_feeds_kwh: tuple[float, ...]) -> dict[str, float | None]:
@@ -153,6 +155,8 @@ class LiveMeterAccount:
         relative = self.relative()
         if value is None or not relative:
             return {"spf_low": None, "spf_high": None, "relative_95": None}
+        if math.fsum(elec_feeds_kwh) <= 0:  # nothing counted live yet: all of it on the unit's meter
+            elec_feeds_kwh = (1.0,)
         total = math.fsum(elec_feeds_kwh)
         key = (*relative.values(), *(kwh / total if total > 0 else 0.0 for kwh in elec_feeds_kwh))
         moved = len(key) != len(self._band_of) or any(
