@@ -183,6 +183,10 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         # the meters' classes, coverage and heat-meter errors (engine/live_audit.py)
         self.meter_account = LiveMeterAccount(meter_classes(config), metered_feeds(config))
         self.meter_error_flagged = False
+        self._audit_of: tuple[float | None, date] | None = None
+        self._audit_cache: tuple[dict[str, float | None], float | None, float | None] = ({}, None, None)
+        self._publication_of: tuple[object, ...] | None = None
+        self._publication: dict[str, object] = {}
         self.problems: dict[str, str] = {}
         # seconds since the epoch; replaceable so tests can run the plant's clock
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
@@ -395,26 +399,46 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
                                       "kwh": f"{error.heat_kwh:.1f}", "shift": f"{error.cop_shift:.2f}"},
         )  # fmt: skip
 
+    def _audit_now(self) -> tuple[dict[str, float | None], float | None, float | None]:
+        """The interval's factors (of a figure of 1) and the coverage since set-up and today, once per poll."""
+        account = self.meter_account
+        key = (account.last_poll_s, self._day)
+        if self._audit_of != key:
+            day_start = dt_util.start_of_local_day(self._day).timestamp()
+            unit = account.band(1.0, self.elec_feeds_kwh())
+            self._audit_cache = (unit, account.coverage(), account.coverage(day_start))
+            self._audit_of = key
+        return self._audit_cache
+
     def figure_audit(self, value: float | None, period: str | None) -> dict[str, Any]:
         """What a period figure shown as ``value`` carries: its 95 % interval, boundary and (``period``:
         "today" or "since_setup") the share of that time with heat and electricity both measured."""
-        account = self.meter_account
-        attributes = band_attributes(value, account.band(value, self.elec_feeds_kwh()))
-        attributes["boundary"] = account.boundary
+        unit, since_setup, today = self._audit_now()
+        low, high = unit["spf_low"], unit["spf_high"]
+        band = {"spf_low": None if value is None or low is None else value * low,
+                "spf_high": None if value is None or high is None else value * high,
+                "relative_95": unit["relative_95"]}  # fmt: skip
+        attributes = band_attributes(value, band)
+        attributes["boundary"] = self.meter_account.boundary
         if period is not None:
-            day_start = dt_util.start_of_local_day(self._day).timestamp() if period == "today" else None
-            share = account.coverage(day_start)
+            share = today if period == "today" else since_setup
             attributes["coverage_pct"] = None if share is None else round(100 * share)
         return attributes
 
     def publication(self) -> dict[str, object]:
-        """heatpumpmonitor.org's publication check over the last 365 days (engine/audit.py)."""
+        """heatpumpmonitor.org's publication check over the last 365 days (engine/audit.py), worked out again
+        only when what it depends on changed."""
         days = None
         if self.seasonal is not None and isinstance(year := (self.seasonal.data or {}).get("last_365_days"), dict):
             days = float(year.get("hours", 0)) / 24.0
-        account = self.meter_account
-        return publication_check(account.meters, account.metered, period_days=365.0, days_in_window=days,
-                                 meter_error=self.meter_error())  # fmt: skip
+        error = self.meter_error()
+        key = (days, round(error.seconds), round(error.heat_kwh, 1), error.flagged, error.checked)
+        if self._publication_of != key:
+            account = self.meter_account
+            self._publication = publication_check(account.meters, account.metered, period_days=365.0,
+                                                  days_in_window=days, meter_error=error)  # fmt: skip
+            self._publication_of = key
+        return self._publication
 
     def _export(self) -> dict[str, Any]:
         return {**self.live.export(), "alerts": self.alerts.export(), "short_cycling": self.short_cycling.export(),

@@ -25,6 +25,7 @@ from custom_components.ashp_cop.engine.uncertainty import (
     HeatSource,
     MeterClasses,
     component_mpe,
+    component_mpe_at,
     interval,
 )
 
@@ -167,3 +168,22 @@ def test_no_heat_gives_no_interval() -> None:
 def test_meter_classes_out_of_range_are_refused_by_name(option: str, kwargs: dict[str, Any]) -> None:
     with pytest.raises(EngineInputError, match=option):
         replace(MeterClasses(), **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_one_reading_with_floats_gives_the_arrays_figures(name: str) -> None:
+    """The live heat pump weighs each poll with floats (component_mpe_at): the same as the arrays analyze uses."""
+    meters = CASES[name].meters
+    rng = np.random.default_rng(3)
+    flows, temps, deltas = rng.uniform(0.01, 3, 50), rng.uniform(-5, 60, 50), rng.uniform(-3, 12, 50)
+    readings = [(float(q), float(f), float(f - d)) for q, f, d in zip(flows, temps, deltas, strict=True)]
+    readings += [(0.0, 40.0, 35.0), (1.0, 40.0, 40.0)]
+    for q, flow_c, return_c in readings:
+        arrays = component_mpe(meters, flow_m3h=np.array([q]), flow_c=np.array([flow_c]),
+                               return_c=np.array([return_c]))  # fmt: skip
+        floats = component_mpe_at(meters, flow_m3h=q, flow_c=flow_c, return_c=return_c)
+        assert floats == pytest.approx({k: float(np.broadcast_to(v, (1,))[0]) for k, v in arrays.items()}, rel=1e-12)
+    unknown = component_mpe(meters, flow_m3h=None, flow_c=None, return_c=None)
+    assert component_mpe_at(meters, flow_m3h=None, flow_c=None, return_c=None) == pytest.approx(
+        {k: float(np.max(v)) for k, v in unknown.items()}
+    )

@@ -80,9 +80,10 @@ class _Coverage:
         days = day[present]
         if days.size == 0:
             return
-        unique, inverse = np.unique(days, return_inverse=True)
-        per_day = np.bincount(inverse, weights=seconds[present]).astype(np.float64)
-        self.seconds_by_day.setdefault(name, []).append((unique, per_day))
+        # samples come in time order: each day's samples are one run
+        starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+        per_day = np.add.reduceat(seconds[present], starts)
+        self.seconds_by_day.setdefault(name, []).append((days[starts], per_day))
 
     def total_s(self, name: str, since_day: float = -math.inf) -> float:
         return math.fsum(float(seconds[days >= since_day].sum()) for days, seconds in self.seconds_by_day.get(name, ()))

@@ -20,15 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from .audit import METER_ERROR_DT_K, METER_ERROR_FLOW_C, METER_ERROR_MIN_RUN_S, MeterError, boundary_code
-from .uncertainty import MeterClasses, component_mpe, interval
+from .uncertainty import MeterClasses, component_mpe_at, interval
 
 # Polls further apart than this are a gap: no coverage, no error run across it (the live gap limit).
 MAX_POLL_GAP_S = 900.0
-# The interval is worked out again only when a half-width moved by more than this share of itself.
+# The interval is worked out again only when a half-width moved by more than this share of itself, and at
+# most once in this many seconds of polls (a Monte Carlo of a few hundred microseconds; the half-widths are
+# means over all the heat counted, which move slowly).
 _RECOMPUTE_SHARE = 0.01
+_RECOMPUTE_EVERY_S = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +67,16 @@ class LiveMeterAccount:
     _last: tuple[float, PollReadings] | None = None
     _band_of: tuple[float, ...] = ()
     _band: tuple[float, float] | None = None
+    _band_at: float = -math.inf
+    _relative: dict[str, float] | None = None  # relative() as of the last heat weighed
+    boundary: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.boundary = boundary_code(self.metered)  # what is metered does not change while the entry runs
 
     @property
-    def boundary(self) -> str:
-        return boundary_code(self.metered)
+    def last_poll_s(self) -> float | None:
+        return None if self._last is None else self._last[0]
 
     def update(self, now_s: float, poll: PollReadings) -> None:
         last, self._last = self._last, (now_s, poll)
@@ -93,14 +100,10 @@ class LiveMeterAccount:
         self._check_meter(dt_s, before, poll)
 
     def _weigh(self, heat_wh: float, poll: PollReadings) -> None:
-        def one(value: float | None) -> np.ndarray[Any, np.dtype[np.float64]] | None:
-            return None if value is None else np.full(1, value)
-
-        mpe = component_mpe(self.meters, flow_m3h=one(poll.flow_m3h), flow_c=one(poll.flow_c),
-                            return_c=one(poll.return_c))  # fmt: skip
+        mpe = component_mpe_at(self.meters, flow_m3h=poll.flow_m3h, flow_c=poll.flow_c, return_c=poll.return_c)
+        self._relative = None
         self.heat_wh += heat_wh
-        for name, fraction in mpe.items():
-            value = float(np.asarray(fraction).reshape(-1)[0])
+        for name, value in mpe.items():
             # a sensor's error of the heat is rho cp q x its error whatever the sign of dT (uncertainty.py)
             weight = abs(heat_wh) * value if name.endswith("_sensor") else heat_wh * value
             self.weighted_wh[name] = self.weighted_wh.get(name, 0.0) + weight
@@ -145,10 +148,12 @@ class LiveMeterAccount:
     def relative(self) -> dict[str, float]:
         """Each component's heat-weighted MPE as a share of the heat (its error's half-width); before any heat
         was counted (figures from imported history), each at its widest: the flow at its cap, dT at dTmin."""
-        if self.heat_wh <= 0:
-            widest = component_mpe(self.meters, flow_m3h=None, flow_c=None, return_c=None)
-            return {name: float(np.max(value)) for name, value in widest.items()}
-        return {name: abs(weighted) / self.heat_wh for name, weighted in self.weighted_wh.items()}
+        if self._relative is None:
+            if self.heat_wh <= 0:
+                self._relative = component_mpe_at(self.meters, flow_m3h=None, flow_c=None, return_c=None)
+            else:
+                self._relative = {name: abs(weighted) / self.heat_wh for name, weighted in self.weighted_wh.items()}
+        return self._relative
 
     def band(self, value: float | None, elec_feeds_kwh: tuple[float, ...]) -> dict[str, float | None]:
         """``{"spf_low", "spf_high", "relative_95"}`` of a figure of this heat pump."""
@@ -162,7 +167,9 @@ class LiveMeterAccount:
         moved = len(key) != len(self._band_of) or any(
             abs(new - old) > _RECOMPUTE_SHARE * max(abs(old), 1e-6) for new, old in zip(key, self._band_of, strict=True)
         )
-        if self._band is None or moved:
+        now_s = self._last[0] if self._last is not None else 0.0
+        if self._band is None or (moved and now_s - self._band_at >= _RECOMPUTE_EVERY_S):
+            self._band_at = now_s
             unit = interval(1.0, self.meters, relative, elec_feeds_kwh)
             low, high = unit["spf_low"], unit["spf_high"]
             self._band = None if low is None or high is None else (low, high)
@@ -205,6 +212,7 @@ class LiveMeterAccount:
             return float(value) if isinstance(value, int | float) and math.isfinite(value) else 0.0
 
         self.heat_wh = number("heat_wh")
+        self._relative = None
         self.since_s = number("since_s") or None
         weighted = saved.get("weighted_wh")
         if isinstance(weighted, dict):

@@ -226,6 +226,32 @@ def component_mpe(
     return out
 
 
+def component_mpe_at(
+    meters: MeterClasses, *, flow_m3h: float | None, flow_c: float | None, return_c: float | None
+) -> dict[str, float]:
+    """:func:`component_mpe` of one reading, with floats (a poll's: numpy's per-call overhead is most of it)."""
+    if meters.heat_source is HeatSource.HEAT_METER:
+        a_pct, b_pct, cap_pct = HEAT_METER_FLOW_MPE_PCT[meters.heat_meter_class]
+        flow_pct = cap_pct
+        if flow_m3h is not None and meters.heat_meter_qp_m3h is not None and flow_m3h > 0:
+            flow_pct = min(a_pct + b_pct * meters.heat_meter_qp_m3h / flow_m3h, cap_pct)
+        out = {"flow": flow_pct / 100.0}
+    else:
+        out = {"flow": meters.flow_meter_pct / 100.0}
+    delta = None if flow_c is None or return_c is None else abs(flow_c - return_c)
+    dt_abs = meters.dtmin_k if delta is None or not math.isfinite(delta) else max(delta, meters.dtmin_k)
+    if meters.heat_source is HeatSource.HEAT_METER or meters.matched_pair:
+        out["temperature_pair"] = (0.5 + 3.0 * meters.dtmin_k / dt_abs) / 100.0
+    else:
+        dt_sensor = SENSOR_DT_FLOOR_K if delta is None or not math.isfinite(delta) else max(delta, SENSOR_DT_FLOOR_K)
+        a_k, b_k = SENSOR_TOLERANCE_K[meters.sensor_class]
+        for name, temp in (("flow_sensor", flow_c), ("return_sensor", return_c)):
+            out[name] = (a_k + b_k * (abs(temp) if temp is not None else 50.0)) / dt_sensor
+    if meters.heat_source is HeatSource.HEAT_METER:
+        out["calculator"] = (0.5 + meters.dtmin_k / dt_abs) / 100.0
+    return out
+
+
 def heat_groups(meters: MeterClasses) -> tuple[tuple[str, ...], ...]:
     """The heat's error factors: components of one group add, the groups multiply."""
     if meters.heat_source is HeatSource.HEAT_METER:
