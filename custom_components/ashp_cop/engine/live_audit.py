@@ -54,7 +54,7 @@ class LiveMeterAccount:
     metered: frozenset[str]
     heat_wh: float = 0.0
     weighted_wh: dict[str, float] = field(default_factory=dict)
-    since_s: float | None = None  # the first poll counted
+    since_s: float | None = None  # the first poll that read heat and electricity: coverage counts from it
     covered_s: float = 0.0
     covered_today_s: float = 0.0
     error_s: float = 0.0
@@ -80,8 +80,8 @@ class LiveMeterAccount:
 
     def update(self, now_s: float, poll: PollReadings) -> None:
         last, self._last = self._last, (now_s, poll)
-        if self.since_s is None:
-            self.since_s = now_s
+        if self.since_s is None and poll.heat_power_w is not None and poll.elec_power_w is not None:
+            self.since_s = now_s  # coverage counts from the first poll that read both (not a start-up's empty one)
         if last is None:
             return
         dt_s = now_s - last[0]
