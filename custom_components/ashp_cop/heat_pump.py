@@ -184,6 +184,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.meter_account = LiveMeterAccount(meter_classes(config), metered_feeds(config))
         self.meter_error_flagged = False
         self._audit_of: tuple[float | None, date] | None = None
+        self.audit_version = 0
         self._audit_cache: tuple[dict[str, float | None], float | None, float | None] = ({}, None, None)
         self._publication_of: tuple[object, ...] | None = None
         self._publication: dict[str, object] = {}
@@ -399,21 +400,24 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
                                       "kwh": f"{error.heat_kwh:.1f}", "shift": f"{error.cop_shift:.2f}"},
         )  # fmt: skip
 
-    def _audit_now(self) -> tuple[dict[str, float | None], float | None, float | None]:
+    def audit_now(self) -> tuple[dict[str, float | None], float | None, float | None]:
         """The interval's factors (of a figure of 1) and the coverage since set-up and today, once per poll."""
         account = self.meter_account
         key = (account.last_poll_s, self._day)
         if self._audit_of != key:
             day_start = dt_util.start_of_local_day(self._day).timestamp()
             unit = account.band(1.0, self.elec_feeds_kwh())
-            self._audit_cache = (unit, account.coverage(), account.coverage(day_start))
+            now = (unit, account.coverage(), account.coverage(day_start))
+            if now != self._audit_cache:  # sensors build their attributes again only for a new version
+                self._audit_cache = now
+                self.audit_version += 1
             self._audit_of = key
         return self._audit_cache
 
     def figure_audit(self, value: float | None, period: str | None) -> dict[str, Any]:
         """What a period figure shown as ``value`` carries: its 95 % interval, boundary and (``period``:
         "today" or "since_setup") the share of that time with heat and electricity both measured."""
-        unit, since_setup, today = self._audit_now()
+        unit, since_setup, today = self.audit_now()
         low, high = unit["spf_low"], unit["spf_high"]
         band = {"spf_low": None if value is None or low is None else value * low,
                 "spf_high": None if value is None or high is None else value * high,

@@ -196,6 +196,8 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._audited, self._coverage_period = audited_period(self.entity_description.key)
+        self._audit_key: tuple[Any, int] | None = None
+        self._audit_attributes: dict[str, Any] | None = None
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.live)
@@ -204,9 +206,15 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
         attributes = super()._shown_attributes()
         if not self._audited:
             return attributes
-        # the interval of the state as shown, so it changes only with what is shown
-        audit = self.coordinator.figure_audit(self._state_now, self._coverage_period)
-        return audit if attributes is None else {**attributes, **audit}
+        # the interval of the state as shown, so it changes only with what is shown; built again only when the
+        # state or the heat pump's interval and coverage changed
+        self.coordinator.audit_now()
+        key = (self._state_now, self.coordinator.audit_version)
+        if key != self._audit_key:
+            audit = self.coordinator.figure_audit(self._state_now, self._coverage_period)
+            self._audit_attributes = audit if attributes is None else {**attributes, **audit}
+            self._audit_key = key
+        return self._audit_attributes
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at
