@@ -114,6 +114,13 @@ def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
             "role_problems": entry.runtime_data.problems,
             "accounting": entry.runtime_data.accounting(),
             "plausibility": _plausibility(live.plausibility),
+            "audit": {  # the meters, the interval's account and heatpumpmonitor.org's check (engine/live_audit.py)
+                "meters": entry.runtime_data.meter_account.meters.as_report(),
+                "boundary": entry.runtime_data.meter_account.boundary,
+                "account": entry.runtime_data.meter_account.export(),
+                "relative_half_widths": entry.runtime_data.meter_account.relative(),
+                "publication": entry.runtime_data.publication(),
+            },
         }
         if (history := entry.runtime_data.history) is not None:
             report["heat_pump"]["history_import"] = history.diagnostics()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
-from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -32,6 +32,7 @@ from .heat_pump_entities import (
     RatingSensorDescription,
     SeasonalSensorDescription,
 )
+from .meter_audit import audited_period
 from .modbus_entities import (
     DIAGNOSTIC_DESCRIPTIONS,
     ModbusDiagnosticDescription,
@@ -71,6 +72,7 @@ async def async_setup_entry(
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:
             figures += [SeasonalSensor(entry, d) for d in (*SEASONAL_SENSORS, *mode_seasonal_sensors(modes))]
+        figures.append(PublicationSensor(entry, PUBLICATION_SENSOR))
         async_add_entities(figures)
         return
     coordinator = entry.runtime_data
@@ -223,9 +225,15 @@ class FigureSensor(SensorEntity):
 
 
 class HeatPumpSensor(FigureSensor, HeatPumpEntity):
-    """A figure of the heat pump."""
+    """A figure of the heat pump; a period figure also shows its 95 % interval, boundary and coverage."""
 
     entity_description: HeatPumpSensorDescription
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._audited, self._coverage_period = audited_period(self.entity_description.key)
+        self._audit_key: tuple[Any, int] | None = None
+        self._audit_attributes: dict[str, Any] | None = None
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.live)
@@ -233,6 +241,20 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
     async def _adopt_recorded(self) -> None:
         if self.coordinator.recorded is not None:
             await self.coordinator.recorded.async_adopt(self.entity_description.key, self.entity_id)
+
+    def _shown_attributes(self) -> dict[str, Any] | None:
+        attributes = super()._shown_attributes()
+        if not self._audited:
+            return attributes
+        # the interval of the state as shown, so it changes only with what is shown; built again only when the
+        # state or the heat pump's interval and coverage changed
+        self.coordinator.audit_now()
+        key = (self._state_now, self.coordinator.audit_version)
+        if key != self._audit_key:
+            audit = self.coordinator.figure_audit(self._state_now, self._coverage_period)
+            self._audit_attributes = audit if attributes is None else {**attributes, **audit}
+            self._audit_key = key
+        return self._audit_attributes
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at
@@ -286,7 +308,46 @@ class SeasonalSensor(FigureSensor, HeatPumpEntity):
             attributes["hours"] = normalised.get("hours", 0)
             coverage = normalised.get("demand_coverage")
             attributes["demand_coverage_pct"] = None if coverage is None else round(100 * coverage, 1)
-        return attributes
+        # the share of the period's hours its figure holds, its 95 % interval and boundary
+        start = datetime.fromisoformat(attributes["period_start"] or figures["start"])
+        period_h = (datetime.fromisoformat(figures["end"]) - start).total_seconds() / 3600
+        attributes["coverage_pct"] = round(100 * min(attributes["hours"] / period_h, 1.0), 1) if period_h > 0 else None
+        return attributes | self.coordinator.figure_audit(self._state_now, None)
+
+
+PUBLICATION_SENSOR = SensorEntityDescription(
+    key="publication", translation_key="publication", device_class=SensorDeviceClass.ENUM,
+    options=["publishable", "not_publishable"], entity_category=EntityCategory.DIAGNOSTIC,
+)  # fmt: skip
+
+
+class PublicationSensor(HeatPumpEntity, SensorEntity):
+    """heatpumpmonitor.org's publication check over the last 365 days, with its reasons (engine/audit.py)."""
+
+    _check: dict[str, object]
+
+    def _value(self) -> Any:
+        return self.coordinator.publication()
+
+    def _shown_state(self) -> StateType:
+        self._check = self._value()  # worked out once per update: the attributes show the same check
+        return "publishable" if self._check["publishable"] else "not_publishable"
+
+    def _shown_attributes(self) -> dict[str, Any] | None:
+        check = self._check
+        error = check["heat_meter_error"]
+        assert isinstance(error, dict)
+        days = check["days_in_window"]
+        return {"reasons": check["reasons"], "boundary": check["boundary"], "mid_metered": check["mid_metered"],
+                "days_in_last_365": None if not isinstance(days, float) else round(days, 1),
+                "heat_meter_error_h": round(float(error["seconds"]) / 3600, 2),
+                "heat_meter_error_kwh": round(float(error["kwh"]), 2),
+                "meter_assumptions": list(self.coordinator.meter_account.meters.assumptions)}  # fmt: skip
+
+    @property
+    def native_value(self) -> StateType:
+        shown: StateType = self._state_now
+        return shown
 
 
 class PlantSensor(FigureSensor, PlantEntity):

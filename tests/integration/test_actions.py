@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from custom_components.ashp_cop.compat import statistic_metadata
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
+from custom_components.ashp_cop.engine.uncertainty import interval
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
@@ -302,3 +303,24 @@ async def test_each_day_closes_with_its_cop_in_the_statistics(hass: HomeAssistan
         ((midnight - timedelta(days=1)).timestamp(), 3.0)
     ]
     assert live.daily_cop is None  # today starts empty
+
+
+async def test_seasonal_figures_carry_their_interval_boundary_and_coverage(hass: HomeAssistant) -> None:
+    """Figures from statistics alone (no heat counted live yet): the interval at each meter's widest error
+    (unknown meters: heat meter class 3 at its flow cap and dTmin, electricity class 2); the coverage is the
+    share of the period's hours with statistics."""
+    hp, start = await _a_day_of_statistics(hass)
+    end = dt_util.now().replace(minute=0, second=0, microsecond=0)
+    state = hass.states.get("sensor.garden_heat_pump_scop_lifetime")
+    assert state is not None
+    lifetime = dict(state.attributes)
+    # flow 5 %, pair 0.5 + 3 %, calculator 0.5 + 1 % (EN 1434-1 class 3 at dT = dTmin), electricity 2 %
+    band = interval(3.0, hp.runtime_data.meter_account.meters,
+                    {"flow": 0.05, "temperature_pair": 0.035, "calculator": 0.015}, [1.0])  # fmt: skip
+    low, high = band["spf_low"], band["spf_high"]
+    assert low is not None and high is not None
+    assert lifetime["band"] == f"3.00 ± {(high - low) / 2:.2f}"
+    assert lifetime["boundary"] == "H2"
+    assert lifetime["coverage_pct"] == round(100 * 24 / ((end - start).total_seconds() / 3600), 1)
+    year = hass.states.get("sensor.garden_heat_pump_scop_last_365_days")
+    assert year is not None and year.attributes["coverage_pct"] == round(100 * 24 / (365 * 24), 1)

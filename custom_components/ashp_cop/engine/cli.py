@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .analyze import AnalysisOptions, analyze
+from .audit import BOUNDARY_FEEDS
 from .en14825 import CLIMATES, calculate_scop, parse_datasheet
 from .errors import EngineInputError, shown
 from .fluids import Medium, check_medium, check_temperature, cp_j_per_kg_k, density_kg_per_m3
@@ -28,6 +29,7 @@ from .inputs import read_json_text
 from .modes import parse_mapping
 from .tidy import tidy
 from .timeseries import KNOWN_COLUMNS, PRESETS, SpooledCsv
+from .uncertainty import DEFAULT_DTMIN_K, ELEC_METER_CLASSES, HEAT_METER_CLASSES, SENSOR_CLASSES, MeterChoice
 
 EXIT_BAD_INPUT = 2
 EXIT_SOME_REFUSED = 1  # a batch answered, with some datasheets refused in their place
@@ -114,6 +116,28 @@ def _column_map(args: argparse.Namespace) -> tuple[dict[str, str], set[str]]:
     return mapping, required
 
 
+def _meters(args: argparse.Namespace) -> MeterChoice:
+    """The meters' classes as stated (uncertainty.py); the rest is resolved against the columns."""
+    qp = None if args.heat_meter_qp is None else _finite(args.heat_meter_qp, "--heat-meter-qp", positive=True)
+    pct = None if args.flow_meter_pct is None else _finite(args.flow_meter_pct, "--flow-meter-pct", positive=True)
+    return MeterChoice(
+        heat_meter_class=args.heat_meter_class,
+        heat_meter_qp_m3h=qp,
+        dtmin_k=_finite(args.heat_meter_dtmin, "--heat-meter-dtmin", positive=True),
+        flow_meter_pct=pct,
+        sensor_class=args.temp_sensor_class,
+        matched_pair=args.matched_pair,
+        elec_meter_class=args.elec_meter_class,
+    )
+
+
+def _includes(text: str | None) -> frozenset[str]:
+    items = frozenset(item.strip() for item in (text or "").split(",") if item.strip())
+    if unknown := items - set(BOUNDARY_FEEDS):
+        raise EngineInputError("--elec-meter-includes", f"{shown(sorted(unknown)[0])} is not one of backup, pumps")
+    return items
+
+
 def _analyze(args: argparse.Namespace) -> Any:
     if args.climate not in CLIMATES:
         choices = ", ".join(sorted(CLIMATES))
@@ -130,6 +154,8 @@ def _analyze(args: argparse.Namespace) -> Any:
         max_gap_s=None if args.max_gap is None else _finite(args.max_gap, "--max-gap", positive=True),
         backup_heat_metered=not args.backup_outside_heat_meter,
         list_defrost_events=not args.no_events,
+        meters=_meters(args),
+        elec_meter_includes=_includes(args.elec_meter_includes),
     )
     mapping, required = _column_map(args)
     if args.mode_column:
@@ -225,6 +251,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode-map", metavar="STATE=MODE,...",
         help="what the mode column's values mean, e.g. dhw=hot_water,heat=space_heating,defrost=unchanged (modes: "
         "space_heating, hot_water, cooling, off; unchanged keeps the mode before)",
+    )  # fmt: skip
+    meters = report.add_argument_group("meters (the 95 % intervals and the publication check; unknown: the widest)")
+    meters.add_argument("--heat-meter-class", type=int, choices=HEAT_METER_CLASSES, help="EN 1434 / MID class")
+    meters.add_argument("--heat-meter-qp", type=float, metavar="M3H", help="the heat meter's permanent flow qp, m3/h")
+    meters.add_argument(
+        "--heat-meter-dtmin", type=float, metavar="K", default=DEFAULT_DTMIN_K,
+        help="the heat meter's smallest rated temperature difference, K (default 3)",
+    )  # fmt: skip
+    meters.add_argument(
+        "--elec-meter-class", type=float, choices=ELEC_METER_CLASSES, help="IEC 62053 class (MID: C, B, A)"
+    )
+    meters.add_argument(
+        "--flow-meter-pct", type=float, metavar="PCT", help="heat from flow x dT: the flow meter's MPE, %%"
+    )
+    meters.add_argument("--temp-sensor-class", choices=SENSOR_CLASSES, help="heat from flow x dT: IEC 60751 class")
+    meters.add_argument("--matched-pair", action="store_true", help="the temperature sensors are an EN 1434 pair")
+    meters.add_argument(
+        "--elec-meter-includes", metavar="backup,pumps",
+        help="what the unit's electricity meter also covers (or the installation lacks): the SPF's boundary",
     )  # fmt: skip
     report.set_defaults(run=_analyze)
 
