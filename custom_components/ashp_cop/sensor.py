@@ -26,9 +26,11 @@ from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump import HeatPumpConfigEntry
 from .heat_pump_entities import (
     HEAT_PUMP_SENSORS,
+    INSTALLER_SENSORS,
     RATING_SENSORS,
     SEASONAL_SENSORS,
     HeatPumpSensorDescription,
+    InstallerSensorDescription,
     RatingSensorDescription,
     SeasonalSensorDescription,
 )
@@ -71,6 +73,7 @@ async def async_setup_entry(
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:
             figures += [SeasonalSensor(entry, d) for d in (*SEASONAL_SENSORS, *mode_seasonal_sensors(modes))]
+            figures += [InstallerSensor(entry, d) for d in INSTALLER_SENSORS]
         async_add_entities(figures)
         return
     coordinator = entry.runtime_data
@@ -286,6 +289,26 @@ class SeasonalSensor(FigureSensor, HeatPumpEntity):
             attributes["hours"] = normalised.get("hours", 0)
             coverage = normalised.get("demand_coverage")
             attributes["demand_coverage_pct"] = None if coverage is None else round(100 * coverage, 1)
+        return attributes
+
+
+class InstallerSensor(SeasonalSensor):
+    """Heat loss, design load, oversizing or the heating curve as run, over the last 365 days of statistics."""
+
+    entity_description: InstallerSensorDescription
+
+    def _shown_attributes(self) -> dict[str, Any] | None:
+        """The fit behind the figure (R², days or hours used) and, while it is null, why."""
+        description = self.entity_description
+        figures = (self._seasonal.data or {}).get("installer")
+        if not isinstance(figures, dict):
+            return None
+        attributes = {name: figures.get(key) for name, key in description.attributes}
+        for name in ("r_squared", "capacity_kw", "design_heat_load_kw"):
+            value = attributes.get(name)
+            if isinstance(value, float):
+                attributes[name] = round(value, 3)
+        attributes["reason"] = figures.get(description.reason_key) if self._value() is None else None
         return attributes
 
 
