@@ -16,10 +16,11 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 
-from custom_components.ashp_cop.const import DOMAIN
+from custom_components.ashp_cop.const import CONF_CLIMATE, CONF_DATASHEET, DOMAIN
 from custom_components.ashp_cop.engine.installer import MIN_FIT_DAYS, BinnedFigures, DailyFigures, installer_figures
 from tests.integration.conftest import setup_entry
 from tests.integration.test_actions import _hours, _meta
+from tests.integration.test_entity_rule import DATASHEET
 from tests.integration.test_heat_pump import heat_pump_entry
 
 
@@ -43,12 +44,12 @@ def _plant() -> dict[str, list[float]]:
             "flow": [45.0 - 0.5 * t for t in outdoor]}  # fmt: skip
 
 
-async def _heat_pump(hass: HomeAssistant) -> MockConfigEntry:
+async def _heat_pump(hass: HomeAssistant, **options: str) -> MockConfigEntry:
     hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
     hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
     roles = {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
              "outdoor_temp_c": "sensor.outside", "flow_temp_c": "sensor.flow"}  # fmt: skip
-    hp = heat_pump_entry(roles)
+    hp = heat_pump_entry(roles, **options)
     await setup_entry(hass, hp)
     return hp
 
@@ -133,6 +134,20 @@ async def test_installer_figures_from_statistics_are_the_engines_and_null_with_a
     assert float(_state(hass, hp, "heating_curve_slope")[0]) == pytest.approx(-0.5)
     assert float(_state(hass, hp, "heating_curve_flow_at_0c")[0]) == pytest.approx(45.0)
     assert _state(hass, hp, "heating_curve_slope")[1]["hours_used"] == DAYS * 24
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_with_a_datasheet_the_oversizing_is_its_pdesignh_over_the_design_load_of_the_entrys_climate(
+    hass: HomeAssistant,
+) -> None:
+    hp = await _heat_pump(hass, **{CONF_DATASHEET: DATASHEET, CONF_CLIMATE: "colder"})
+    await _import(hass, hp, _plant(), DAYS)
+    design, attributes = _state(hass, hp, "design_heat_load")
+    assert attributes["design_temperature"] == -22.0 and attributes["climate"] == "colder"
+    assert float(design) == pytest.approx(H_W_PER_K * (BALANCE_C + 22.0) / 1000.0, abs=0.01)
+    oversizing, attributes = _state(hass, hp, "oversizing_factor")
+    assert attributes["capacity_source"] == "datasheet Pdesignh" and attributes["capacity_kw"] == 8.0
+    assert float(oversizing) == pytest.approx(8.0 / float(design), abs=0.01)
 
 
 @pytest.mark.entity_defaults
