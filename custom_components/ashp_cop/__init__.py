@@ -79,7 +79,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
         heat_pump = HeatPumpCoordinator(hass, entry)
         await heat_pump.async_config_entry_first_refresh()
         if "recorder" in hass.config.components:
-            heat_pump.seasonal = SeasonalCoordinator(hass, entry)
+            rating = heat_pump.rating
+            heat_pump.seasonal = SeasonalCoordinator(hass, entry, None if rating is None else rating.pdesignh_kw)
             await heat_pump.seasonal.async_config_entry_first_refresh()
             heat_pump.on_day_closed = partial(record_daily_cop, hass, entry)
             heat_pump.history = HistoryImporter(hass, entry, heat_pump.live.settings.circuit)

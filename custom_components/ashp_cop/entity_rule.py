@@ -15,7 +15,9 @@ and the default dashboard's lists.
 Everything else exists disabled by default (an owner enables what they want): the Carnot figures and
 heat-weighted temperatures per period and per mode, the cycling details, rolling figures per mode, the
 SPF per boundary since set-up, the expected COP and its gap, the climate-normalised SCOP and the
-SCOP of each mode over 365 days and the lifetime.
+SCOP of each mode over 365 days and the lifetime. The installer figures (heat loss, balance temperature,
+design heat load, oversizing, the heating curve as run) are disabled too, and diagnostic: they describe
+the installation (for its installer or auditor), not how efficiently it runs.
 """
 
 from __future__ import annotations
@@ -44,10 +46,18 @@ STATISTICS_KEYS: frozenset[str] = frozenset({
 })  # fmt: skip
 
 
+INSTALLER_KEYS: frozenset[str] = frozenset({
+    "heat_loss_coefficient", "balance_temperature", "design_heat_load", "oversizing_factor",
+    "heating_curve_slope", "heating_curve_flow_at_0c",
+})  # fmt: skip
+
+
 def heat_pump_defaults(key: str) -> tuple[bool, bool, EntityCategory | None]:
     """(enabled by default, visible by default, entity category) of a heat pump figure's key."""
     if key in OWNER_KEYS:
         return True, True, None
     if key in STATISTICS_KEYS:
         return True, False, EntityCategory.DIAGNOSTIC
+    if key in INSTALLER_KEYS:
+        return False, True, EntityCategory.DIAGNOSTIC
     return False, True, None

@@ -99,6 +99,7 @@ class Rating:
     scop: ScopResult
     expected: ExpectedCop
     declared_scop: float | None = None  # what the datasheet itself declares, shown beside the computed SCOP
+    pdesignh_kw: float | None = None  # the design load it was rated at (EN 14825 3.1.38), for the oversizing
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Rating | None:
@@ -107,7 +108,8 @@ class Rating:
             return None
         sheet = parse_datasheet(json.loads(text))
         application = int(config.get(CONF_APPLICATION, 35))
-        return cls(calculate_scop(sheet), ExpectedCop.from_points(sheet.points, application), sheet.declared_scop)
+        return cls(calculate_scop(sheet), ExpectedCop.from_points(sheet.points, application), sheet.declared_scop,
+                   sheet.pdesignh_kw)  # fmt: skip
 
 
 def alert_settings(config: dict[str, Any]) -> AlertSettings:

@@ -8,7 +8,7 @@ from typing import Any
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntityDescription
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntityDescription, SensorStateClass
-from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 
 from .engine.alerts import ALERTS
 from .engine.live import LiveHeatPump
@@ -176,3 +176,39 @@ SEASONAL_SENSORS: tuple[SeasonalSensorDescription, ...] = tuple(
         ("scop_climate_normalised", ("last_365_days", "climate_normalised", "scop")),
     )
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstallerSensorDescription(SeasonalSensorDescription):
+    """An installer figure over the last 365 days (installer_statistics.py): its fit and its reason beside it."""
+
+    attributes: tuple[tuple[str, str], ...] = ()  # attribute -> the figure's key in the installer figures
+    reason_key: str = "heat_loss_reason"  # the figure's key saying why it is null
+
+
+def _installer(
+    key: str, figure: str, unit: str | None, device_class: SensorDeviceClass | None, **more: Any
+) -> InstallerSensorDescription:
+    return InstallerSensorDescription(
+        key=key, translation_key=key, state_class=SensorStateClass.MEASUREMENT, device_class=device_class,
+        native_unit_of_measurement=unit, suggested_display_precision=2 if unit != UnitOfTemperature.CELSIUS else 1,
+        value_fn=_period("installer", figure), period="installer", **more,
+    )  # fmt: skip
+
+
+_FIT = (("r_squared", "heat_loss_r_squared"), ("days_used", "heat_loss_days_used"))
+_CURVE = (("r_squared", "weather_comp_r_squared"), ("hours_used", "weather_comp_hours_used"))
+INSTALLER_SENSORS: tuple[InstallerSensorDescription, ...] = (
+    _installer("heat_loss_coefficient", "heat_loss_w_per_k", "W/K", None, attributes=_FIT),
+    _installer("balance_temperature", "balance_temp_c", UnitOfTemperature.CELSIUS, SensorDeviceClass.TEMPERATURE,
+               attributes=_FIT),
+    _installer("design_heat_load", "design_heat_load_kw", UnitOfPower.KILO_WATT, SensorDeviceClass.POWER,
+               attributes=(("climate", "climate"), ("design_temperature", "design_temp_c"), *_FIT)),
+    _installer("oversizing_factor", "oversizing_factor", None, None,
+               attributes=(("capacity_kw", "oversizing_capacity_kw"), ("capacity_source", "oversizing_capacity_source"),
+                           ("design_heat_load_kw", "design_heat_load_kw")), reason_key="oversizing_reason"),
+    _installer("heating_curve_slope", "weather_comp_slope_k_per_k", "K/K", None, attributes=_CURVE,
+               reason_key="weather_comp_reason"),
+    _installer("heating_curve_flow_at_0c", "weather_comp_flow_at_0c", UnitOfTemperature.CELSIUS,
+               SensorDeviceClass.TEMPERATURE, attributes=_CURVE, reason_key="weather_comp_reason"),
+)  # fmt: skip

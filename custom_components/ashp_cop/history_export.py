@@ -5,7 +5,16 @@ energy totals as hourly mean powers (kWh in the hour x 1000 = mean W), and the
 hourly means of its bound temperature sensors. ``engine analyze`` and ``engine
 fleet`` read the file as it is; the meters behind each column (entity ids,
 units, the entry's settings) go to a sidecar JSON beside it, since a comment
-line would not be CSV. Written into ``<config>/ashp_cop_exports/`` through a
+line would not be CSV.
+
+Where the operating-mode role is bound, each hour also gets its ``mode``: the mode that drew most of
+the hour's electricity (by heat where none drew any; ``off`` where no mode had any energy), read from
+the per-mode sensors' hourly statistics. ``analyze`` charges an hourly row wholly to its row's mode (the
+trapezoid's halves either side of it: mode_analysis.py), so its per-mode figures are those of each
+hour's dominant mode; the exact split of an hour in which the mode changed is in the share columns
+``<mode>_heat_share`` and ``<mode>_elec_share`` (0 to 1 of the hour's per-mode heat, cooling's heat
+removed, and electricity), which the engine lists as ignored and an auditor can weight by.
+Written into ``<config>/ashp_cop_exports/`` through a
 temporary file, so a file there is always whole.
 """
 
@@ -28,6 +37,8 @@ from homeassistant.util import slugify
 
 from .const import CONF_CLIMATE, CONF_ROLES
 from .engine.live import Role
+from .engine.mode_analysis import MODE_COLUMN
+from .engine.modes import Mode
 from .heat_pump import HeatPumpConfigEntry
 from .statistics import statistic_ids
 
@@ -57,8 +68,12 @@ class ExportError(Exception):
         self.placeholders = placeholders
 
 
-def _sources(hass: HomeAssistant, entry: HeatPumpConfigEntry) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Energy column -> its statistic ids (the heat pump's own totals); temperature column -> the bound sensor."""
+type ModeIds = dict[str, dict[str, str]]  # mode -> part (heat, drawn, elec) -> statistic id (mode_statistics.py)
+
+
+def _sources(hass: HomeAssistant, entry: HeatPumpConfigEntry) -> tuple[dict[str, list[str]], dict[str, str], ModeIds]:
+    """Energy column -> its statistic ids (the heat pump's own totals); temperature column -> the bound sensor;
+    the per-mode sensors where the operating-mode role is bound."""
     config: dict[str, Any] = {**entry.data, **entry.options}
     roles = dict(config.get(CONF_ROLES, {}))
     ids = statistic_ids(hass, entry.entry_id, roles)
@@ -68,18 +83,47 @@ def _sources(hass: HomeAssistant, entry: HeatPumpConfigEntry) -> tuple[dict[str,
     if "defrost_heat_kwh" in ids.energies and "heat_power_w" in energies:
         energies["heat_power_w"] = [*energies["heat_power_w"], "-" + ids.energies["defrost_heat_kwh"]]
     temperatures = {column: roles[role.value] for column, role in _TEMPERATURE_COLUMNS.items() if roles.get(role.value)}
-    return energies, temperatures
+    modes = ids.modes if roles.get(Role.OPERATING_MODE.value) else {}
+    return energies, temperatures, modes
 
 
-def _table(rows: Mapping[str, Any], energies: dict[str, list[str]],
-           temperatures: dict[str, str]) -> tuple[list[str], list[list[str]]]:  # fmt: skip
+def _mode_columns(modes: ModeIds) -> list[str]:
+    return [MODE_COLUMN, *(f"{mode}_{part}_share" for mode in modes for part in ("heat", "elec"))]
+
+
+def _mode_cells(by_id: dict[str, dict[float, float]], modes: ModeIds, hour: float) -> list[str]:
+    """The hour's dominant mode and each mode's shares of its heat and electricity (empty: no mode statistics)."""
+    heat: dict[str, float] = {}
+    elec: dict[str, float] = {}
+    for mode, parts in modes.items():
+        delivered = by_id.get(parts["heat"], {}).get(hour)
+        used = by_id.get(parts["elec"], {}).get(hour)
+        if delivered is None and used is None:
+            continue
+        heat[mode] = max(0.0, (delivered or 0.0) - by_id.get(parts.get("drawn", ""), {}).get(hour, 0.0))
+        elec[mode] = max(0.0, used or 0.0)
+    if not heat:
+        return [""] * (1 + 2 * len(modes))  # the hour predates the mode sensors: analyze keeps the mode before
+    heat_sum, elec_sum = sum(heat.values()), sum(elec.values())
+    weights = elec if elec_sum > 0 else heat
+    dominant = max(weights, key=lambda m: weights[m]) if (elec_sum > 0 or heat_sum > 0) else Mode.OFF.value
+    cells = [dominant]
+    for mode in modes:
+        for values, total in ((heat, heat_sum), (elec, elec_sum)):
+            cells.append(f"{values.get(mode, 0.0) / total:.4f}" if total > 0 else "")
+    return cells
+
+
+def _table(rows: Mapping[str, Any], energies: dict[str, list[str]], temperatures: dict[str, str],
+           modes: ModeIds) -> tuple[list[str], list[list[str]]]:  # fmt: skip
     """The CSV's header and rows: every hour any statistic has, an empty cell where one has none."""
     by_id: dict[str, dict[float, float]] = {}
     for statistic_id, entries in rows.items():
         column = "mean" if statistic_id in temperatures.values() else "change"
         by_id[statistic_id] = {float(e["start"]): float(e[column]) for e in entries if e.get(column) is not None}
-    hours = sorted({hour for values in by_id.values() for hour in values})
-    header = ["timestamp", *energies, *temperatures]
+    mode_ids = {i for parts in modes.values() for i in parts.values()}
+    hours = sorted({hour for statistic_id, values in by_id.items() if statistic_id not in mode_ids for hour in values})
+    header = ["timestamp", *energies, *temperatures, *(_mode_columns(modes) if modes else [])]
     table = []
     for hour in hours:
         cells = [datetime.fromtimestamp(hour, tz=UTC).isoformat()]
@@ -92,6 +136,8 @@ def _table(rows: Mapping[str, Any], energies: dict[str, list[str]],
         for entity_id in temperatures.values():
             value = by_id.get(entity_id, {}).get(hour)
             cells.append(f"{value:.3f}" if value is not None and math.isfinite(value) else "")
+        if modes:
+            cells += _mode_cells(by_id, modes, hour)
         table.append(cells)
     return header, table
 
@@ -113,12 +159,13 @@ async def async_export_history(
     hass: HomeAssistant, entry: HeatPumpConfigEntry, start: datetime | None, end: datetime | None
 ) -> dict[str, Any]:
     """Write the CSV and its sidecar; returns where they are and what they hold."""
-    energies, temperatures = _sources(hass, entry)
+    energies, temperatures, modes = _sources(hass, entry)
     if "heat_power_w" not in energies or "elec_power_w" not in energies:
         raise ExportError("export_no_energy", name=entry.title)
     first = start or _EARLIEST
     last = end or dt_util.utcnow()
     wanted = {i.lstrip("-") for ids in energies.values() for i in ids} | set(temperatures.values())
+    wanted |= {i for parts in modes.values() for i in parts.values()}
     rows = await get_instance(hass).async_add_executor_job(
         statistics_during_period, hass, first, last, wanted, "hour", None, {"change", "mean"}
     )
@@ -129,7 +176,8 @@ async def async_export_history(
         column: kept for column, ids in energies.items() if (kept := [i for i in ids if i.lstrip("-") in present])
     }
     temperatures = {column: entity_id for column, entity_id in temperatures.items() if entity_id in present}
-    header, table = _table(rows, energies, temperatures)
+    modes = {mode: parts for mode, parts in modes.items() if present & set(parts.values())}
+    header, table = _table(rows, energies, temperatures, modes)
     if not table or "heat_power_w" not in energies or "elec_power_w" not in energies:
         raise ExportError("export_nothing", name=entry.title, start=first.isoformat(), end=last.isoformat())
     folder = Path(hass.config.path(EXPORT_FOLDER))
@@ -152,6 +200,11 @@ async def async_export_history(
                for column, ids in energies.items()},
             **{column: {"unit": "°C", "statistics": [entity_id], "from": "hourly mean"}
                for column, entity_id in temperatures.items()},
+            **({MODE_COLUMN: {"statistics": sorted(i for parts in modes.values() for i in parts.values()),
+                              "from": "the mode that drew most of the hour's electricity (by heat where none did, "
+                                      "off where no mode had energy); <mode>_heat_share and <mode>_elec_share "
+                                      "are each mode's share of the hour's per-mode net heat and electricity"}}
+               if modes else {}),
         },
     }  # fmt: skip
     text = ",".join(header) + "\n" + "".join(",".join(row) + "\n" for row in table)

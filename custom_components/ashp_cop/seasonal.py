@@ -5,7 +5,9 @@ from the recorder's statistics of the heat pump's own energy sensors
 (statistics.py), never from in-memory totals, so they survive restarts and
 the same statistics always give the same figures. Each day's COP is written
 as an external statistic ``ashp_cop:daily_cop_<entry>`` so it can be graphed
-in a statistics card over months.
+in a statistics card over months. The installer figures (heat loss, design
+load, oversizing, heating curve: installer_statistics.py) come from the same
+read, over the last 365 days.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from homeassistant.util import dt as dt_util
 
 from .compat import statistic_metadata
 from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ROLES, DEFAULT_CLIMATE, DOMAIN, LOGGER
+from .engine.live import Role
+from .installer_statistics import installer_of
 from .statistics import figures_of, hourly_statistics, seasonal_periods, statistic_ids
 
 REFRESH = timedelta(hours=1)
@@ -36,14 +40,17 @@ class SeasonalCoordinator(DataUpdateCoordinator[dict[str, dict[str, Any]]]):
 
     config_entry: ConfigEntry[Any]  # a heat pump's: its figures come from its data and options alone
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], pdesignh_kw: float | None = None) -> None:
         super().__init__(hass, LOGGER, config_entry=entry, name=f"{DOMAIN} seasonal {entry.title}",
                          update_interval=REFRESH)  # fmt: skip
+        self.pdesignh_kw = pdesignh_kw  # the datasheet's design load (oversizing), None without a datasheet
 
     async def _async_update_data(self) -> dict[str, dict[str, Any]]:
         entry = self.config_entry
         config: dict[str, Any] = {**entry.data, **entry.options}
-        ids = statistic_ids(self.hass, entry.entry_id, dict(config.get(CONF_ROLES, {})))
+        roles = dict(config.get(CONF_ROLES, {}))
+        ids = statistic_ids(self.hass, entry.entry_id, roles)
+        flow_id = roles.get(Role.FLOW_TEMP.value)
         climate = config.get(CONF_CLIMATE, DEFAULT_CLIMATE)
         metered = bool(config.get(CONF_BACKUP_IN_HEAT_METER, True))
         periods = {name: (start, end) for name, (start, end) in seasonal_periods(dt_util.now()).items() if end > start}
@@ -52,11 +59,18 @@ class SeasonalCoordinator(DataUpdateCoordinator[dict[str, dict[str, Any]]]):
         # One read covering every period (the lifetime holds the others), then each period sliced from it.
         first = min(start for start, _ in periods.values())
         last = max(end for _, end in periods.values())
-        hourly = await hourly_statistics(self.hass, ids, first, last)
-        return {
+        hourly = await hourly_statistics(self.hass, ids, first, last, means={flow_id} if flow_id else None)
+        figures = {
             name: figures_of(hourly, ids, start, end, climate=climate, backup_heat_metered=metered)
             for name, (start, end) in periods.items()
         }
+        if "last_365_days" in periods:
+            start, end = periods["last_365_days"]
+            figures["installer"] = installer_of(
+                hourly, ids, flow_id, start, end, climate=climate, backup_heat_metered=metered,
+                pdesignh_kw=self.pdesignh_kw,
+            )  # fmt: skip
+        return figures
 
 
 def record_daily_cop(hass: HomeAssistant, entry: ConfigEntry[Any], day_start: datetime, cop: float | None) -> None:

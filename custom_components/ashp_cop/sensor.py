@@ -26,9 +26,11 @@ from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump import HeatPumpConfigEntry
 from .heat_pump_entities import (
     HEAT_PUMP_SENSORS,
+    INSTALLER_SENSORS,
     RATING_SENSORS,
     SEASONAL_SENSORS,
     HeatPumpSensorDescription,
+    InstallerSensorDescription,
     RatingSensorDescription,
     SeasonalSensorDescription,
 )
@@ -72,6 +74,7 @@ async def async_setup_entry(
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:
             figures += [SeasonalSensor(entry, d) for d in (*SEASONAL_SENSORS, *mode_seasonal_sensors(modes))]
+            figures += [InstallerSensor(entry, d) for d in INSTALLER_SENSORS]
         figures.append(PublicationSensor(entry, PUBLICATION_SENSOR))
         async_add_entities(figures)
         return
@@ -348,6 +351,26 @@ class PublicationSensor(HeatPumpEntity, SensorEntity):
     def native_value(self) -> StateType:
         shown: StateType = self._state_now
         return shown
+
+
+class InstallerSensor(SeasonalSensor):
+    """Heat loss, design load, oversizing or the heating curve as run, over the last 365 days of statistics."""
+
+    entity_description: InstallerSensorDescription
+
+    def _shown_attributes(self) -> dict[str, Any] | None:
+        """The fit behind the figure (R², days or hours used) and, while it is null, why."""
+        description = self.entity_description
+        figures = (self._seasonal.data or {}).get("installer")
+        if not isinstance(figures, dict):
+            return None
+        attributes = {name: figures.get(key) for name, key in description.attributes}
+        for name in ("r_squared", "capacity_kw", "design_heat_load_kw"):
+            value = attributes.get(name)
+            if isinstance(value, float):
+                attributes[name] = round(value, 3)
+        attributes["reason"] = figures.get(description.reason_key) if self._value() is None else None
+        return attributes
 
 
 class PlantSensor(FigureSensor, PlantEntity):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,14 +12,16 @@ from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 
-from custom_components.ashp_cop.const import DOMAIN
+from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.analyze import analyze
 from custom_components.ashp_cop.engine.timeseries import read_csv
+from tests.integration.conftest import setup_entry
 from tests.integration.test_actions import _hours, _meta
-from tests.integration.test_heat_pump import power_heat_pump
+from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +97,66 @@ async def test_export_errors_are_translated(hass: HomeAssistant) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(DOMAIN, "export_history", {"config_entry_id": "nope"}, blocking=True)
     assert err.value.translation_key == "not_a_heat_pump"
+
+
+# Per mode, kWh per hour: space heating only, a mixed hour (hot water drew most), hot water only, off.
+SH_HEAT, SH_ELEC = [6.0, 2.0, 0.0, 0.0] * 12, [2.0, 0.6, 0.0, 0.0] * 12
+HW_HEAT, HW_ELEC = [0.0, 3.0, 3.0, 0.0] * 12, [0.0, 1.4, 1.2, 0.0] * 12
+HW_DRAWN = [0.0, 0.0, 0.2, 0.0] * 12  # a defrost during the reheat: net 2.8
+DOMINANT = ["space_heating", "hot_water", "hot_water", "off"] * 12
+
+
+async def test_with_the_mode_role_each_hour_has_its_mode_and_analyze_gives_per_mode_figures(
+    hass: HomeAssistant,
+) -> None:
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.controller_mode", "heating")
+    roles = {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power",
+             "operating_mode": "sensor.controller_mode"}  # fmt: skip
+    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: {"heating": "space_heating", "dhw": "hot_water", "off": "off"}})
+    await setup_entry(hass, hp)
+    registry = er.async_get(hass)
+    start = dt_util.start_of_local_day() - timedelta(days=3)
+    heat = [sh + hw - d for sh, hw, d in zip(SH_HEAT, HW_HEAT, HW_DRAWN, strict=True)]
+    elec = [sh + hw for sh, hw in zip(SH_ELEC, HW_ELEC, strict=True)]
+    series_by_key = {"heat_energy": heat, "electric_energy_running": elec, "electric_energy_standby": STANDBY,
+                     "space_heating_heat_energy": SH_HEAT, "space_heating_defrost_energy": [0.0] * 48,
+                     "space_heating_electric_energy": SH_ELEC, "hot_water_heat_energy": HW_HEAT,
+                     "hot_water_defrost_energy": HW_DRAWN, "hot_water_electric_energy": HW_ELEC}  # fmt: skip
+    for key, values in series_by_key.items():
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_{key}")
+        assert entity_id is not None, key
+        async_import_statistics(hass, _meta(entity_id, "kWh", has_sum=True), _hours(start, values, cumulative=True))
+    await async_wait_recording_done(hass)
+
+    response = await hass.services.async_call(
+        DOMAIN, "export_history", {"config_entry_id": hp.entry_id}, blocking=True, return_response=True
+    )
+    assert response is not None
+    shares = ["space_heating_heat_share", "space_heating_elec_share", "hot_water_heat_share", "hot_water_elec_share"]
+    assert response["columns"] == ["heat_power_w", "elec_power_w", "mode", *shares]
+    path = Path(str(response["path"]))
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["mode"] for row in rows] == DOMINANT
+    mixed = rows[1]
+    assert float(mixed["hot_water_elec_share"]) == pytest.approx(0.7)
+    assert float(mixed["space_heating_heat_share"]) == pytest.approx(0.4)
+    assert float(rows[2]["hot_water_heat_share"]) == 1.0
+    assert rows[3]["hot_water_heat_share"] == ""  # an hour without heat has no share of it
+
+    series = read_csv(path)  # no options: the mode column's values are the modes' own names
+    assert "mode" in series.columns
+    assert set(series.ignored_columns) == set(shares)
+    modes = analyze(series)["modes"]
+    # An hourly row is charged wholly to its mode, the first and last rows by half (the trapezoid's ends).
+    weights = [0.5, *[1.0] * 46, 0.5]
+    for mode in ("space_heating", "hot_water", "off"):
+        mine = [i for i, m in enumerate(DOMINANT) if m == mode]
+        assert modes[mode]["heat_kwh"] == pytest.approx(sum(weights[i] * heat[i] for i in mine))
+        assert modes[mode]["elec_kwh"] == pytest.approx(sum(weights[i] * (elec[i] + STANDBY[i]) for i in mine))
+    # the mixed hour goes wholly to hot water: its COP is that of the hours hot water dominated
+    assert modes["hot_water"]["cop"] == pytest.approx((5.0 + 2.8) / (2.0 + 1.2))
+    meta = json.loads(Path(str(response["metadata_path"])).read_text())
+    assert "sensor.garden_heat_pump_hot_water_electric_energy" in meta["columns"]["mode"]["statistics"]

@@ -31,6 +31,7 @@ from custom_components.ashp_cop.heat_pump_entities import (
     ALERT_BINARY_SENSORS,
     HEAT_PUMP_BINARY_SENSORS,
     HEAT_PUMP_SENSORS,
+    INSTALLER_SENSORS,
     RATING_SENSORS,
     SEASONAL_SENSORS,
 )
@@ -60,7 +61,7 @@ def _entity_ids() -> set[str]:
 
 def heat_pump_descriptions(modes: tuple[Mode, ...] = HEATING_MODES) -> list[tuple[str, EntityDescription]]:
     """(platform, description) of every figure of a heat pump whose mapping produces ``modes``."""
-    sensors = (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS, *mode_sensors(modes),
+    sensors = (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS, *INSTALLER_SENSORS, *mode_sensors(modes),
                *mode_seasonal_sensors(modes), *CYCLING_SENSORS, *CARNOT_SENSORS, *CARNOT_PERIOD_SENSORS,
                *mode_carnot_sensors(modes), *mode_carnot_period_sensors(modes))  # fmt: skip
     binary = (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)

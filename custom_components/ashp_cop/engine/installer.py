@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .analyze import AnalysisOptions, _heat_power
 from .arrays import FloatArray
@@ -128,6 +129,39 @@ def daily_figures(series: TimeSeries, options: AnalysisOptions | None = None) ->
         _binned(series, heat_wh, elec_wh, intervals.dt_s, SECONDS_PER_DAY),
         _binned(series, heat_wh, elec_wh, intervals.dt_s, 3600.0),
     )
+
+
+def hourly_figures(
+    start_s: FloatArray,
+    heat_kwh: FloatArray,
+    elec_kwh: FloatArray,
+    outdoor_c: FloatArray,
+    flow_c: FloatArray,
+    *,
+    day: npt.NDArray[np.int64] | None = None,
+) -> DailyFigures:
+    """The same figures from hourly energies and means (Home Assistant's long-term statistics).
+
+    An hour counts as measured where both its heat and its electricity are known (NaN: not); ``day``
+    numbers each hour's day (the local calendar day; default the UTC day). A day's outdoor temperature
+    is the mean of its hours', its flow temperature the heat-weighted mean.
+    """
+    measured = np.isfinite(heat_kwh) & np.isfinite(elec_kwh)
+    heat, elec = np.where(measured, heat_kwh, 0.0), np.where(measured, elec_kwh, 0.0)
+    hours = BinnedFigures(start_s, heat, elec, measured.astype(np.float64), outdoor_c,
+                          np.where(measured, flow_c, np.nan))  # fmt: skip
+    keys = np.floor(start_s / SECONDS_PER_DAY).astype(np.int64) if day is None else day
+    _, first, index = np.unique(keys, return_index=True, return_inverse=True)
+    size = first.size
+    days = BinnedFigures(
+        start_s[first],
+        _per_bin(index, heat, size),
+        _per_bin(index, elec, size),
+        _per_bin(index, measured.astype(np.float64), size),
+        _mean_per_bin(index, outdoor_c, np.ones(outdoor_c.size), size),
+        _mean_per_bin(index, flow_c, np.where(measured, heat, np.nan), size),
+    )
+    return DailyFigures(days, hours)
 
 
 def fit_line(x: FloatArray, y: FloatArray, minimum: int = MIN_FIT_DAYS, unit: str = "days") -> LineFit | str:
