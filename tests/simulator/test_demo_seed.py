@@ -9,6 +9,7 @@ translated names, so a renamed entity would leave the demo showing
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,14 @@ from custom_components.ashp_cop.modbus_entities import is_flag
 from custom_components.ashp_cop.mode_entities import mode_seasonal_sensors, mode_sensors
 from custom_components.ashp_cop.mode_keys import HEATING_MODES
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
-from tools.ha_demo.history import ENERGY_SENSORS, OUTDOOR_SENSOR
+from tools.ha_demo.history import (
+    ENERGY_SENSORS,
+    FLOW_SENSOR,
+    MEAN_SENSORS,
+    OUTDOOR_SENSOR,
+    import_messages,
+    simulate_past,
+)
 from tools.ha_demo.seed import (
     DEVICE_TITLES,
     HEAT_PUMP_ENTRY_ID,
@@ -104,7 +112,7 @@ def test_every_entity_the_demo_names_exists(tmp_path: Path) -> None:
     storage = tmp_path / ".storage"
     dashboard = json.loads((storage / "lovelace").read_text())["data"]["config"]
     energy = json.loads((storage / "energy").read_text())["data"]
-    named = _named(dashboard) | _named(energy) | set(ROLES.values()) | set(ENERGY_SENSORS) | {OUTDOOR_SENSOR}
+    named = _named(dashboard) | _named(energy) | set(ROLES.values()) | set(ENERGY_SENSORS) | set(MEAN_SENSORS)
     assert len(named) > 30
     assert named - _entity_ids() == set()
 
@@ -165,3 +173,19 @@ def test_the_demo_dashboard_shows_only_figures_enabled_by_default(tmp_path: Path
     keys = _heat_pump_keys()
     disabled = {entity_id for entity_id in _named(dashboard) & set(keys) if not heat_pump_defaults(keys[entity_id])[0]}
     assert disabled == set()
+
+
+def test_the_backfill_holds_the_bound_temperatures_the_period_card_weighs_by_heat() -> None:
+    """The period card showed '—' for flow temperature and % of Carnot over the backfilled weeks: only the
+    outdoor temperature's hourly means were imported, not the flow temperature bound to the heat pump."""
+    assert {ROLES["flow_temp_c"], ROLES["outdoor_temp_c"]} == {FLOW_SENSOR, OUTDOOR_SENSOR} == set(MEAN_SENSORS)
+    history = simulate_past(1, datetime(2027, 1, 10, tzinfo=UTC))
+    means = {
+        m["metadata"]["statistic_id"]: [row["mean"] for row in m["stats"]]
+        for m in import_messages(history)
+        if m["type"] == "recorder/import_statistics" and m["metadata"]["statistic_id"] in MEAN_SENSORS
+    }
+    assert set(means) == set(MEAN_SENSORS) and all(len(rows) == 24 for rows in means.values())
+    # a winter day: water in the heating circuit's range, warmer than outdoors every hour
+    assert all(20 <= flow <= 60 for flow in means[FLOW_SENSOR])
+    assert all(f > o for f, o in zip(means[FLOW_SENSOR], means[OUTDOOR_SENSOR], strict=True))

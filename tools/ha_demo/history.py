@@ -34,6 +34,7 @@ class Hourly:
     backup_kwh: list[float] = field(default_factory=list)
     pump_kwh: list[float] = field(default_factory=list)
     outdoor_c: list[float] = field(default_factory=list)
+    flow_c: list[float] = field(default_factory=list)  # the heat meter's flow temperature, hourly mean
     defrost_count: int = 0
     defrost_s: float = 0.0
     running_s: float = 0.0
@@ -79,7 +80,7 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
     hp = plant.heat_pumps[0]
     out = Hourly()
     for hour in range(days * 24):
-        heat = drawn = running = standby = backup = pump = outdoor = 0.0
+        heat = drawn = running = standby = backup = pump = outdoor = flow = 0.0
         by_mode = {prefix: [0.0, 0.0, 0.0] for prefix in ("sh", "dhw")}
         for _ in range(int(HOUR_S / STEP_S)):
             defrosting = hp.state.defrosting
@@ -98,6 +99,7 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
             backup += s.elec_backup_w * kwh
             pump += s.elec_pump_w * kwh
             outdoor += s.outdoor_c * STEP_S / HOUR_S
+            flow += s.flow_c * STEP_S / HOUR_S
             prefix = MODE_NAMES[hp.mode_running]
             if prefix in by_mode:  # off (and cooling) have no sensors in the demo
                 part = by_mode[prefix]
@@ -112,7 +114,7 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
         out.start.append(start + timedelta(hours=hour))
         for name, value in (("heat_kwh", heat), ("drawn_kwh", drawn), ("running_kwh", running),
                             ("standby_kwh", standby), ("backup_kwh", backup), ("pump_kwh", pump),
-                            ("outdoor_c", outdoor)):  # fmt: skip
+                            ("outdoor_c", outdoor), ("flow_c", flow)):  # fmt: skip
             getattr(out, name).append(value)
         for prefix, (mode_heat, mode_drawn, mode_elec) in by_mode.items():
             getattr(out, f"{prefix}_heat_kwh").append(mode_heat)
@@ -139,6 +141,10 @@ ENERGY_SENSORS = {
     "sensor.heat_pump_hot_water_electric_energy": "dhw_elec_kwh",
 }
 OUTDOOR_SENSOR = "sensor.controller_outdoor_temperature"
+# the flow temperature bound to the heat pump: the period card weighs it by heat and takes % of Carnot from it
+FLOW_SENSOR = "sensor.heat_meter_flow_temperature"
+# sensor (entity id) -> Hourly field of its hourly means
+MEAN_SENSORS = {OUTDOOR_SENSOR: "outdoor_c", FLOW_SENSOR: "flow_c"}
 
 
 def import_messages(history: Hourly) -> list[dict[str, Any]]:
@@ -158,11 +164,12 @@ def import_messages(history: Hourly) -> list[dict[str, Any]]:
         messages.append({"type": "recorder/import_statistics", "stats": stats, "metadata": {
             "has_mean": False, "has_sum": True, "name": None, "source": "recorder", "statistic_id": statistic_id,
             "unit_of_measurement": "kWh"}})  # fmt: skip
-    stats = [{"start": s.isoformat(), "mean": round(t, 2), "min": round(t, 2), "max": round(t, 2)}
-             for s, t in zip(history.start, history.outdoor_c, strict=True)]  # fmt: skip
-    messages.append({"type": "recorder/import_statistics", "stats": stats, "metadata": {
-        "has_mean": True, "has_sum": False, "name": None, "source": "recorder", "statistic_id": OUTDOOR_SENSOR,
-        "unit_of_measurement": "°C"}})  # fmt: skip
+    for statistic_id, name in MEAN_SENSORS.items():
+        stats = [{"start": s.isoformat(), "mean": round(t, 2), "min": round(t, 2), "max": round(t, 2)}
+                 for s, t in zip(history.start, getattr(history, name), strict=True)]  # fmt: skip
+        messages.append({"type": "recorder/import_statistics", "stats": stats, "metadata": {
+            "has_mean": True, "has_sum": False, "name": None, "source": "recorder", "statistic_id": statistic_id,
+            "unit_of_measurement": "°C"}})  # fmt: skip
     messages.append(_daily_cop(history))
     return messages
 
