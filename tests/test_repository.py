@@ -34,6 +34,11 @@ ENGINE_MAY_IMPORT = {"__future__", "numpy", "collections", "dataclasses", "typin
                      "argparse", "sys", "pathlib", "datetime", "codecs", "contextlib", "difflib", "gzip", "io",
                      "itertools", "os", "tempfile", "unicodedata", "zlib"}  # fmt: skip
 
+# engine/fleet: the auditors' tools, imported only by the command line (engine/cli.py, lazily).
+FLEET = PACKAGE / "engine" / "fleet"
+FLEET_REQUIREMENTS = {"dask", "distributed", "pyarrow", "matplotlib"}
+FLEET_MAY_IMPORT = FLEET_REQUIREMENTS | {"base64", "glob", "html", "io", "os", "sys", "tempfile"}
+
 
 def test_manifest_has_what_hacs_and_home_assistant_need() -> None:
     manifest = json.loads((PACKAGE / "manifest.json").read_text())
@@ -62,6 +67,7 @@ def test_manifest_has_what_hacs_and_home_assistant_need() -> None:
 
 def test_engine_imports_nothing_from_home_assistant() -> None:
     for path in (PACKAGE / "engine").rglob("*.py"):
+        auditors_tools = FLEET in path.parents
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             names = []
@@ -71,7 +77,32 @@ def test_engine_imports_nothing_from_home_assistant() -> None:
                 names = [node.module]
             for name in names:
                 assert not name.startswith("homeassistant"), f"{path.relative_to(REPO)} imports {name}"
-                assert name.split(".")[0] in ENGINE_MAY_IMPORT, f"{path} imports {name}"
+                allowed = ENGINE_MAY_IMPORT | (FLEET_MAY_IMPORT if auditors_tools else set())
+                assert name.split(".")[0] in allowed, f"{path} imports {name}"
+
+
+def test_only_the_auditors_tools_import_their_requirements_and_the_cli_reaches_them_lazily() -> None:
+    """dask, pyarrow and matplotlib (requirements_fleet.txt) are never imported by the integration."""
+    for path in PACKAGE.rglob("*.py"):
+        if FLEET in path.parents:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [("." * node.level) + (node.module or "")]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] not in FLEET_REQUIREMENTS, f"{path.relative_to(REPO)} imports {name}"
+                if "fleet" in name.split("."):
+                    assert id(node) not in top_level, f"{path.relative_to(REPO)} imports {name} at import time"
+    assert "fleet" in (PACKAGE / "engine" / "cli.py").read_text()  # the one lazy way in (_auditors_tools)
+    pinned = (REPO / "requirements_fleet.txt").read_text()
+    for requirement in ("dask[distributed]==", "pyarrow==", "matplotlib=="):
+        assert requirement in pinned
 
 
 def _absolute_imports(path: Path) -> list[str]:
@@ -255,6 +286,7 @@ DEPRECATED_IN_2026_11 = {
     "via_device=": "DeviceInfo.via_device: reported, breaks 2027.8 (via_device_id)",
     "StatisticMetaData(": "statistics metadata without unit_class: reported, breaks 2026.11",
     ".async_get_device(": "device registry lookup: reported, breaks 2027.8",
+    ".config_entries_subentries": "a device has one entry and subentry: reported (a RuntimeError outside integrations)",
     "async_generate_entity_id": "reported, breaks 2027.2",
     "default_manufacturer": "DeviceInfo.default_*: reported, breaks 2027.9",
     "default_model": "DeviceInfo.default_*: reported, breaks 2027.9",
@@ -266,9 +298,52 @@ DEPRECATED_IN_2026_11 = {
 
 
 def test_calls_home_assistant_2026_11_reports_are_made_only_in_compat() -> None:
-    for path in PACKAGE.rglob("*.py"):
-        if path.name == "compat.py" and path.parent == PACKAGE:
+    """The integration, its tools and its tests: 2026.11 raises in a test where it only reports for an integration."""
+    paths = [*PACKAGE.rglob("*.py"), *(REPO / "tools").rglob("*.py"), *(REPO / "tests").rglob("*.py")]
+    for path in paths:
+        if path == PACKAGE / "compat.py" or path == Path(__file__).resolve():
             continue
         code = path.read_text()
         for call, why in DEPRECATED_IN_2026_11.items():
             assert call not in code, f"{path.relative_to(REPO)} uses {call}: {why}"
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (relative imports, also those made only for type checking)."""
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        module = ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+        package = module.rsplit(".", 1)[0] if "." in module and path.name != "__init__.py" else ""
+        if path.name == "__init__.py":
+            module = module.removesuffix(".__init__").removesuffix("__init__")
+            package = module
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".") if package else []
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                targets.add(target.removesuffix(".__init__"))
+        graph[module] = targets
+    return graph
+
+
+def test_the_package_has_no_import_circle() -> None:
+    """A circle (heat_pump -> history_import -> seasonal -> heat_pump) makes the reader hold three modules at once."""
+    graph = _package_imports()
+
+    def circle_from(start: str) -> list[str] | None:
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for target in graph.get(node, ()):
+                if target == start:
+                    return [*path, start]
+                if target not in seen:
+                    seen.add(target)
+                    stack.append((target, [*path, target]))
+        return None
+
+    circles = [circle for module in sorted(graph) if module and (circle := circle_from(module))]
+    assert circles == [], circles[:3]

@@ -13,6 +13,11 @@ from its version number:
 * reconfiguring an entry that has an update listener: 2026.11 reports
   ``async_update_reload_and_abort`` on such an entry (breaks 2026.12), and on
   every release it reloads the entry twice (the listener and the flow).
+* device registry: a device belongs to one config entry and subentry from
+  2026.11 (``config_entry_id``, ``config_subentry_id``); reading
+  ``config_entries_subentries`` or calling ``async_get_device`` is reported, a
+  RuntimeError for callers that are not integrations (tests, tools), and breaks
+  2027.8 for all. ``async_get_device_by_identifier`` takes the owning entry.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any, cast
 from homeassistant.components.recorder.models import StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import STATISTIC_UNIT_TO_UNIT_CONVERTER
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntry, DeviceInfo, DeviceRegistry
 
 
 def _field_names(cls: type) -> frozenset[str]:
@@ -104,3 +109,23 @@ def async_update_entry_and_abort(
     if not listening:
         flow.hass.config_entries.async_schedule_reload(entry.entry_id)
     return flow.async_abort(reason="reconfigure_successful")
+
+
+def device_by_identifier(
+    registry: DeviceRegistry, identifier: tuple[str, str], config_entry_id: str
+) -> DeviceEntry | None:
+    """The device of ``config_entry_id`` with ``identifier``, looked up the way the running release takes."""
+    lookup = getattr(registry, "async_get_device_by_identifier", None)
+    if lookup is not None:
+        found: DeviceEntry | None = lookup(identifier, config_entry_id)
+        return found
+    device = registry.async_get_device(identifiers={identifier})
+    return device if device is not None and config_entry_id in device.config_entries else None
+
+
+def device_subentry_ids(device: DeviceEntry, config_entry_id: str) -> set[str | None]:
+    """The subentries of ``config_entry_id`` the device belongs to (one from 2026.11)."""
+    if hasattr(device, "config_subentry_id"):
+        owner = getattr(device, "config_entry_id", None)
+        return {getattr(device, "config_subentry_id", None)} if owner == config_entry_id else set()
+    return set(device.config_entries_subentries.get(config_entry_id, set()))

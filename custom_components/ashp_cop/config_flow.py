@@ -205,6 +205,9 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
         placeholders: dict[str, str] = {"error": ""}
         defaults: dict[str, Any] = {}
         if user_input is not None:
+            if step_id == "network" and CONF_TRANSPORT in user_input:  # reconfigure: the transport may change
+                user_input = dict(user_input)
+                self._transport = Transport(user_input.pop(CONF_TRANSPORT))
             data = _normalise(self._transport, user_input)
             probe_unit = data.pop(CONF_PROBE_UNIT, PROBE_UNIT_ID)
             settings, errors, found = await validate_hub(data, probe_unit=probe_unit, before_probe=self._abort_if_known)
@@ -221,8 +224,17 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
         elif self.source == "reconfigure":
             entry = self._get_reconfigure_entry()
             defaults = {**entry.data, CONF_PROBE_UNIT: _first_unit(entry)}
+        data_schema = schema(defaults)
+        if self.source == "reconfigure" and step_id == "network":
+            # a serial gateway found to be transparent moves to RTU over TCP, keeping the hub and its devices
+            data_schema = data_schema.extend({
+                vol.Required(CONF_TRANSPORT, default=self._transport.value): selector.SelectSelector(
+                    selector.SelectSelectorConfig(options=[t.value for t in NETWORK_TRANSPORTS],
+                                                  translation_key=CONF_TRANSPORT,
+                                                  mode=selector.SelectSelectorMode.DROPDOWN)),
+            })  # fmt: skip
         return self.async_show_form(
-            step_id=step_id, data_schema=schema(defaults), errors=errors, description_placeholders=placeholders
+            step_id=step_id, data_schema=data_schema, errors=errors, description_placeholders=placeholders
         )
 
     async def _abort_if_known(self, settings: HubSettings) -> None:
@@ -252,6 +264,9 @@ class AshpCopConfigFlow(HeatPumpConfigSteps, PlantConfigSteps, domain=DOMAIN):
         if self._transport is Transport.SERIAL:
             return await self.async_step_serial()
         return await self.async_step_network()
+
+
+NETWORK_TRANSPORTS = (Transport.TCP, Transport.RTU_OVER_TCP, Transport.UDP)
 
 
 def _first_unit(entry: ConfigEntry) -> int:

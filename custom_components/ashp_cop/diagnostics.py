@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_SERIAL_PORT, DOMAIN
 from .engine.plausibility import FlaggedHour, PlausibilityGuard
+from .engine.tidy import tidy
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
 
 TO_REDACT = {CONF_HOST, CONF_PORT, CONF_SERIAL_PORT, "unique_id", "title"}
@@ -98,7 +99,7 @@ def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
     elif is_heat_pump(entry):
         live = entry.runtime_data.live
         report["heat_pump"] = {
-            "settings": asdict(live.settings),
+            "settings": tidy(asdict(live.settings)),  # the bound roles: a list of names, not a frozenset repr
             "totals": asdict(live.totals),
             "today": asdict(live.day),
             "now": {
@@ -113,6 +114,13 @@ def _report(entry: AshpCopConfigEntry) -> dict[str, Any]:
             "role_problems": entry.runtime_data.problems,
             "accounting": entry.runtime_data.accounting(),
             "plausibility": _plausibility(live.plausibility),
+            "audit": {  # the meters, the interval's account and heatpumpmonitor.org's check (engine/live_audit.py)
+                "meters": entry.runtime_data.meter_account.meters.as_report(),
+                "boundary": entry.runtime_data.meter_account.boundary,
+                "account": entry.runtime_data.meter_account.export(),
+                "relative_half_widths": entry.runtime_data.meter_account.relative(),
+                "publication": entry.runtime_data.publication(),
+            },
         }
         if (history := entry.runtime_data.history) is not None:
             report["heat_pump"]["history_import"] = history.diagnostics()

@@ -14,6 +14,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpda
 from .compat import device_info_via
 from .const import DOMAIN
 from .coordinator import ModbusHubCoordinator
+from .entity_rule import heat_pump_defaults
 from .heat_pump import HeatPumpCoordinator
 from .modbus.device import ModbusDevice
 from .plant import PlantCoordinator
@@ -137,9 +138,16 @@ class EntryFigureEntity[C: DataUpdateCoordinator[Any]](ChangeOnlyEntity[C]):
 
 
 class HeatPumpEntity(EntryFigureEntity[HeatPumpCoordinator]):
-    """One figure of a heat pump entry."""
+    """One figure of a heat pump entry: shown, hidden or disabled by default as entity_rule.py says."""
 
     _model = "Air-source heat pump"
+
+    def __init__(self, entry: ConfigEntry[HeatPumpCoordinator], description: EntityDescription) -> None:
+        super().__init__(entry, description)
+        enabled, visible, category = heat_pump_defaults(description.key)
+        self._attr_entity_registry_enabled_default = enabled
+        self._attr_entity_registry_visible_default = visible
+        self._attr_entity_category = category
 
 
 class PlantEntity(EntryFigureEntity[PlantCoordinator]):

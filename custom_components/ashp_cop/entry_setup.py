@@ -28,6 +28,7 @@ from .history_import import HistoryError, HistoryImporter, async_remove_history
 from .identity import sync_unique_id
 from .modbus.errors import ModbusConfigError
 from .modbus.profiles import builtin_profiles
+from .period_card import async_load_card, async_setup_card_commands, async_unload_card
 from .plant import PlantCoordinator
 from .repairs import clear_alert_issues
 from .seasonal import SeasonalCoordinator, record_daily_cop
@@ -41,6 +42,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Actions are registered once, whatever entries exist."""
     async_setup_services(hass)
+    async_setup_card_commands(hass)
     return True
 
 
@@ -87,6 +89,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
         entry.runtime_data = heat_pump
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    if not is_hub(entry):
+        await async_load_card(hass, entry.entry_id)  # the period card, for the owner's dashboard
     if is_heat_pump(entry) and (history := entry.runtime_data.history) and not history.ever_imported:
         # The first set-up: the meters' past from the recorder (seconds for years of statistics), once Home
         # Assistant runs. The recorder serves no query until then, and Home Assistant's start-up waits for
@@ -138,6 +142,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> 
     if is_hub(entry):
         entry.runtime_data.shutdown_hub()
     else:
+        async_unload_card(hass, entry.entry_id)
         await entry.runtime_data.async_save()
     return True
 
@@ -147,6 +152,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> 
     if is_plant(entry):
         await async_remove_totals(hass, PLANT, entry.entry_id)
     elif is_heat_pump(entry):
-        clear_alert_issues(hass, entry.entry_id, (*ALERTS, SHORT_CYCLING, IMPLAUSIBLE_COP))
+        clear_alert_issues(
+            hass, entry.entry_id, (*ALERTS, SHORT_CYCLING, IMPLAUSIBLE_COP, "mode_map_refused", "datasheet_refused")
+        )
         await async_remove_totals(hass, HEAT_PUMP, entry.entry_id)
         await async_remove_history(hass, entry.entry_id)

@@ -81,7 +81,7 @@ HEAT_PUMP_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     HeatPumpSensorDescription(
         key="defrost_duration", translation_key="defrost_duration", device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.TOTAL_INCREASING, native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.MINUTES, suggested_display_precision=1, is_total=True,
+        suggested_unit_of_measurement=UnitOfTime.HOURS, suggested_display_precision=1, is_total=True,
         value_fn=lambda live: live.totals.defrost_s,
     ),
     _ratio("spf_unit", lambda live: live.spf()["unit"], since_setup=True),

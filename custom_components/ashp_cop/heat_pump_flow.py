@@ -30,10 +30,17 @@ from .const import (
     CONF_BACKUP_IN_HEAT_METER,
     CONF_CLIMATE,
     CONF_DATASHEET,
+    CONF_ELEC_METER_CLASS,
+    CONF_ELEC_METER_INCLUDES,
     CONF_ENTRY_TYPE,
+    CONF_FLOW_METER_PCT,
     CONF_FLOW_RATE_OFFSET,
     CONF_FLOW_TEMP_OFFSET,
+    CONF_HEAT_METER_CLASS,
+    CONF_HEAT_METER_DTMIN,
+    CONF_HEAT_METER_QP,
     CONF_MASS_FRACTION,
+    CONF_MATCHED_PAIR,
     CONF_MEDIUM,
     CONF_METER_POSITION,
     CONF_MODE_MAP,
@@ -42,12 +49,15 @@ from .const import (
     CONF_ROLES,
     CONF_ROLLING_WINDOW,
     CONF_RUNNING_THRESHOLD,
+    CONF_TEMP_SENSOR_CLASS,
     DEFAULT_CLIMATE,
     DEFAULT_ROLLING_WINDOW_MIN,
     DEFAULT_RUNNING_THRESHOLD_W,
     DEFAULT_SCAN_INTERVAL_S,
     ENTRY_HEAT_PUMP,
+    METER_UNKNOWN,
 )
+from .engine.audit import BOUNDARY_FEEDS
 from .engine.en14825 import parse_datasheet
 from .engine.errors import EngineInputError
 from .engine.expected import ExpectedCop
@@ -55,9 +65,11 @@ from .engine.fluids import Medium, check_medium
 from .engine.heat import MeterPosition
 from .engine.live import Role
 from .engine.short_cycling import DEFAULT_MAX_STARTS_PER_HOUR, DEFAULT_MIN_MEDIAN_RUN_MIN
+from .engine.uncertainty import DEFAULT_DTMIN_K
 from .entries import reconfigured
 from .identity import heat_pump_unique_id, meters_in_use, settings_of
 from .keymark_flow import CONF_KEYMARK_SEARCH, KeymarkPick, KeymarkSteps, keymark_query
+from .meter_audit import ELEC_CLASS_OPTIONS, SENSOR_CLASS_OPTIONS
 from .mode_flow import MODE_DOMAINS, mode_map_step
 from .role_sources import FLAG_ROLES, ROLE_QUANTITIES, check_binding
 
@@ -178,7 +190,35 @@ def circuit_schema(config: dict[str, Any]) -> vol.Schema:
         **number(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL_S, (1, 3600, 1), "s"),
         vol.Required(CONF_BACKUP_IN_HEAT_METER, default=config.get(CONF_BACKUP_IN_HEAT_METER, True)):
             selector.BooleanSelector(),
+        **meters_fields(config),
     })  # fmt: skip
+
+
+def meters_fields(config: dict[str, Any]) -> dict[Any, Any]:
+    """The meters' accuracy classes (engine/uncertainty.py): "unknown" takes the widest class, shown as assumed."""
+
+    def choice(key: str, options: list[str], *, multiple: bool = False) -> dict[Any, Any]:
+        default = config.get(key, [] if multiple else METER_UNKNOWN)
+        return {vol.Required(key, default=default): selector.SelectSelector(selector.SelectSelectorConfig(
+            options=options, translation_key=key, multiple=multiple))}  # fmt: skip
+
+    def number(key: str, limits: tuple[float, float, float], unit: str, default: float | None = None) -> dict[Any, Any]:
+        low, high, step = limits
+        options = selector.NumberSelectorConfig(min=low, max=high, step=step, mode=_BOX, unit_of_measurement=unit)
+        marker = (vol.Required(key, default=config.get(key, default)) if default is not None
+                  else vol.Optional(key, description={"suggested_value": config.get(key)}))  # fmt: skip
+        return {marker: selector.NumberSelector(options)}
+
+    return {
+        **choice(CONF_HEAT_METER_CLASS, [METER_UNKNOWN, "1", "2", "3"]),
+        **number(CONF_HEAT_METER_QP, (0.1, 1000, 0.1), "m³/h"),
+        **number(CONF_HEAT_METER_DTMIN, (0.5, 20, 0.5), "K", DEFAULT_DTMIN_K),
+        **number(CONF_FLOW_METER_PCT, (0.1, 20, 0.1), "%"),
+        **choice(CONF_TEMP_SENSOR_CLASS, [METER_UNKNOWN, *SENSOR_CLASS_OPTIONS]),
+        vol.Required(CONF_MATCHED_PAIR, default=config.get(CONF_MATCHED_PAIR, False)): selector.BooleanSelector(),
+        **choice(CONF_ELEC_METER_CLASS, [METER_UNKNOWN, *ELEC_CLASS_OPTIONS]),
+        **choice(CONF_ELEC_METER_INCLUDES, list(BOUNDARY_FEEDS), multiple=True),
+    }
 
 
 def check_circuit(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:

@@ -153,7 +153,10 @@ class KeymarkPick:
             "climate": climate,
             "declared_scop": record.get("scop") or "-",
             "eta_s": record.get("eta_s_pct") or "-",
-            "implied_scop": "-" if implied is None else f"{implied:.2f}",
+            # said only where the two declarations disagree; nothing otherwise (a bare "-" read as a riddle)
+            "implied_scop": ""
+            if implied is None
+            else f" The declared ηs,h implies SCOP {implied:.2f}, not the declared SCOP.",
             "computed_scop": f"{computed.scop:.2f}",
             "computed_scop_on": f"{computed.scop_on:.2f}",
             "attribution": self.database.attribution,

@@ -16,7 +16,7 @@ from .const import CONF_HEAT_PUMPS, CONF_SHARED_ENERGY, CONF_SHARED_POWER, DEFAU
 from .engine.live import DEFAULT_MAX_GAP_S, Role
 from .engine.plant import PlantLedger, UnitReading
 from .heat_pump import HeatPumpCoordinator, log_counter_event
-from .recorded import last_recorded_totals, shown_above
+from .recorded import RecordedTotals, shown_above
 from .role_sources import read_roles
 from .totals_store import PLANT, TotalsStore, totals_key
 
@@ -47,6 +47,7 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
         self.problems: dict[str, str] = {}
         self.clock: Callable[[], float] = lambda: dt_util.utcnow().timestamp()
         self.totals_store = TotalsStore(hass, totals_key(PLANT, entry.entry_id), self.ledger.export)
+        self.recorded: RecordedTotals | None = None  # what the recorder held of the totals (set up)
 
     def unit_title(self, entry_id: str) -> str:
         entry = self.hass.config_entries.async_get_entry(entry_id)
@@ -56,14 +57,15 @@ class PlantCoordinator(DataUpdateCoordinator[None]):
         saved = await self.totals_store.async_load()
         if saved:
             self.ledger.restore(saved)
-        entry = self.config_entry
         saved_at = saved.get("saved_at") if saved else None
-        shown = await last_recorded_totals(
-            self.hass,
-            entry,
-            saved_at if isinstance(saved_at, int | float) else None,
-            dict.fromkeys(SHOWN_TOTALS, "kWh"),
-        )
+        self.recorded = RecordedTotals(self.hass, self.config_entry,
+                                       saved_at if isinstance(saved_at, int | float) else None,
+                                       dict.fromkeys(SHOWN_TOTALS, "kWh"), self._adopt_shown)  # fmt: skip
+        await self.recorded.async_adopt_known()
+
+    def _adopt_shown(self, shown: dict[str, float]) -> None:
+        """Raise the totals to what their sensors showed before an unclean stop (sensor key -> kWh)."""
+        entry = self.config_entry
         totals = self.ledger.totals
         shared = max(totals.shared_kwh, shown.get("shared_energy", 0.0))
         wanted = {"heat_kwh": shown.get("plant_heat_energy", 0.0), "shared_kwh": shared,

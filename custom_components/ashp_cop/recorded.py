@@ -7,7 +7,7 @@ the higher of the two, so the Energy dashboard and the statistics never see it s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from homeassistant.components.recorder.history import get_significant_states
@@ -27,8 +27,6 @@ _NATIVE: dict[str, tuple[type[BaseUnitConverter], str]] = {
     "s": (DurationConverter, "s"),
 }
 
-
-# the recorder may have committed a state a little before the save it followed
 _MARGIN = timedelta(minutes=5)
 # Half a step of what a state shows (sensor.py rounds energy to 1 Wh; a duration is shown to 0.1 min;
 # counts are whole): a recorded state proves a total was higher than restored only beyond that.
@@ -40,36 +38,67 @@ def shown_above(shown: float, current: float, unit: str | None) -> bool:
     return shown > current + _HALF_STEP[unit]
 
 
-async def last_recorded_totals(
-    hass: HomeAssistant, entry: ConfigEntry, saved_at: float | None, sensors: Mapping[str, str | None]
-) -> dict[str, float]:
-    """Sensor key -> the highest value recorded since the last save, in ``sensors[key]``'s unit.
+class RecordedTotals:
+    """Looks up what the recorder holds of an entry's total sensors, once each, as their entity ids become known.
 
-    ``saved_at``: when the totals were last saved (None: never). Only states recorded since the entry
-    was created count: an entity id reused from a removed entry must not hand its old total to a new
-    one. Units: "kWh", "s", or None for a count.
+    A sensor's entity id comes from the entity registry. After a kill soon after the entry's sensors were
+    first registered (a first start, or a mode mapped since the last save), the registry on disk does not
+    know them yet: they are looked up when each sensor is added again, before it writes its first state
+    (``async_adopt``), so no total is shown below what the recorder held. ``adopt`` raises the totals to
+    what was found (sensor key -> value, in ``sensors[key]``'s unit: "kWh", "s", or None for a count).
     """
-    created_at = entry.created_at
-    since = created_at if saved_at is None else max(created_at, dt_util.utc_from_timestamp(saved_at) - _MARGIN)
-    if "recorder" not in hass.config.components:
-        return {}
-    registry = er.async_get(hass)
-    wanted = {
-        entity_id: key
-        for key in sensors
-        if (entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, f"{entry.entry_id}_{key}")) is not None
-    }
-    if not wanted:
-        return {}
-    recorded = await get_instance(hass).async_add_executor_job(_states_since, hass, since, list(wanted))
-    values: dict[str, float] = {}
-    for entity_id, states in recorded.items():
-        key = wanted.get(entity_id)
-        shown = [_native_value(state, sensors[key]) for state in states if key and state.last_updated >= created_at]
-        numbers = [value for value in shown if value is not None]
-        if key is not None and numbers:
-            values[key] = max(numbers)
-    return values
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        saved_at: float | None,
+        sensors: Mapping[str, str | None],
+        adopt: Callable[[dict[str, float]], None],
+    ) -> None:
+        self._hass = hass
+        self._adopt = adopt
+        self._created_at = entry.created_at
+        # the recorder may have committed a state a little before the save it followed
+        self._since = self._created_at if saved_at is None else max(
+            self._created_at, dt_util.utc_from_timestamp(saved_at) - _MARGIN
+        )  # fmt: skip
+        self._entry_id = entry.entry_id
+        self.pending: dict[str, str | None] = dict(sensors) if "recorder" in hass.config.components else {}
+
+    async def async_adopt_known(self) -> None:
+        """The highest value recorded since the last save of every sensor the registry knows (at set-up)."""
+        registry = er.async_get(self._hass)
+        wanted = {
+            entity_id: key
+            for key in self.pending
+            if (entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, f"{self._entry_id}_{key}"))
+            is not None
+        }
+        self._adopt(await self._highest(wanted))
+
+    async def async_adopt(self, key: str, entity_id: str) -> None:
+        """A sensor being added: its highest recorded value, if it was not looked up at set-up."""
+        if key in self.pending:
+            self._adopt(await self._highest({entity_id: key}))
+
+    async def _highest(self, wanted: dict[str, str]) -> dict[str, float]:
+        units = {key: self.pending.pop(key) for key in wanted.values()}
+        if not wanted:
+            return {}
+        recorded = await get_instance(self._hass).async_add_executor_job(
+            _states_since, self._hass, self._since, list(wanted)
+        )
+        values: dict[str, float] = {}
+        for entity_id, states in recorded.items():
+            key = wanted.get(entity_id)
+            if key is None:
+                continue
+            shown = [_native_value(state, units[key]) for state in states if state.last_updated >= self._created_at]
+            numbers = [value for value in shown if value is not None]
+            if numbers:
+                values[key] = max(numbers)
+        return values
 
 
 def _states_since(hass: HomeAssistant, start: datetime, entity_ids: list[str]) -> dict[str, list[State]]:

@@ -84,7 +84,7 @@ ROLE_QUANTITIES: dict[Role, RoleQuantity] = {
 
 
 def unit_problem(entity_id: str, unit: str, quantity: RoleQuantity) -> str:
-    return f"{entity_id} is in {unit!r}, which cannot be converted to {quantity.unit}"
+    return f"{entity_id} is in '{unit}', which cannot be converted to {quantity.unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,7 @@ def check_binding(hass: HomeAssistant, role: Role, entity_id: str) -> Binding:
         unit = registered.unit_of_measurement
         device_class = registered.device_class or registered.original_device_class
     if device_class is not None and device_class != quantity.device_class:
-        shown = f" in {unit!r}" if unit else ""
+        shown = f" in '{unit}'" if unit else ""  # a unit enum shows its symbol, not its repr
         return Binding(
             "wrong_device_class", f"{entity_id} is a {device_class} sensor{shown}, not {quantity.device_class}"
         )

@@ -15,13 +15,13 @@ from typing import Any
 
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
 from homeassistant.components.recorder.statistics import async_add_external_statistics
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .compat import statistic_metadata
 from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ROLES, DEFAULT_CLIMATE, DOMAIN, LOGGER
-from .heat_pump import HeatPumpConfigEntry
 from .statistics import figures_of, hourly_statistics, seasonal_periods, statistic_ids
 
 REFRESH = timedelta(hours=1)
@@ -34,9 +34,9 @@ def daily_cop_statistic_id(entry_id: str) -> str:
 class SeasonalCoordinator(DataUpdateCoordinator[dict[str, dict[str, Any]]]):
     """SCOP of the season, the last 365 days and the lifetime, from statistics."""
 
-    config_entry: HeatPumpConfigEntry
+    config_entry: ConfigEntry[Any]  # a heat pump's: its figures come from its data and options alone
 
-    def __init__(self, hass: HomeAssistant, entry: HeatPumpConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         super().__init__(hass, LOGGER, config_entry=entry, name=f"{DOMAIN} seasonal {entry.title}",
                          update_interval=REFRESH)  # fmt: skip
 
@@ -59,7 +59,7 @@ class SeasonalCoordinator(DataUpdateCoordinator[dict[str, dict[str, Any]]]):
         }
 
 
-def record_daily_cop(hass: HomeAssistant, entry: HeatPumpConfigEntry, day_start: datetime, cop: float | None) -> None:
+def record_daily_cop(hass: HomeAssistant, entry: ConfigEntry[Any], day_start: datetime, cop: float | None) -> None:
     """Write one day's COP (an hour-aligned mean at the day's local midnight)."""
     if cop is None or "recorder" not in hass.config.components:
         return

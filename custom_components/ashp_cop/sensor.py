@@ -1,4 +1,5 @@
-"""Sensors: Modbus device values and their communication quality."""
+"""Sensors of every kind of entry: a Modbus device's values and communication quality, a heat pump's
+figures (powers, COPs, totals, per mode, cycling, Carnot, rating, seasonal) and a plant's."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import math
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
-from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -30,6 +32,7 @@ from .heat_pump_entities import (
     RatingSensorDescription,
     SeasonalSensorDescription,
 )
+from .meter_audit import audited_period
 from .modbus_entities import (
     DIAGNOSTIC_DESCRIPTIONS,
     ModbusDiagnosticDescription,
@@ -38,6 +41,7 @@ from .modbus_entities import (
     value_description,
 )
 from .mode_entities import mode_seasonal_sensors, mode_sensors
+from .plant import PlantConfigEntry
 from .plant_entities import PLANT_SENSORS, PlantSensorDescription, unit_spf_description
 
 PARALLEL_UPDATES = 0  # the coordinator polls; entities only read its data
@@ -49,6 +53,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     if is_plant(entry):
+        _remove_units_gone(hass, entry)
         plant: list[SensorEntity] = [PlantSensor(entry, d) for d in PLANT_SENSORS]
         for unit in entry.runtime_data.heat_pump_ids:
             sensor = PlantSensor(entry, unit_spf_description(unit))
@@ -67,6 +72,7 @@ async def async_setup_entry(
             figures += [RatingSensor(entry, d) for d in RATING_SENSORS]
         if entry.runtime_data.seasonal is not None:
             figures += [SeasonalSensor(entry, d) for d in (*SEASONAL_SENSORS, *mode_seasonal_sensors(modes))]
+        figures.append(PublicationSensor(entry, PUBLICATION_SENSOR))
         async_add_entities(figures)
         return
     coordinator = entry.runtime_data
@@ -79,6 +85,16 @@ async def async_setup_entry(
         ]
         entities += [ModbusDiagnosticSensor(coordinator, subentry, d) for d in DIAGNOSTIC_DESCRIPTIONS]
         async_add_entities(entities, config_subentry_id=subentry_id)
+
+
+def _remove_units_gone(hass: HomeAssistant, entry: PlantConfigEntry) -> None:
+    """A unit taken out of the plant takes its "SPF since plant setup" sensor along (it stayed unavailable)."""
+    registry = er.async_get(hass)
+    kept = {f"{entry.entry_id}_{unit_spf_description(unit).key}" for unit in entry.runtime_data.heat_pump_ids}
+    prefix = f"{entry.entry_id}_{unit_spf_description('').key}"
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.unique_id.startswith(prefix) and registered.unique_id not in kept:
+            registry.async_remove(registered.entity_id)
 
 
 class ModbusValueSensor(ModbusDeviceEntity, SensorEntity):
@@ -135,6 +151,11 @@ def rounded(value: float, digits: int) -> float | int | None:
     return round(value) if digits <= 0 else round(value, digits)
 
 
+def to_whole_minutes(seconds: float) -> float:
+    """A duration to the minute: shown in hours and minutes ("1h 34m"), never "3,823m 18s" or "0.0944444 h"."""
+    return 60.0 * round(seconds / 60.0)
+
+
 def state_digits(description: SensorEntityDescription) -> int:
     if description.native_unit_of_measurement is None and description.suggested_display_precision == 0:
         return 0  # a count
@@ -150,6 +171,7 @@ class FigureSensor(SensorEntity):
 
     _is_total = False
     _digits = _RATIO_DIGITS
+    _whole_minutes = False
     _since_setup: dict[str, Any] | None = None
     _state_now: Any  # kept by the change-only entity base (entity.py)
 
@@ -158,6 +180,12 @@ class FigureSensor(SensorEntity):
         description = self.entity_description
         self._is_total = bool(getattr(description, "is_total", False))
         self._digits = state_digits(description)
+        # a duration shown in hours (run time, time defrosting) to the minute; one shown in minutes (the
+        # mean run length) keeps its seconds
+        self._whole_minutes = (
+            description.device_class == SensorDeviceClass.DURATION
+            and description.suggested_unit_of_measurement == UnitOfTime.HOURS
+        )
         created = self._entry_created_at()
         if created is not None and getattr(description, "since_setup", False):
             self._since_setup = {"period_start": created.isoformat()}
@@ -169,9 +197,19 @@ class FigureSensor(SensorEntity):
     def available(self) -> bool:
         return self._is_total or super().available
 
+    async def async_added_to_hass(self) -> None:
+        if self._is_total:
+            await self._adopt_recorded()  # before its first state is worked out
+        await super().async_added_to_hass()
+
+    async def _adopt_recorded(self) -> None:
+        """A total the recorder held before an unclean stop, where the registry did not know the sensor at setup."""
+
     def _shown_state(self) -> StateType:
         value = self._value()
-        return None if value is None else rounded(float(value), self._digits)
+        if value is None:
+            return None
+        return rounded(to_whole_minutes(float(value)) if self._whole_minutes else float(value), self._digits)
 
     @property
     def native_value(self) -> StateType:
@@ -187,12 +225,36 @@ class FigureSensor(SensorEntity):
 
 
 class HeatPumpSensor(FigureSensor, HeatPumpEntity):
-    """A figure of the heat pump."""
+    """A figure of the heat pump; a period figure also shows its 95 % interval, boundary and coverage."""
 
     entity_description: HeatPumpSensorDescription
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._audited, self._coverage_period = audited_period(self.entity_description.key)
+        self._audit_key: tuple[Any, int] | None = None
+        self._audit_attributes: dict[str, Any] | None = None
+
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.live)
+
+    async def _adopt_recorded(self) -> None:
+        if self.coordinator.recorded is not None:
+            await self.coordinator.recorded.async_adopt(self.entity_description.key, self.entity_id)
+
+    def _shown_attributes(self) -> dict[str, Any] | None:
+        attributes = super()._shown_attributes()
+        if not self._audited:
+            return attributes
+        # the interval of the state as shown, so it changes only with what is shown; built again only when the
+        # state or the heat pump's interval and coverage changed
+        self.coordinator.audit_now()
+        key = (self._state_now, self.coordinator.audit_version)
+        if key != self._audit_key:
+            audit = self.coordinator.figure_audit(self._state_now, self._coverage_period)
+            self._audit_attributes = audit if attributes is None else {**attributes, **audit}
+            self._audit_key = key
+        return self._audit_attributes
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at
@@ -246,7 +308,46 @@ class SeasonalSensor(FigureSensor, HeatPumpEntity):
             attributes["hours"] = normalised.get("hours", 0)
             coverage = normalised.get("demand_coverage")
             attributes["demand_coverage_pct"] = None if coverage is None else round(100 * coverage, 1)
-        return attributes
+        # the share of the period's hours its figure holds, its 95 % interval and boundary
+        start = datetime.fromisoformat(attributes["period_start"] or figures["start"])
+        period_h = (datetime.fromisoformat(figures["end"]) - start).total_seconds() / 3600
+        attributes["coverage_pct"] = round(100 * min(attributes["hours"] / period_h, 1.0), 1) if period_h > 0 else None
+        return attributes | self.coordinator.figure_audit(self._state_now, None)
+
+
+PUBLICATION_SENSOR = SensorEntityDescription(
+    key="publication", translation_key="publication", device_class=SensorDeviceClass.ENUM,
+    options=["publishable", "not_publishable"], entity_category=EntityCategory.DIAGNOSTIC,
+)  # fmt: skip
+
+
+class PublicationSensor(HeatPumpEntity, SensorEntity):
+    """heatpumpmonitor.org's publication check over the last 365 days, with its reasons (engine/audit.py)."""
+
+    _check: dict[str, object]
+
+    def _value(self) -> Any:
+        return self.coordinator.publication()
+
+    def _shown_state(self) -> StateType:
+        self._check = self._value()  # worked out once per update: the attributes show the same check
+        return "publishable" if self._check["publishable"] else "not_publishable"
+
+    def _shown_attributes(self) -> dict[str, Any] | None:
+        check = self._check
+        error = check["heat_meter_error"]
+        assert isinstance(error, dict)
+        days = check["days_in_window"]
+        return {"reasons": check["reasons"], "boundary": check["boundary"], "mid_metered": check["mid_metered"],
+                "days_in_last_365": None if not isinstance(days, float) else round(days, 1),
+                "heat_meter_error_h": round(float(error["seconds"]) / 3600, 2),
+                "heat_meter_error_kwh": round(float(error["kwh"]), 2),
+                "meter_assumptions": list(self.coordinator.meter_account.meters.assumptions)}  # fmt: skip
+
+    @property
+    def native_value(self) -> StateType:
+        shown: StateType = self._state_now
+        return shown
 
 
 class PlantSensor(FigureSensor, PlantEntity):
@@ -256,6 +357,10 @@ class PlantSensor(FigureSensor, PlantEntity):
 
     def _value(self) -> Any:
         return self.entity_description.value_fn(self.coordinator.ledger)
+
+    async def _adopt_recorded(self) -> None:
+        if self.coordinator.recorded is not None:
+            await self.coordinator.recorded.async_adopt(self.entity_description.key, self.entity_id)
 
     def _entry_created_at(self) -> datetime | None:
         return self.coordinator.config_entry.created_at

@@ -62,16 +62,28 @@ def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> 
 type Hourly = dict[str, dict[float, float]]  # statistic id -> hour start (epoch s) -> change or mean
 
 
-async def hourly_statistics(hass: HomeAssistant, ids: StatisticIds, start: datetime, end: datetime) -> Hourly:
-    """One read of the recorder: each energy's hourly change and the outdoor temperature's hourly mean."""
-    wanted = set(ids.energies.values()) | ({ids.outdoor} if ids.outdoor else set())
+async def hourly_statistics(
+    hass: HomeAssistant,
+    ids: StatisticIds,
+    start: datetime,
+    end: datetime,
+    *,
+    means: set[str] | None = None,
+    changes: set[str] | None = None,
+) -> Hourly:
+    """One read of the recorder: each energy's hourly change and the outdoor temperature's hourly mean.
+
+    ``means`` and ``changes`` add statistics read the same way (the period table's flow temperature and starts).
+    """
+    mean_ids = ({ids.outdoor} if ids.outdoor else set()) | (means or set())
+    wanted = set(ids.energies.values()) | mean_ids | (changes or set())
     wanted |= {entity_id for parts in ids.modes.values() for entity_id in parts.values()}
     rows = await get_instance(hass).async_add_executor_job(
         statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
     )
     hourly: Hourly = {}
     for statistic_id, entries in rows.items():
-        column = "mean" if statistic_id == ids.outdoor else "change"
+        column = "mean" if statistic_id in mean_ids else "change"
         hourly[statistic_id] = {
             float(row["start"]): float(row[column])  # type: ignore[literal-required]
             for row in entries
@@ -119,8 +131,9 @@ def figures_of(
     )
     heat_hours = hourly.get(ids.energies.get("heat_kwh", ""), {})
     figures: dict[str, Any] = {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        # one UTC offset throughout, the local one (data_from's), whatever offsets the period was given in
+        "start": dt_util.as_local(start).isoformat(),
+        "end": dt_util.as_local(end).isoformat(),
         "hours": len(heat_hours),
         # the first hour with statistics: where a period reaching further back (the lifetime) really begins
         "data_from": dt_util.as_local(dt_util.utc_from_timestamp(min(heat_hours))).isoformat() if heat_hours else None,

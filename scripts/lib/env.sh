@@ -73,3 +73,18 @@ ensure_overlay() {
             -r "$ROOT/$requirements" &&
         echo "$want" >"$stamp"
 }
+
+# ensure_browser: what the period card's browser test needs (tests/integration/test_period_card_browser.py):
+# Debian's chromium (installed as root where apt-get is there; Playwright never downloads a browser of its
+# own) and Playwright's Python package in .venv-browser. Where either cannot be had the test is skipped and
+# says why ("skipped: no chromium ..."); never a failure of the set-up.
+ensure_browser() {
+    if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing Debian's chromium for the browser test ..." >&2
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 ||
+            echo "warning: chromium could not be installed: the browser test will be skipped" >&2
+    fi
+    ensure_venv .venv-browser requirements_browser.txt ||
+        echo "warning: .venv-browser could not be set up: the browser test will be skipped" >&2
+    return 0
+}

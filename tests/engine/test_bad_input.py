@@ -356,6 +356,20 @@ def test_a_reader_that_closes_the_pipe_gets_one_line() -> None:
     assert done.stderr == "error: stdout: the reader closed the pipe before the output was complete\n"
 
 
+def test_the_timestamp_column_can_be_read_from_another_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--column timestamp=time` failed with "'timestamp' is not a column the engine reads"."""
+    path = _file(
+        tmp_path, "time,elec_power_w,heat_power_w\n2026-01-01T00:00:00Z,1000,3000\n2026-01-01T00:01:00Z,1000,3000\n"
+    )
+    status, out, err = _cli(capsys, "analyze", path, "--column", "timestamp=time")
+    assert status == 0 and json.loads(out)["elec_kwh"] > 0, err
+    assert _refused(capsys, "analyze", path, "--column", "timestamp=when").startswith(
+        "error: timestamp: missing column"
+    )
+
+
 def test_a_thousands_separator_out_of_place_is_not_a_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = _hours("\t", ".", ",").replace("1,480", "1,4,80")
     assert _refused(capsys, "analyze", _file(tmp_path, text, "tab.csv")) == (

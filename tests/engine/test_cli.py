@@ -85,6 +85,7 @@ def test_analyze_the_sample_and_refuse_a_bad_climate() -> None:
     report = json.loads(done.stdout)
     assert report["climate_normalised"]["climate"] == "colder"
     assert report["defrost"]["events"] is None
+    assert "-0.0," not in done.stdout and "-0.0\n" not in done.stdout  # a figure of nothing reads 0.0
     bad = _run("analyze", sample, "--climate", "tropical")
     assert bad.returncode == 2 and "climate: unknown climate 'tropical'" in bad.stderr
 

@@ -326,3 +326,75 @@ def test_a_reset_found_only_after_a_long_silence_of_its_own_meter_drops_the_span
     true_cop = (truth.heat_kwh + truth.defrost_heat_kwh) / truth.elec_unit_kwh
     assert live.totals.heat_kwh / live.totals.elec_unit_kwh == pytest.approx(true_cop, rel=0.01)
     assert live.totals.elec_unit_kwh < 0.75 * truth.elec_unit_kwh  # the silent hour is not counted
+
+
+DEFROST_ROLES = frozenset({Role.HEAT_POWER, Role.ELEC_POWER, Role.DEFROST})
+
+
+def _defrosting(t: float) -> Snapshot:
+    """6 kW of heat, a defrost from 600 s to 900 s drawing 3 kW back (the controller's flag says so)."""
+    defrost = 600.0 <= t < 900.0
+    return {Role.HEAT_POWER: Measurement(-3000.0 if defrost else 6000.0, t),
+            Role.ELEC_POWER: Measurement(2000.0, t), Role.DEFROST: Measurement(float(defrost), t)}  # fmt: skip
+
+
+def _restarted(saved: dict[str, object], shown: dict[str, float] | None = None) -> LiveHeatPump:
+    live = LiveHeatPump(LiveSettings(bound=DEFROST_ROLES))
+    live.restore(saved)
+    live.adopt_shown(shown or {})
+    return live
+
+
+@pytest.mark.parametrize("restarts", [(700,), (650, 800)], ids=["one restart", "two restarts"])
+def test_a_restart_during_a_defrost_neither_counts_it_again_nor_loses_its_heat(restarts: tuple[int, ...]) -> None:
+    live = LiveHeatPump(LiveSettings(bound=DEFROST_ROLES))
+    for t in range(0, 1201, 10):
+        if t in restarts:  # stopped cleanly (saved on the way down) one poll earlier, started again now
+            live = _restarted(live.export())
+        live.update(float(t), _defrosting(float(t)))
+    assert live.totals.defrost_count == 1
+    # 3 kW drawn back for 300 s (the flag's polls) = 0.25 kWh, less the 10 s poll each restart could not integrate
+    assert live.totals.defrost_heat_kwh == pytest.approx(0.25 - len(restarts) * 3 * 10 / 3600, abs=1e-9)
+    assert live.totals.defrost_s == pytest.approx(300.0 - len(restarts) * 10)
+
+
+def test_a_kill_after_a_defrost_began_neither_loses_nor_repeats_it() -> None:
+    live = LiveHeatPump(LiveSettings(bound=DEFROST_ROLES))
+    for t in range(0, 701, 10):
+        live.update(float(t), _defrosting(float(t)))
+        if t == 590:
+            saved = live.export()  # the last save, just before the defrost began
+    assert live.totals.defrost_count == 1
+    restarted = _restarted(saved, {"defrost_count": 1.0})  # the recorder showed the defrost
+    for t in range(730, 1201, 10):
+        restarted.update(float(t), _defrosting(float(t)))
+    assert restarted.totals.defrost_count == 1
+
+
+def test_a_defrost_told_by_the_temperatures_goes_on_across_a_restart() -> None:
+    """Without a flag, inside the hysteresis band (-0.5 K < dT <= 0 K) a defrost only goes on: after a restart too."""
+    roles = frozenset({Role.FLOW_TEMP, Role.RETURN_TEMP, Role.FLOW_RATE, Role.ELEC_POWER})
+
+    def reading(t: float) -> Snapshot:
+        delta_k = 5.0 if t < 600 or t >= 900 else (-3.0 if t < 700 else -0.3)
+        return {Role.FLOW_TEMP: Measurement(35.0 + delta_k, t), Role.RETURN_TEMP: Measurement(35.0, t),
+                Role.FLOW_RATE: Measurement(1.0, t), Role.ELEC_POWER: Measurement(2000.0, t)}  # fmt: skip
+
+    def follow(restart_at: float | None) -> LiveHeatPump:
+        live = LiveHeatPump(LiveSettings(bound=roles))
+        for t in range(0, 1201, 10):
+            if t == restart_at:
+                restarted = LiveHeatPump(LiveSettings(bound=roles))
+                restarted.restore(live.export())
+                live = restarted
+            live.update(float(t), reading(float(t)))
+        return live
+
+    steady, restarted = follow(None), follow(750)
+    assert steady.totals.defrost_count == restarted.totals.defrost_count == 1
+    # the -0.3 K polls after the restart are still the defrost's heat drawn back, not idle noise
+    drawn_in_one_poll_kwh = 0.3 * 1.0 * 4180 * 993 / 3600 * 10 / 3.6e6
+    assert restarted.totals.defrost_heat_kwh == pytest.approx(
+        steady.totals.defrost_heat_kwh, abs=2 * drawn_in_one_poll_kwh
+    )
+    assert restarted.heat_debt_kwh == 0.0

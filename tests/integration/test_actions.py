@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics, statistics_during_period
@@ -21,6 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from custom_components.ashp_cop.compat import statistic_metadata
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
+from custom_components.ashp_cop.engine.uncertainty import interval
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
@@ -40,7 +42,7 @@ async def test_calculate_scop_returns_the_engines_figures(hass: HomeAssistant) -
     assert await _setup_domain(hass)
     response = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE, blocking=True, return_response=True)
     expected = calculate_scop(parse_datasheet(SAMPLE))
-    assert response == pytest.approx(expected.as_dict())
+    assert response == pytest.approx(expected.as_dict(), abs=1e-4)
     assert response["scop"] == pytest.approx(4.65, abs=0.01)  # type: ignore[index]
     with_bins = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE | {"bins": True}, blocking=True,
                                                return_response=True)  # fmt: skip
@@ -49,7 +51,38 @@ async def test_calculate_scop_returns_the_engines_figures(hass: HomeAssistant) -
     other_table = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE | {"offmode_hours": other},
                                                  blocking=True, return_response=True)  # fmt: skip
     assert other_table["qoff_kwh"] != response["qoff_kwh"]  # type: ignore[index]
-    assert other_table == pytest.approx(calculate_scop(parse_datasheet(SAMPLE | {"offmode_hours": other})).as_dict())
+    assert other_table == pytest.approx(
+        calculate_scop(parse_datasheet(SAMPLE | {"offmode_hours": other})).as_dict(), abs=1e-4
+    )
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, dict):
+        return [f for item in value.values() for f in _floats(item)]
+    if isinstance(value, list):
+        return [f for item in value for f in _floats(item)]
+    return [value] if isinstance(value, float) else []
+
+
+async def test_the_action_examples_of_services_yaml_run(hass: HomeAssistant) -> None:
+    """What the action's form pre-fills from services.yaml computes a SCOP (it failed: no point at TOL)."""
+    assert await _setup_domain(hass)
+    fields = yaml.safe_load((Path(__file__).resolve().parents[2] / "custom_components" / DOMAIN / "services.yaml")
+                            .read_text())["calculate_scop"]["fields"]  # fmt: skip
+    call = {key: field["example"] for key, field in fields.items() if "example" in field}
+    call = {key: json.loads(value) if isinstance(value, str) else value for key, value in call.items()}
+    assert {"pdesignh_kw", "tbiv_c", "tol_c", "points"} <= set(call)
+    response = await hass.services.async_call(DOMAIN, "calculate_scop", call, blocking=True, return_response=True)
+    assert response is not None and 2.0 < response["scop"] < 7.0  # type: ignore[operator]
+
+
+async def test_calculate_scop_answers_with_figures_to_four_decimals(hass: HomeAssistant) -> None:
+    assert await _setup_domain(hass)
+    response = await hass.services.async_call(DOMAIN, "calculate_scop", SAMPLE | {"bins": True}, blocking=True,
+                                              return_response=True)  # fmt: skip
+    floats = _floats(response)
+    assert len(floats) > 50
+    assert all(f == round(f, 4) for f in floats), [f for f in floats if f != round(f, 4)][:5]
 
 
 async def test_calculate_scop_names_what_is_wrong(hass: HomeAssistant) -> None:
@@ -126,6 +159,12 @@ async def test_recalculate_from_statistics_is_idempotent(hass: HomeAssistant) ->
     second = await hass.services.async_call(DOMAIN, "recalculate", call, blocking=True, return_response=True)
     assert first == second
     assert first["hours"] == 24  # type: ignore[index]
+    # one UTC offset throughout (the local one), whichever the call used; the end defaults to now
+    utc_call = call | {"start": dt_util.as_utc(start).isoformat()}
+    del utc_call["end"]
+    to_now = await hass.services.async_call(DOMAIN, "recalculate", utc_call, blocking=True, return_response=True)
+    offsets = {datetime.fromisoformat(to_now[key]).utcoffset() for key in ("start", "end", "data_from")}  # type: ignore[index,arg-type]
+    assert offsets == {dt_util.now().utcoffset()}
     assert first["heat_kwh"] == pytest.approx(sum(heat))  # type: ignore[index]
     assert first["elec_kwh"] == pytest.approx(sum(elec) + sum(standby))  # type: ignore[index]
     assert first["spf_boundaries"]["unit"] == pytest.approx(sum(heat) / sum(elec), abs=1e-4)  # type: ignore[index]
@@ -264,3 +303,24 @@ async def test_each_day_closes_with_its_cop_in_the_statistics(hass: HomeAssistan
         ((midnight - timedelta(days=1)).timestamp(), 3.0)
     ]
     assert live.daily_cop is None  # today starts empty
+
+
+async def test_seasonal_figures_carry_their_interval_boundary_and_coverage(hass: HomeAssistant) -> None:
+    """Figures from statistics alone (no heat counted live yet): the interval at each meter's widest error
+    (unknown meters: heat meter class 3 at its flow cap and dTmin, electricity class 2); the coverage is the
+    share of the period's hours with statistics."""
+    hp, start = await _a_day_of_statistics(hass)
+    end = dt_util.now().replace(minute=0, second=0, microsecond=0)
+    state = hass.states.get("sensor.garden_heat_pump_scop_lifetime")
+    assert state is not None
+    lifetime = dict(state.attributes)
+    # flow 5 %, pair 0.5 + 3 %, calculator 0.5 + 1 % (EN 1434-1 class 3 at dT = dTmin), electricity 2 %
+    band = interval(3.0, hp.runtime_data.meter_account.meters,
+                    {"flow": 0.05, "temperature_pair": 0.035, "calculator": 0.015}, [1.0])  # fmt: skip
+    low, high = band["spf_low"], band["spf_high"]
+    assert low is not None and high is not None
+    assert lifetime["band"] == f"3.00 ± {(high - low) / 2:.2f}"
+    assert lifetime["boundary"] == "H2"
+    assert lifetime["coverage_pct"] == round(100 * 24 / ((end - start).total_seconds() / 3600), 1)
+    year = hass.states.get("sensor.garden_heat_pump_scop_last_365_days")
+    assert year is not None and year.attributes["coverage_pct"] == round(100 * 24 / (365 * 24), 1)

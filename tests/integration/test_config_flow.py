@@ -45,6 +45,7 @@ from tests.integration.conftest import (
     setup_entry,
     start_subentry_reconfigure_flow,
 )
+from tools.simulator.devices import LAYOUT
 from tools.simulator.server import ModbusServer, PlantSimulator
 
 # Talks Modbus to the simulator: run again against the newest pymodbus.
@@ -150,6 +151,33 @@ async def test_reconfigure_moves_the_hub_and_keeps_its_entities(
         assert await hass.config_entries.async_unload(hub_entry.entry_id)
     finally:
         await moved.close()
+
+
+async def test_reconfigure_changes_the_transport_and_keeps_the_devices(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """README: a transparent serial gateway needs RTU over TCP; that meant deleting the hub and its devices."""
+    await setup_entry(hass, hub_entry)
+    before = {e.entity_id: e.unique_id for e in er.async_entries_for_config_entry(entity_registry, hub_entry.entry_id)}
+    gateway = ModbusServer(PlantSimulator(1, seed=1, speed=0.0), rtu=True)  # RTU frames over a TCP socket
+    await gateway.start_tcp()
+    try:
+        result = await hub_entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == "network" and result["data_schema"]({})[CONF_TRANSPORT] == "tcp"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_HOST: "127.0.0.1", CONF_PORT: gateway.port, CONF_TRANSPORT: "rtu_over_tcp", **NETWORK},
+        )
+        assert result["type"] is FlowResultType.ABORT and result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert hub_entry.data[CONF_TRANSPORT] == "rtu_over_tcp" and hub_entry.state is ConfigEntryState.LOADED
+        after = {
+            e.entity_id: e.unique_id for e in er.async_entries_for_config_entry(entity_registry, hub_entry.entry_id)
+        }
+        assert after == before and len(hub_entry.subentries) == len(LAYOUT)
+        assert await hass.config_entries.async_unload(hub_entry.entry_id)
+    finally:
+        await gateway.close()
 
 
 async def test_reconfigure_onto_another_hub_is_refused(

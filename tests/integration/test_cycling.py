@@ -123,12 +123,12 @@ async def test_starts_exact_run_time_within_a_poll_and_analyze_agrees(hass: Home
     assert isinstance(carnot, dict)
     assert live.carnot.total.practical_efficiency == pytest.approx(carnot["practical_efficiency"], rel=0.01)
     assert live.carnot.total.mean_flow_temp_c == pytest.approx(carnot["mean_flow_temp_c"], abs=0.1)
-    assert _value(hass, "sensor.garden_heat_pump_practical_efficiency_since_setup") == pytest.approx(
+    assert _value(hass, "sensor.garden_heat_pump_carnot_since_setup") == pytest.approx(
         100 * live.carnot.total.practical_efficiency, abs=0.05)  # type: ignore[operator]  # fmt: skip
     assert 0.3 < carnot["practical_efficiency"] < 0.6  # the simulator's unit makes 45 % of its own Carnot COP
-    since_setup = _value(hass, "sensor.garden_heat_pump_practical_efficiency_since_setup")
-    for period in ("this_heating_season", "last_365_days"):  # set up today: each period holds what was counted
-        assert _value(hass, f"sensor.garden_heat_pump_practical_efficiency_{period}") == since_setup
+    since_setup = _value(hass, "sensor.garden_heat_pump_carnot_since_setup")
+    for period in ("season", "last_365_days"):  # set up today: each period holds what was counted
+        assert _value(hass, f"sensor.garden_heat_pump_carnot_{period}") == since_setup
 
 
 async def test_short_cycling_raises_a_repair_issue_and_clears_when_it_stops(

@@ -60,6 +60,8 @@ async def test_heat_pump_diagnostics(
     hp = await modbus_heat_pump(hass, hub_entry)
     report = await get_diagnostics_for_config_entry(hass, hass_client, hp)
     assert report["heat_pump"]["settings"]["running_threshold_w"] == 100
+    bound = report["heat_pump"]["settings"]["bound"]  # the role names, not "frozenset({<Role....>})"
+    assert isinstance(bound, list) and "flow_temp_c" in bound and bound == sorted(bound)
     assert report["heat_pump"]["totals"]["heat_kwh"] == 0.0
     accounting = report["heat_pump"]["accounting"]
     assert accounting["channels"] == {"heat": "power", "elec": "elec_energy_kwh", "pumps": "pump_energy_kwh"}

@@ -353,7 +353,9 @@ async def test_reconfigure_renames_a_plant_and_changes_what_it_holds(
     assert plant.options == {} and plant.unique_id == "plant:HPB"
     assert plant.runtime_data.heat_pump_ids == ["HPB"]
     after = {e.entity_id for e in er.async_entries_for_config_entry(entity_registry, plant.entry_id)}
-    assert before <= after  # the same entities (ids and history) go on
+    # the same entities (ids and history) go on, but the SPF of the unit taken out (issue 17: it stayed unavailable)
+    gone = "sensor.plant_room_garden_heat_pump_spf_since_plant_setup"
+    assert gone in before and gone not in after and before - {gone} <= after
 
 
 async def test_a_heat_pump_or_plant_has_no_devices_to_add_and_a_hub_no_options(

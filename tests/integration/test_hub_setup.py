@@ -16,6 +16,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ashp_cop.compat import device_by_identifier, device_subentry_ids
 from custom_components.ashp_cop.const import (
     CONF_PROFILE,
     CONF_REGISTER_MAP,
@@ -61,7 +62,7 @@ async def test_devices_and_values_come_from_the_plant(
     devices = dr.async_entries_for_config_entry(device_registry, HUB_ENTRY_ID)
     meter = next(d for d in devices if d.name == "Outdoor unit electricity")
     assert (meter.manufacturer, meter.model) == ("Eastron", "SDM630-Modbus")
-    assert meter.config_entries_subentries[HUB_ENTRY_ID] == {"device_12"}
+    assert device_subentry_ids(meter, HUB_ENTRY_ID) == {"device_12"}
 
 
 async def test_noisy_and_diagnostic_entities_are_disabled_by_default(
@@ -151,9 +152,9 @@ async def test_setup_reads_files_off_the_loop_and_registers_the_hub_device(
     monkeypatch.setattr(Path, "read_text", guarded)
     await setup_entry(hass, hub_entry)
     assert reads_in_loop == []  # Home Assistant reports file reads in the event loop as blocking calls
-    hub = device_registry.async_get_device(identifiers={("ashp_cop", HUB_ENTRY_ID)})
+    hub = device_by_identifier(device_registry, ("ashp_cop", HUB_ENTRY_ID), HUB_ENTRY_ID)
     assert hub is not None and hub.model == "TCP"
-    meter = device_registry.async_get_device(identifiers={("ashp_cop", "device_12")})
+    meter = device_by_identifier(device_registry, ("ashp_cop", "device_12"), HUB_ENTRY_ID)
     assert meter is not None and meter.via_device_id == hub.id
     assert "non existing `via_device`" not in caplog.text
 

@@ -29,7 +29,7 @@ from custom_components.ashp_cop.keymark_flow import (
     MAX_LISTED,
     async_keymark_database,
 )
-from tests.integration.conftest import setup_entry
+from tests.integration.conftest import STRINGS, setup_entry
 from tests.integration.test_heat_pump import CIRCUIT
 
 ROLES = {"heat_energy_kwh": "sensor.h", "elec_energy_kwh": "sensor.e"}
@@ -114,6 +114,10 @@ async def test_config_flow_finds_fills_and_keeps_the_declared_scop(hass: HomeAss
     assert sheet["climate"] == "colder" and sheet["offmode_hours"] == "heating_only"
     assert float(placeholders["computed_scop"]) == pytest.approx(calculate_scop(parse_datasheet(sheet)).scop, abs=0.005)
     assert float(placeholders["declared_scop"]) == sheet["declared_scop"]
+    # where the declared SCOP and eta_s,h agree nothing is said about them (it read "...disagree: -)")
+    assert placeholders["implied_scop"] == "" or placeholders["implied_scop"].startswith(" The declared ηs,h implies")
+    assert "{implied_scop}" in STRINGS["config"]["step"]["datasheet_keymark"]["description"]
+    assert "disagree: " not in STRINGS["config"]["step"]["datasheet_keymark"]["description"]
     # an edit that breaks it is named, and the declared figures stay in the description
     result = await configure(result["flow_id"], {CONF_DATASHEET: filled.replace('"tol_c"', '"tol"'),
                                                  CONF_APPLICATION: "55"})  # fmt: skip

@@ -86,20 +86,20 @@ async def test_heat_and_electricity_per_mode_from_the_controllers_mode_register(
     assert 1.5 < _value(hass, "sensor.garden_heat_pump_hot_water_cop_today") < _value(
         hass, "sensor.garden_heat_pump_space_heating_cop_today")  # fmt: skip
     # each heating mode's heat was made at its own flow temperature: the tank is reheated at 50-55 C
-    sensor = "sensor.garden_heat_pump_{}_heat_weighted_{}_temperature_{}"
+    sensor = "sensor.garden_heat_pump_{0}_{2}_{1}_temp_heat_weighted"  # mode, what, period
     hw_flow_c = _value(hass, sensor.format("hot_water", "flow", "today"))
     sh_flow_c = _value(hass, sensor.format("space_heating", "flow", "today"))
     assert 48.0 < hw_flow_c < 56.0
     assert sh_flow_c < hw_flow_c - 10.0
-    assert sh_flow_c < _value(hass, "sensor.garden_heat_pump_heat_weighted_flow_temperature_today") < hw_flow_c
+    assert sh_flow_c < _value(hass, "sensor.garden_heat_pump_flow_temp_today_heat_weighted") < hw_flow_c
     outdoor_c = _value(hass, "sensor.controller_outdoor_temperature")
     assert _value(hass, sensor.format("hot_water", "outdoor", "today")) == pytest.approx(outdoor_c, abs=1.5)
-    hw_eta = _value(hass, "sensor.garden_heat_pump_hot_water_practical_efficiency_today")
-    sh_eta = _value(hass, "sensor.garden_heat_pump_space_heating_practical_efficiency_today")
+    hw_eta = _value(hass, "sensor.garden_heat_pump_hot_water_today_carnot")
+    sh_eta = _value(hass, "sensor.garden_heat_pump_space_heating_today_carnot")
     assert 25.0 < hw_eta < 70.0 and 25.0 < sh_eta < 70.0  # percent of the Carnot COP (a real unit: 40-60)
     # one day old: the season is today
-    assert _value(hass, sensor.format("hot_water", "flow", "this_heating_season")) == pytest.approx(hw_flow_c, abs=0.01)
-    assert _value(hass, "sensor.garden_heat_pump_hot_water_practical_efficiency_this_heating_season") == pytest.approx(
+    assert _value(hass, sensor.format("hot_water", "flow", "season")) == pytest.approx(hw_flow_c, abs=0.01)
+    assert _value(hass, "sensor.garden_heat_pump_hot_water_season_carnot") == pytest.approx(
         hw_eta, abs=0.01)  # fmt: skip
     # the mapping produces no cooling: no cooling sensors
     assert hass.states.get("sensor.garden_heat_pump_cooling_energy_heat_removed") is None
@@ -109,7 +109,7 @@ async def test_heat_and_electricity_per_mode_from_the_controllers_mode_register(
     await hass.async_block_till_done()
     assert _value(hass, "sensor.garden_heat_pump_hot_water_heat_energy") == pytest.approx(hw_heat)
     # ... and so do their practical efficiencies; a closed day stays in the season and today starts anew
-    season = "sensor.garden_heat_pump_hot_water_heat_weighted_flow_temperature_this_heating_season"
+    season = "sensor.garden_heat_pump_hot_water_season_flow_temp_heat_weighted"
     assert _value(hass, season) == pytest.approx(hw_flow_c, abs=0.01)
     hp.runtime_data.close_day()
     hp.runtime_data.async_update_listeners()

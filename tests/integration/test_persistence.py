@@ -13,6 +13,7 @@ from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser, async_fire_time_changed
@@ -226,3 +227,101 @@ async def test_a_kill_after_a_compressor_start_neither_loses_nor_repeats_it(
     hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
     await _poll(hass, freezer, 30)
     assert _shown(hass, starts) == 2
+
+
+def _totals_shown(hass: HomeAssistant, prefix: str = "sensor.garden") -> dict[str, float]:
+    """Every total_increasing sensor of one device, as shown now."""
+    return {
+        state.entity_id: float(state.state)
+        for state in hass.states.async_all("sensor")
+        if state.attributes.get("state_class") == "total_increasing" and state.entity_id.startswith(prefix)
+    }
+
+
+async def _kill_and_start(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """kill -9 and start again: nothing is written on the way down, not even the save that was pending."""
+    await async_wait_recording_done(hass)  # what was shown is in the recorder (it commits every few seconds)
+    store = entry.runtime_data.totals_store._store
+    store._async_cleanup_delay_listener()  # the pending save dies with the process
+    store._async_cleanup_final_write_listener()
+    with patch.object(TotalsStore, "async_save"):
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("after_start_s", [10, 30, 50])
+async def test_kills_soon_after_each_start_never_bring_a_total_back(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory, after_start_s: int
+) -> None:
+    """The issue's case: killed less than a minute after a start, before its first save, and again soon after."""
+    hp = await power_heat_pump(hass)
+    await _poll(hass, freezer, 150)  # saved twice, the last save 30 s ago
+    for _ in range(3):
+        shown = _totals_shown(hass)
+        await _kill_and_start(hass, hp)
+        back = _totals_shown(hass)
+        assert back.keys() == shown.keys() and len(back) >= 5
+        assert {key: value for key, value in back.items() if value < shown[key]} == {}
+        await _poll(hass, freezer, after_start_s)  # killed again before the first save after this start
+    assert _shown(hass, "sensor.garden_heat_pump_compressor_run_time") > 0
+
+
+async def test_a_kill_before_the_registry_was_written_never_brings_a_total_back(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    """The issue's case (heat 288.693 -> 288.651 kWh, run time 0.0194 -> 0.0111 h): a first start killed early.
+
+    Home Assistant had not written its entity registry yet, so at the next start the registry did not know
+    the sensors when the totals were restored: the recorder's values were not looked up and the totals came
+    back at the last save.
+    """
+    hp = await power_heat_pump(hass)
+    await _poll(hass, freezer, 100)  # saved at 60 s
+    shown = _totals_shown(hass)
+    assert shown["sensor.garden_heat_pump_compressor_run_time"] > 0
+    await async_wait_recording_done(hass)
+    store = hp.runtime_data.totals_store._store
+    store._async_cleanup_delay_listener()
+    store._async_cleanup_final_write_listener()
+    with patch.object(TotalsStore, "async_save"):
+        assert await hass.config_entries.async_unload(hp.entry_id)
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, hp.entry_id):  # the registry on disk lacks them
+        registry.async_remove(entity.entity_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(hp.entry_id)
+    await hass.async_block_till_done()
+    back = _totals_shown(hass)
+    assert back.keys() == shown.keys()  # the same entity ids again
+    assert {key: (shown[key], value) for key, value in back.items() if value < shown[key]} == {}
+
+
+async def test_a_plant_killed_before_the_registry_was_written_never_brings_a_total_back(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    hp = await power_heat_pump(hass)
+    data = {CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: [hp.entry_id], CONF_SHARED_POWER: [], CONF_SHARED_ENERGY: []}
+    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data=data)
+    await setup_entry(hass, plant)
+    await _poll(hass, freezer, 100)  # saved at 60 s
+    shown = _totals_shown(hass, "sensor.plant_room")
+    assert len(shown) == 3 and shown["sensor.plant_room_heat_energy"] > 0
+    await async_wait_recording_done(hass)
+    registry = er.async_get(hass)
+    for entry in (plant, hp):
+        store = entry.runtime_data.totals_store._store
+        store._async_cleanup_delay_listener()
+        store._async_cleanup_final_write_listener()
+        with patch.object(TotalsStore, "async_save"):
+            assert await hass.config_entries.async_unload(entry.entry_id)
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+            registry.async_remove(entity.entity_id)
+    await hass.async_block_till_done()
+    for entry in (hp, plant):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    back = _totals_shown(hass, "sensor.plant_room")
+    assert back.keys() == shown.keys()
+    assert {key: (shown[key], value) for key, value in back.items() if value < shown[key]} == {}

@@ -7,6 +7,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ashp_cop.const import (
@@ -96,3 +97,22 @@ async def test_plant_flow_and_options(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert plant.runtime_data.heat_pump_ids == ["HPA", "HPB"]
+
+
+async def test_a_unit_taken_out_of_the_plant_takes_its_spf_sensor_along(hass: HomeAssistant) -> None:
+    await _two_heat_pumps(hass)
+    data = {
+        CONF_ENTRY_TYPE: ENTRY_PLANT,
+        CONF_HEAT_PUMPS: ["HPA", "HPB"],
+        CONF_SHARED_POWER: [],
+        CONF_SHARED_ENERGY: [],
+    }
+    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data=data)
+    await setup_entry(hass, plant)
+    gone = "sensor.plant_room_second_heat_pump_spf_since_plant_setup"
+    assert hass.states.get(gone) is not None
+    hass.config_entries.async_update_entry(plant, data={**plant.data, CONF_HEAT_PUMPS: ["HPA"]})
+    await hass.async_block_till_done()  # the update listener reloads the plant
+    registry = er.async_get(hass)
+    assert registry.async_get(gone) is None and hass.states.get(gone) is None  # not left unavailable
+    assert registry.async_get("sensor.plant_room_garden_heat_pump_spf_since_plant_setup") is not None

@@ -14,6 +14,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.components.energy.data import DEVICE_CONSUMPTION_SCHEMA
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import slugify
 
 from custom_components.ashp_cop.cycling_entities import (
@@ -24,6 +25,8 @@ from custom_components.ashp_cop.cycling_entities import (
     mode_carnot_period_sensors,
     mode_carnot_sensors,
 )
+from custom_components.ashp_cop.engine.modes import Mode
+from custom_components.ashp_cop.entity_rule import heat_pump_defaults
 from custom_components.ashp_cop.heat_pump_entities import (
     ALERT_BINARY_SENSORS,
     HEAT_PUMP_BINARY_SENSORS,
@@ -35,8 +38,16 @@ from custom_components.ashp_cop.modbus.profiles import builtin_profile
 from custom_components.ashp_cop.modbus_entities import is_flag
 from custom_components.ashp_cop.mode_entities import mode_seasonal_sensors, mode_sensors
 from custom_components.ashp_cop.mode_keys import HEATING_MODES
+from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tools.ha_demo.history import ENERGY_SENSORS, OUTDOOR_SENSOR
-from tools.ha_demo.seed import DEVICE_TITLES, ROLES, stored_modbus_port, write_config, write_configuration_yaml
+from tools.ha_demo.seed import (
+    DEVICE_TITLES,
+    HEAT_PUMP_ENTRY_ID,
+    ROLES,
+    stored_modbus_port,
+    write_config,
+    write_configuration_yaml,
+)
 from tools.simulator.devices import LAYOUT
 
 PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop"
@@ -44,28 +55,31 @@ PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "ashp_cop"
 
 def _entity_ids() -> set[str]:
     """The ids Home Assistant gives the demo's entities: device name + translated entity name, slugified."""
+    return set(_heat_pump_keys()) | _device_ids()
+
+
+def heat_pump_descriptions(modes: tuple[Mode, ...] = HEATING_MODES) -> list[tuple[str, EntityDescription]]:
+    """(platform, description) of every figure of a heat pump whose mapping produces ``modes``."""
+    sensors = (*HEAT_PUMP_SENSORS, *RATING_SENSORS, *SEASONAL_SENSORS, *mode_sensors(modes),
+               *mode_seasonal_sensors(modes), *CYCLING_SENSORS, *CARNOT_SENSORS, *CARNOT_PERIOD_SENSORS,
+               *mode_carnot_sensors(modes), *mode_carnot_period_sensors(modes))  # fmt: skip
+    binary = (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)
+    return [("sensor", d) for d in sensors] + [("binary_sensor", d) for d in binary]
+
+
+def _heat_pump_keys() -> dict[str, str]:
+    """The heat pump's entity ids in the demo -> their description keys."""
+    names = json.loads((PACKAGE / "strings.json").read_text())["entity"]
+    ids: dict[str, str] = {}
+    for platform, description in heat_pump_descriptions():
+        entity_id = f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}"
+        ids[entity_id] = description.key
+    return ids
+
+
+def _device_ids() -> set[str]:
     names = json.loads((PACKAGE / "strings.json").read_text())["entity"]
     ids = set()
-    for platform, descriptions in (
-        (
-            "sensor",
-            (
-                *HEAT_PUMP_SENSORS,
-                *RATING_SENSORS,
-                *SEASONAL_SENSORS,
-                *mode_sensors(HEATING_MODES),
-                *mode_seasonal_sensors(HEATING_MODES),
-                *CYCLING_SENSORS,
-                *CARNOT_SENSORS,
-                *CARNOT_PERIOD_SENSORS,
-                *mode_carnot_sensors(HEATING_MODES),
-                *mode_carnot_period_sensors(HEATING_MODES),
-            ),
-        ),
-        ("binary_sensor", (*HEAT_PUMP_BINARY_SENSORS, *ALERT_BINARY_SENSORS, SHORT_CYCLING_BINARY_SENSOR)),
-    ):
-        for description in descriptions:
-            ids.add(f"{platform}.{slugify('Heat pump ' + names[platform][description.translation_key]['name'])}")
     for offset, profile, _, _ in LAYOUT:
         for spec in builtin_profile(profile).values:
             platform = "binary_sensor" if is_flag(spec) else "sensor"
@@ -119,3 +133,34 @@ def test_a_later_start_keeps_the_stored_modbus_port_and_listens_where_it_is_aske
     write_configuration_yaml(tmp_path, 8323)  # a later start on another HTTP port
     assert "server_port: 8323" in (tmp_path / "configuration.yaml").read_text()
     assert stored_modbus_port(tmp_path / "missing") is None
+
+
+def _cards(node: Any) -> list[dict[str, Any]]:
+    """Every card of a dashboard, stacks and their cards alike, in order."""
+    if isinstance(node, dict):
+        own = [node] if "type" in node and node.get("type") not in ("sections", "grid") else []
+        return own + [card for value in node.values() for card in _cards(value)]
+    if isinstance(node, list):
+        return [card for value in node for card in _cards(value)]
+    return []
+
+
+def test_the_demo_dashboard_opens_with_the_period_card_and_no_card_that_warns(tmp_path: Path) -> None:
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    dashboard = json.loads((tmp_path / ".storage" / "lovelace").read_text())["data"]["config"]
+    cards = _cards(dashboard["views"][0]["sections"])
+    assert cards[0] == {"type": "custom:ashp-cop-period-card", "period": "month"}
+    # a gauge of a figure unknown part of the day shows "Entity is non-numeric"; tiles and entities say Unknown
+    assert [card for card in cards if card["type"] == "gauge"] == []
+    # a chart of statistics the demo does not backfill showed "No statistics found" (compressor starts per day)
+    charted = {entity for card in cards if card["type"] == "statistics-graph" for entity in card["entities"]}
+    assert charted - set(ENERGY_SENSORS) == {daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID)}
+
+
+def test_the_demo_dashboard_shows_only_figures_enabled_by_default(tmp_path: Path) -> None:
+    """A disabled entity on a card reads "Entity not available": the dashboard names what an owner has."""
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    dashboard = json.loads((tmp_path / ".storage" / "lovelace").read_text())["data"]["config"]
+    keys = _heat_pump_keys()
+    disabled = {entity_id for entity_id in _named(dashboard) & set(keys) if not heat_pump_defaults(keys[entity_id])[0]}
+    assert disabled == set()

@@ -10,43 +10,27 @@ and waits until it has exited.
 If the demo itself is killed (``kill -9``), nobody is left to stop the
 children: on Linux each one asks the kernel beforehand for a SIGTERM when its
 parent dies (``PR_SET_PDEATHSIG``), so it still stops cleanly, once.
+
+Each child runs under a keeper (keeper.py) that takes that SIGTERM and hands
+it on only once the child catches it: Home Assistant does not until it has
+started, and a SIGTERM before that ended it at once, uncleanly.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
+from .keeper import stop_with_parent
 
-
-def _libc_with_prctl() -> ctypes.CDLL | None:
-    """The C library if it has prctl (Linux), looked up now rather than in the forked child."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl  # noqa: B018
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
-_LIBC = _libc_with_prctl()
-
-
-def _stop_with_parent(parent_pid: int) -> None:
-    """In the child before it runs its program: SIGTERM when the demo dies, however it dies."""
-    if _LIBC is None:
-        return
-    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent_pid:  # the demo died before prctl took hold: no signal would come
-        os.kill(os.getpid(), signal.SIGTERM)
+KEEPER = Path(__file__).with_name("keeper.py")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -67,9 +51,10 @@ class Children:
         self.running: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def start(self, name: str, args: list[str], **popen: Any) -> subprocess.Popen[bytes]:
-        """Start ``args`` in a process group of its own (call it before starting any thread: preexec_fn)."""
-        stop_with_parent = partial(_stop_with_parent, os.getpid())
-        process = subprocess.Popen(args, process_group=0, preexec_fn=stop_with_parent, **popen)  # noqa: PLW1509
+        """Start ``args`` under its keeper, in a process group of its own (before starting any thread: preexec_fn)."""
+        keeper = [sys.executable, str(KEEPER), *args]
+        with_parent = partial(stop_with_parent, os.getpid())
+        process = subprocess.Popen(keeper, process_group=0, preexec_fn=with_parent, **popen)  # noqa: PLW1509
         self.running.append((name, process))
         return process
 

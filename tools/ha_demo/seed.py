@@ -59,6 +59,7 @@ ROLES = {
     "outdoor_temp_c": "sensor.controller_outdoor_temperature",
     "defrost": "binary_sensor.controller_defrost",
     "operating_mode": "sensor.controller_operating_mode",
+    "compressor_running": "binary_sensor.controller_compressor_running",
 }
 # the controller's modes (generic_heat_pump_controller.yaml); the demo plant heats and reheats its tank
 MODE_MAP = {
@@ -67,7 +68,6 @@ MODE_MAP = {
     "hot_water": "hot_water",
     "defrost": "unchanged",
     "cooling": "off",
-    "compressor_running": "binary_sensor.controller_compressor_running",
 }
 
 

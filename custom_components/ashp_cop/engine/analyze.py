@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from .arrays import BoolArray, FloatArray
+from .audit import BOUNDARY_FEEDS, AuditAccount, ChunkFeeds, apply_resolution, boundary_code
 from .carnot import CarnotAccount, carnot_account, interval_means
 from .climate_normalised import normalised_scop
 from .cop import DEFAULT_RUNNING_THRESHOLD_W, period_cop
@@ -43,6 +44,7 @@ from .mode_analysis import MODE_COLUMN, CarnotInputs, ModeSums
 from .modes import MODES, Mode
 from .spf import EnergyBalance
 from .timeseries import SeriesSource, TimeSeries
+from .uncertainty import MeterChoice
 
 SECONDS_PER_HOUR = 3600.0
 # A series is analysed in chunks of about this many rows, cut at whole hours,
@@ -66,6 +68,9 @@ class AnalysisOptions:
     defrost_exit_delta_k: float = DEFAULT_EXIT_DELTA_K
     tifr_c: float = DEFAULT_TIFR_C
     list_defrost_events: bool = True
+    meters: MeterChoice = field(default_factory=MeterChoice)  # accuracy classes, for the 95 % intervals
+    # what the unit's electricity meter also covers (or the installation lacks): backup, pumps
+    elec_meter_includes: frozenset[str] = frozenset()
 
 
 def _defrost_source(names: frozenset[str]) -> str:
@@ -183,9 +188,11 @@ class _Totals:
 class _Analysis:
     """The analysis of one series, fed chunk by chunk."""
 
-    def __init__(self, options: AnalysisOptions, max_gap_s: float) -> None:
+    def __init__(self, options: AnalysisOptions, max_gap_s: float, audit: AuditAccount, step_s: float) -> None:
         self.options = options
         self.max_gap_s = max_gap_s
+        self.audit = audit
+        self.step_s = step_s
         self.totals = _Totals()
         self.defrost = DefrostTracker()
         self.modes = ModeSums(options.backup_heat_metered)
@@ -264,6 +271,8 @@ class _Analysis:
                        elec_w=every_mode_unit_w + backup + (every_mode_pump_w if every_mode_pump_w is not None
                                                             else zeros),
                        backup_w=backup, carnot=carnot)  # fmt: skip
+        self._audit(chunk, last, heat=(heat_w, heat_wh), feeds_wh=(unit_wh, backup_wh, pump_wh), usable=usable,
+                    running=running)  # fmt: skip
 
         self.cycles.add(
             chunk.t_s, running_samples(chunk.get("compressor_running"), every_mode_unit_w, options.running_threshold_w)
@@ -275,6 +284,69 @@ class _Analysis:
             totals.hourly.append(
                 _hourly(chunk.t_s[:-1], usable, heat_wh, elec_wh, sample_t_s=chunk.t_s[:own], outdoor=outdoor[:own])
             )
+
+    def _audit(
+        self, chunk: TimeSeries, last: bool, *, heat: tuple[FloatArray, FloatArray],
+        feeds_wh: tuple[FloatArray, FloatArray, FloatArray], usable: BoolArray, running: BoolArray,
+    ) -> None:  # fmt: skip
+        """The audit's sums of this chunk (audit.py): error weights, coverage, heat-meter errors."""
+        heat_w, heat_wh = heat
+        flow_c, return_c, flow_m3h = (chunk.get(n) for n in ("flow_temp_c", "return_temp_c", "flow_rate_m3h"))
+        flow_heat_w = None
+        if flow_c is not None and return_c is not None and flow_m3h is not None:
+            metered = "heat_power_w" in chunk.columns
+            flow_heat_w = heat_power_w(self.options.circuit, flow_c, return_c, flow_m3h) if metered else heat_w
+        powers = {"heat": heat_w, "elec": chunk.columns["elec_power_w"], "backup": chunk.get("backup_power_w"),
+                  "pumps": chunk.get("pump_power_w")}  # fmt: skip
+        self.audit.add(
+            ChunkFeeds(
+                t_s=chunk.t_s,
+                own_rows=chunk.t_s.size if last else chunk.t_s.size - 1,
+                step_s=self.step_s,
+                heat_w=heat_w,
+                unit_w=chunk.columns["elec_power_w"],
+                metered_feeds={name: p for name, p in powers.items() if p is not None},
+                flow_c=flow_c,
+                return_c=return_c,
+                flow_m3h=flow_m3h,
+                flow_heat_w=flow_heat_w,
+                heat_wh=np.where(usable, heat_wh, np.nan),
+                feeds_wh=dict(zip(("unit", *BOUNDARY_FEEDS), feeds_wh, strict=True)),
+                running=running,
+                modes=self.modes.last_modes,
+                running_threshold_w=self.options.running_threshold_w,
+            )
+        )
+
+
+def _metered(names: frozenset[str], includes: frozenset[str]) -> frozenset[str]:
+    """What the electricity metered covers: the feeds with their own column, and what the unit's meter includes."""
+    own = {"backup"} if "backup_power_w" in names else set()
+    own |= {"pumps"} if "pump_power_w" in names else set()
+    return frozenset(own | (includes & set(BOUNDARY_FEEDS)))
+
+
+def _audit_report(report: dict[str, object], audit: AuditAccount, series: SeriesSource, step_s: float) -> None:
+    """The audit's keys beside the figures (audit.py): intervals, boundary, coverage, resolution, publication."""
+    spf = report["spf"]
+    assert spf is None or isinstance(spf, float)
+    report["uncertainty"] = audit.uncertainty(spf)
+    report["boundary"] = boundary_code(audit.metered)
+    report["meters"] = audit.meters.as_report()
+    modes = report["modes"]
+    assert isinstance(modes, dict)
+    for index, mode in enumerate(MODES):
+        figures = modes[mode.value]
+        cop = figures["cop"]
+        figures["uncertainty"] = audit.uncertainty(cop if isinstance(cop, float) else None, index)
+        figures["boundary"] = report["boundary"]
+    report["coverage"] = audit.coverage_report(series.start_s, series.end_s, step_s)
+    elec = report["elec_kwh"]
+    assert isinstance(elec, float)
+    report["publication"] = audit.publication(
+        spf=spf, elec_kwh=elec, start_s=series.start_s, end_s=series.end_s, step_s=step_s
+    )
+    apply_resolution(report, step_s)
 
 
 def _heating_only(power_w: FloatArray, cooling_row: BoolArray) -> FloatArray:
@@ -321,7 +393,11 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
         )
     sampling_interval_s = series.median_step_s()
     max_gap_s = options.max_gap_s if options.max_gap_s is not None else sampling_interval_s * GAP_LIMIT_INTERVALS
-    analysis = _Analysis(options, max_gap_s)
+    audit = AuditAccount(
+        options.meters.resolve(heat_metered="heat_power_w" in series.names),
+        _metered(series.names, options.elec_meter_includes),
+    )
+    analysis = _Analysis(options, max_gap_s, audit, sampling_interval_s)
     for chunk, last in _hour_chunks(series.blocks(), ROWS_PER_CHUNK):
         analysis.add(chunk, last)
     totals, events = analysis.totals, analysis.defrost.events
@@ -413,4 +489,5 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
             if isinstance(measured, MeasuredPenalty)
             else measured
         )
+    _audit_report(report, audit, series, sampling_interval_s)
     return report

@@ -1,4 +1,4 @@
-"""Command line: ``python -m custom_components.ashp_cop.engine scop|fluid|analyze``.
+"""Command line: ``python -m custom_components.ashp_cop.engine scop|fluid|analyze|fleet|report``.
 
 Every command prints JSON on stdout (never NaN or Infinity). Bad input prints
 one line on stderr naming the field and the reason, and exits with status 2;
@@ -20,13 +20,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from .analyze import AnalysisOptions, analyze
+from .audit import BOUNDARY_FEEDS
 from .en14825 import CLIMATES, calculate_scop, parse_datasheet
 from .errors import EngineInputError, shown
 from .fluids import Medium, check_medium, check_temperature, cp_j_per_kg_k, density_kg_per_m3
 from .heat import HeatCircuit, MeterPosition
 from .inputs import read_json_text
 from .modes import parse_mapping
+from .tidy import tidy
 from .timeseries import KNOWN_COLUMNS, PRESETS, SpooledCsv
+from .uncertainty import DEFAULT_DTMIN_K, ELEC_METER_CLASSES, HEAT_METER_CLASSES, SENSOR_CLASSES, MeterChoice
 
 EXIT_BAD_INPUT = 2
 EXIT_SOME_REFUSED = 1  # a batch answered, with some datasheets refused in their place
@@ -113,6 +116,28 @@ def _column_map(args: argparse.Namespace) -> tuple[dict[str, str], set[str]]:
     return mapping, required
 
 
+def _meters(args: argparse.Namespace) -> MeterChoice:
+    """The meters' classes as stated (uncertainty.py); the rest is resolved against the columns."""
+    qp = None if args.heat_meter_qp is None else _finite(args.heat_meter_qp, "--heat-meter-qp", positive=True)
+    pct = None if args.flow_meter_pct is None else _finite(args.flow_meter_pct, "--flow-meter-pct", positive=True)
+    return MeterChoice(
+        heat_meter_class=args.heat_meter_class,
+        heat_meter_qp_m3h=qp,
+        dtmin_k=_finite(args.heat_meter_dtmin, "--heat-meter-dtmin", positive=True),
+        flow_meter_pct=pct,
+        sensor_class=args.temp_sensor_class,
+        matched_pair=args.matched_pair,
+        elec_meter_class=args.elec_meter_class,
+    )
+
+
+def _includes(text: str | None) -> frozenset[str]:
+    items = frozenset(item.strip() for item in (text or "").split(",") if item.strip())
+    if unknown := items - set(BOUNDARY_FEEDS):
+        raise EngineInputError("--elec-meter-includes", f"{shown(sorted(unknown)[0])} is not one of backup, pumps")
+    return items
+
+
 def _analyze(args: argparse.Namespace) -> Any:
     if args.climate not in CLIMATES:
         choices = ", ".join(sorted(CLIMATES))
@@ -129,6 +154,8 @@ def _analyze(args: argparse.Namespace) -> Any:
         max_gap_s=None if args.max_gap is None else _finite(args.max_gap, "--max-gap", positive=True),
         backup_heat_metered=not args.backup_outside_heat_meter,
         list_defrost_events=not args.no_events,
+        meters=_meters(args),
+        elec_meter_includes=_includes(args.elec_meter_includes),
     )
     mapping, required = _column_map(args)
     if args.mode_column:
@@ -138,8 +165,51 @@ def _analyze(args: argparse.Namespace) -> Any:
         mode_map = parse_mapping(args.mode_map) if args.mode_map else None
     except EngineInputError as err:
         raise EngineInputError("--mode-map", err.reason.replace("line", "item", 1)) from None
-    with SpooledCsv(args.file, mapping, required, mode_map) as series:
+    with _spooled(args.file, mapping, required, mode_map) as series:
         return analyze(series, options)
+
+
+def _spooled(path: str, mapping: dict[str, str], required: set[str], mode_map: dict[str, str] | None) -> SpooledCsv:
+    """The file spooled for the analysis: read column-wise by pyarrow where the auditors' tools are installed
+    (the same numbers, several times faster), else by the line reader."""
+    if mode_map is None and "mode" not in mapping:
+        try:
+            from .fleet.columnar import spool_csv  # noqa: PLC0415
+        except ModuleNotFoundError as err:
+            if err.name != "pyarrow" and not (err.name or "").startswith("pyarrow."):
+                raise
+        else:
+            return spool_csv(path, mapping, required)
+    return SpooledCsv(path, mapping, required, mode_map)
+
+
+def _without_auditors_tools(err: ModuleNotFoundError) -> Exception:
+    """What to say when engine/fleet cannot be imported: its requirements (or the error itself)."""
+    if err.name and err.name.split(".")[0] in {"dask", "distributed", "pyarrow", "matplotlib"}:
+        return EngineInputError(
+            "requirements", f"needs the auditors' tools ({err.name} is missing): pip install -r requirements_fleet.txt"
+        )
+    return err
+
+
+# engine/fleet is imported here only, inside the commands: it needs requirements_fleet.txt.
+def _fleet(args: argparse.Namespace) -> Any:
+    if args.workers is not None and args.workers < 1:
+        raise EngineInputError("--workers", f"must be at least 1 (got {args.workers})")
+    try:
+        from .fleet.run import fleet_command  # noqa: PLC0415
+    except ModuleNotFoundError as err:
+        raise _without_auditors_tools(err) from None
+    return fleet_command(args.sources, args.out, preset=args.preset, workers=args.workers, scheduler=args.scheduler,
+                         report_dir=args.report)  # fmt: skip
+
+
+def _report(args: argparse.Namespace) -> Any:
+    try:
+        from .fleet.report import report_command  # noqa: PLC0415
+    except ModuleNotFoundError as err:
+        raise _without_auditors_tools(err) from None
+    return report_command(args.file, args.out, preset=args.preset, datasheet=args.datasheet)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,7 +252,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="what the mode column's values mean, e.g. dhw=hot_water,heat=space_heating,defrost=unchanged (modes: "
         "space_heating, hot_water, cooling, off; unchanged keeps the mode before)",
     )  # fmt: skip
+    meters = report.add_argument_group("meters (the 95 % intervals and the publication check; unknown: the widest)")
+    meters.add_argument("--heat-meter-class", type=int, choices=HEAT_METER_CLASSES, help="EN 1434 / MID class")
+    meters.add_argument("--heat-meter-qp", type=float, metavar="M3H", help="the heat meter's permanent flow qp, m3/h")
+    meters.add_argument(
+        "--heat-meter-dtmin", type=float, metavar="K", default=DEFAULT_DTMIN_K,
+        help="the heat meter's smallest rated temperature difference, K (default 3)",
+    )  # fmt: skip
+    meters.add_argument(
+        "--elec-meter-class", type=float, choices=ELEC_METER_CLASSES, help="IEC 62053 class (MID: C, B, A)"
+    )
+    meters.add_argument(
+        "--flow-meter-pct", type=float, metavar="PCT", help="heat from flow x dT: the flow meter's MPE, %%"
+    )
+    meters.add_argument("--temp-sensor-class", choices=SENSOR_CLASSES, help="heat from flow x dT: IEC 60751 class")
+    meters.add_argument("--matched-pair", action="store_true", help="the temperature sensors are an EN 1434 pair")
+    meters.add_argument(
+        "--elec-meter-includes", metavar="backup,pumps",
+        help="what the unit's electricity meter also covers (or the installation lacks): the SPF's boundary",
+    )  # fmt: skip
     report.set_defaults(run=_analyze)
+
+    fleet = commands.add_parser(
+        "fleet", help="every system of a fleet on Dask: per-period results and the fleet relation"
+    )
+    fleet.add_argument("sources", nargs="+", metavar="SOURCE", help="files, folders or globs (CSV, CSV.gz, Parquet)")
+    fleet.add_argument("--out", required=True, help="RESULTS.parquet (RESULTS.csv and RESULTS.summary.json beside it)")
+    where = fleet.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="worker processes of a local cluster (default: one per CPU)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on this existing Dask cluster")
+    fleet.add_argument("--preset", choices=sorted(PRESETS), help="column names of a known exporter")
+    fleet.add_argument("--report", metavar="DIR", help="also write an HTML report per system and one of the fleet")
+    fleet.set_defaults(run=_fleet)
+
+    audit = commands.add_parser("report", help="self-contained HTML audit report of one system")
+    audit.add_argument("file", help="CSV, CSV.gz or Parquet time series (as for analyze)")
+    audit.add_argument("--datasheet", help="JSON datasheet (as for scop): its SCOP beside the measured SPF")
+    audit.add_argument("--preset", choices=sorted(PRESETS), help="column names of a known exporter")
+    audit.add_argument("--out", default="report.html", help="the HTML file to write (default report.html)")
+    audit.set_defaults(run=_report)
     return parser
 
 
@@ -195,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(result, _PartlyRefused):
             partly, result = result, result.results
         try:
-            text = json.dumps(result, indent=2, allow_nan=False)
+            text = json.dumps(tidy(result), indent=2, allow_nan=False)
         except ValueError:
             raise EngineInputError(
                 "output", "a figure is not a finite number (an input far outside its range)"

@@ -139,6 +139,7 @@ class _Point:
     time_s: float
     running: bool | None  # None: not known (restored after a restart)
     defrost: bool
+    restored: bool = False  # the last save's point: no time is counted from it, only a state carried on
 
 
 class LiveHeatPump:
@@ -214,6 +215,7 @@ class LiveHeatPump:
             "time_s": last,
             "modes": self.modes.export(),
             "cycle": self.cycles.export(),
+            "defrost": self.defrost_active,  # a defrost under way goes on after a restart, it is not a new one
             "carnot": {
                 **self.carnot.export(),
                 "modes": {mode.value: book.export() for mode, book in self.carnot_by_mode.items()},
@@ -252,11 +254,13 @@ class LiveHeatPump:
             for mode, book in self.carnot_by_mode.items():
                 book.restore(by_mode.get(mode.value) if isinstance(by_mode, Mapping) else None)
         self.plausibility.restore(saved.get("plausibility"))
+        self.defrost_active = saved.get("defrost") is True
         last = finite(saved.get("time_s"))
         if last is not None:
             # Powers cannot be integrated across a restart; counters kept counting meanwhile and
-            # close the span from where they were.
-            self._previous = _Point(last, None, False)
+            # close the span from where they were. A defrost under way at the save is the same defrost
+            # if it is still on at the first poll (as a compressor run is, cycling.py).
+            self._previous = _Point(last, None, self.defrost_active, restored=True)
 
     def adopt_shown(self, shown: Mapping[str, float]) -> dict[str, float]:
         """Raise totals to values already shown (recorded) before an unclean stop; returns what rose.
@@ -284,7 +288,14 @@ class LiveHeatPump:
                 self._credits[name] = self._credits.get(name, 0.0) + value - current
             if name == "compressor_starts":
                 self.cycles.forget_start()  # a start was shown after the save: its run is not started again
+            if name == "defrost_count":
+                self._defrost_under_way()  # a defrost was shown after the save: it is not counted again
         return raised
+
+    def _defrost_under_way(self) -> None:
+        self.defrost_active = True
+        if self._previous is not None:
+            self._previous.defrost = True
 
     def start_day(self, closed: date | None = None) -> None:
         """Today's figures start from 0; ``closed`` (the local day that ended) keeps its practical efficiency."""
@@ -472,11 +483,15 @@ class LiveHeatPump:
         return self.defrost_active and delta_k <= DEFAULT_EXIT_DELTA_K
 
     def _count_time(self, previous: _Point, current: _Point, dt_s: float) -> None:
-        """Running and defrost time and the defrost count: from states, not from meters."""
+        """Running and defrost time and the defrost count: from states, not from meters.
+
+        Across a restart (from the saved point) no time is counted, as for the compressor's run time:
+        what happened while Home Assistant was down was not seen.
+        """
         for totals in (self.totals, self.day):
             if previous.running:
                 totals.running_s += dt_s
-            if previous.defrost:
+            if previous.defrost and not previous.restored:
                 totals.defrost_s += dt_s
             if current.defrost and not previous.defrost:
                 totals.defrost_count += 1

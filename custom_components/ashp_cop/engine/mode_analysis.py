@@ -74,6 +74,7 @@ class ModeSums:
             mode: {"heat": [], "elec": [], "backup": [], "s": []} for mode in MODES
         }
         self.carnot = {mode: CarnotAccount() for mode in HEATING_MODES}
+        self.last_modes: FloatArray = np.empty(0)  # the last chunk's rows' modes, unknown ones filled
 
     def fill(self, codes: FloatArray | None, rows: int) -> FloatArray:
         """Each row's mode, an unknown one carried from the row before (across chunks too)."""
@@ -102,6 +103,7 @@ class ModeSums:
         ``heat_halves_wh``: each interval's heat charged to the mode at its start and at its end (a heating
         mode's net heat, cooling's heat removed as a negative number; analyze.py works them out).
         """
+        self.last_modes = modes
         if carnot is not None:
             self._add_carnot(modes, dt_s, carnot)
         # the trapezoid's halves: the start's and the end's reading, each over half the interval (Wh)

@@ -288,10 +288,11 @@ def _delimiter(first_line: str) -> str:
 
 
 def _layout(header: list[str], column_map: Mapping[str, str], required: Collection[str]) -> _Layout:
-    if TIMESTAMP not in header:
+    timestamp = column_map.get(TIMESTAMP, TIMESTAMP)  # --column timestamp=time: the file calls it "time"
+    if timestamp not in header:
         listed = ", ".join(shown(h)[1:-1] for h in header[:10]) + (", ..." if len(header) > 10 else "")
         raise EngineInputError(TIMESTAMP, f"missing column (the file needs one; its header has: {listed})")
-    sources = {TIMESTAMP: TIMESTAMP}
+    sources = {TIMESTAMP: timestamp}
     for name in KNOWN_COLUMNS:
         source = column_map.get(name, name)
         if source in header:
@@ -414,7 +415,7 @@ def iter_csv(
     timestamps are reported after the whole file, with every row counted.
     """
     source_for = dict(column_map or {})
-    unknown = sorted(set(source_for) - set(KNOWN_COLUMNS))
+    unknown = sorted(set(source_for) - {TIMESTAMP, *KNOWN_COLUMNS})
     if unknown:
         raise EngineInputError(
             "column_map", f"{shown(unknown[0])} is not a column the engine reads" + nearest(unknown[0], KNOWN_COLUMNS)
@@ -473,6 +474,8 @@ class SpooledCsv:
         column_map: Mapping[str, str] | None = None,
         required: Collection[str] = (),
         mode_map: Mapping[str, str] | None = None,
+        *,
+        blocks: Iterator[TimeSeries] | None = None,
     ) -> None:
         self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
         self._steps = _StepCounts()
@@ -482,7 +485,8 @@ class SpooledCsv:
         self.ignored_columns: tuple[str, ...] = ()
         self.start_s = self.end_s = 0.0
         try:
-            self._spool(iter_csv(path, column_map, required, mode_map))
+            # ``blocks``: the same file already parsed by another reader (fleet/columnar.py).
+            self._spool(blocks if blocks is not None else iter_csv(path, column_map, required, mode_map))
         except BaseException:
             self._file.close()
             raise

@@ -1,0 +1,126 @@
+"""The period card: served and loaded by the integration itself, and the websocket commands it calls.
+
+The card (frontend/ashp-cop-period-card.js, a plain web component: no build step) is served from
+``CARD_URL`` and added to the frontend's extra module URLs while a heat pump or plant entry is
+loaded, so a dashboard can use ``type: custom:ashp-cop-period-card`` without a resource set up by
+hand; the URL goes when the last such entry unloads (the static route stays until Home Assistant
+restarts: aiohttp cannot remove a route, and nothing loads it any more).
+
+``ashp_cop/heat_pumps`` lists the loaded heat pumps; ``ashp_cop/period`` answers the table of one
+over a period (period_table.py), computed from the recorder's long-term statistics.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+import voluptuous as vol
+from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL, add_extra_js_url, remove_extra_js_url
+from homeassistant.components.http import StaticPathConfig
+from homeassistant.components.websocket_api import async_register_command
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.decorators import async_response, websocket_command
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+
+from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HEAT_PUMP, ENTRY_PLANT
+from .heat_pump import HeatPumpConfigEntry
+from .period_table import period_table
+
+CARD_FILE = Path(__file__).parent / "frontend" / "ashp-cop-period-card.js"
+CARD_URL = f"/{DOMAIN}/ashp-cop-period-card.js"
+_SERVED: HassKey[set[str]] = HassKey(f"{DOMAIN}_card")  # the entries the card is loaded for
+
+
+@callback
+def async_setup_card_commands(hass: HomeAssistant) -> None:
+    async_register_command(hass, ws_heat_pumps)
+    async_register_command(hass, ws_period)
+
+
+async def async_load_card(hass: HomeAssistant, entry_id: str) -> None:
+    """Serve the card and have the frontend load it (once, whichever entry comes first)."""
+    served = hass.data.get(_SERVED)
+    if served is None:
+        served = hass.data[_SERVED] = set()
+        if hass.http is not None:  # no http server (a test without it): nothing to serve to
+            await hass.http.async_register_static_paths([StaticPathConfig(CARD_URL, str(CARD_FILE), False)])
+    if not served and DATA_EXTRA_MODULE_URL in hass.data:
+        add_extra_js_url(hass, _versioned_url())
+    served.add(entry_id)
+
+
+@callback
+def async_unload_card(hass: HomeAssistant, entry_id: str) -> None:
+    """The last heat pump or plant unloaded: the frontend stops loading the card."""
+    served = hass.data.get(_SERVED)
+    if served is None or entry_id not in served:
+        return
+    served.discard(entry_id)
+    if not served and DATA_EXTRA_MODULE_URL in hass.data:
+        remove_extra_js_url(hass, _versioned_url())
+
+
+def loaded_card_url(hass: HomeAssistant) -> str | None:
+    """The URL the frontend loads the card from now, None while it loads none."""
+    if DATA_EXTRA_MODULE_URL not in hass.data:
+        return None
+    url = _versioned_url()
+    return url if url in hass.data[DATA_EXTRA_MODULE_URL].urls else None
+
+
+def _versioned_url() -> str:
+    """The card's URL with its modification time: a browser loads a changed card, not its cached copy."""
+    return f"{CARD_URL}?v={int(CARD_FILE.stat().st_mtime)}"
+
+
+@websocket_command({vol.Required("type"): f"{DOMAIN}/heat_pumps"})
+@callback
+def ws_heat_pumps(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
+    entries = [
+        {"entry_id": entry.entry_id, "title": entry.title, "kind": entry.data.get(CONF_ENTRY_TYPE)}
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.data.get(CONF_ENTRY_TYPE) in (ENTRY_HEAT_PUMP, ENTRY_PLANT) and entry.state is ConfigEntryState.LOADED
+    ]
+    connection.send_result(msg["id"], {"entries": entries, "recorder": "recorder" in hass.config.components})
+
+
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/period",
+        vol.Required("entry_id"): str,
+        vol.Required("start"): str,
+        vol.Optional("end"): str,
+    }
+)
+@async_response
+async def ws_period(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
+    entry = hass.config_entries.async_get_entry(msg["entry_id"])
+    if entry is None or entry.domain != DOMAIN or entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HEAT_PUMP:
+        connection.send_error(msg["id"], "not_a_heat_pump", f"{msg['entry_id']} is not a heat pump of {DOMAIN}")
+        return
+    if entry.state is not ConfigEntryState.LOADED or "recorder" not in hass.config.components:
+        connection.send_error(msg["id"], "not_loaded", f"{entry.title} is not loaded, or the recorder is not running")
+        return
+    start, end = _moment(msg["start"]), _moment(msg.get("end"))
+    if start is None or end is None or end <= start:
+        connection.send_error(msg["id"], "invalid_period", f"not a period: {msg['start']} to {msg.get('end')}")
+        return
+    heat_pump = cast(HeatPumpConfigEntry, entry)
+    table = await period_table(hass, entry.entry_id, {**heat_pump.data, **heat_pump.options}, start, end)
+    table["title"] = entry.title
+    connection.send_result(msg["id"], table)
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO 8601 moment (now where none is given); one without an offset is local time."""
+    if text is None:
+        return dt_util.utcnow()
+    moment = dt_util.parse_datetime(text)
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt_util.get_default_time_zone())

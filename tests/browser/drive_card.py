@@ -1,0 +1,90 @@
+"""Drive the period card in headless Chromium (Debian's /usr/bin/chromium) against a running Home Assistant.
+
+Run by tests/integration/test_period_card_browser.py with .venv-browser's Python (Playwright lives only
+there): loads the card as the frontend loads it (a module from the URL the integration serves), gives it
+a `hass` whose callWS speaks Home Assistant's websocket API, picks a custom period through the card's own
+selector, and prints what the card shows at a desktop and at a phone's width (JSON on stdout).
+
+    drive_card.py BASE_URL TOKEN CARD_URL DAY SCREENSHOT_DIR TIME_ZONE
+
+The browser runs in Home Assistant's time zone: the owner's days are the server's.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+HARNESS_URL = "/ashp_cop_test/harness.html"  # tests/browser/harness.html, served by the test
+
+
+def _shown(page: Page) -> dict[str, object]:
+    """The table the card shows now: the visible one's cells by row and column, and the period line."""
+    return page.evaluate(
+        """() => {
+          const root = window.card.shadowRoot;
+          const table = [...root.querySelectorAll("table")].find((t) => getComputedStyle(t).display !== "none");
+          const cells = {};
+          if (table) {
+            const narrow = table.classList.contains("narrow");
+            const rowKeys = [...table.querySelectorAll("thead th[data-row]")].map((th) => th.dataset.row);
+            for (const tr of table.querySelectorAll("tbody tr")) {
+              tr.querySelectorAll("td").forEach((td, i) => {
+                const row = narrow ? rowKeys[i] : tr.dataset.row;
+                (cells[row] = cells[row] || {})[td.dataset.col] = td.textContent;
+              });
+            }
+          }
+          return {
+            layout: table ? table.className : null,
+            cells,
+            when: root.querySelector(".when").textContent,
+            text: root.textContent,
+            overflow: document.documentElement.scrollWidth > window.innerWidth,
+          };
+        }"""
+    )
+
+
+def main(base_url: str, token: str, card_url: str, day: str, shots: str, time_zone: str) -> None:
+    out: dict[str, object] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 700}, timezone_id=time_zone)
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{base_url}{HARNESS_URL}?{urlencode({'card': card_url, 'token': token})}")
+        card = page.locator("ashp-cop-period-card")
+        card.locator("button[data-period=custom]").click()
+        card.locator("input[data-custom=start]").fill(day)
+        card.locator("input[data-custom=start]").dispatch_event("change")
+        card.locator("input[data-custom=end]").fill(day)
+        card.locator("input[data-custom=end]").dispatch_event("change")
+        try:
+            page.wait_for_function(
+                "() => /of statistics/.test(window.card.shadowRoot.querySelector('.when').textContent)"
+                " && window.card.shadowRoot.querySelector('td')",
+                timeout=30000,
+            )
+        except Exception:
+            print(f"the card shows: {_shown(page)}; page errors: {errors}", file=sys.stderr)
+            raise
+        out["desktop"] = _shown(page)
+        page.screenshot(path=str(Path(shots) / "h17-card-desktop.png"), full_page=True)
+        page.set_viewport_size({"width": 380, "height": 760})
+        page.wait_for_timeout(200)
+        out["phone"] = _shown(page)
+        page.screenshot(path=str(Path(shots) / "h17-card-phone.png"), full_page=True)
+        out["errors"] = errors
+        browser.close()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:7])

@@ -1,0 +1,170 @@
+"""The period card's table (websocket ashp_cop/period) from long-term statistics: recalculate's figures, per row."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL, UrlManager
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
+from custom_components.ashp_cop.period_card import CARD_URL, loaded_card_url
+from tests.integration.conftest import setup_entry
+from tests.integration.test_actions import _hours, _meta
+from tests.integration.test_heat_pump import heat_pump_entry
+
+HOURS = 24
+SH_ALONE, DHW_ALONE = range(0, 12), range(12, 18)  # then 6 hours with both modes in each hour
+STANDBY_KWH = 0.02
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None, socket_enabled: None
+) -> None:
+    """This module's tests run with the recorder: it must start before Home Assistant does."""
+
+
+def _day() -> dict[str, list[float]]:
+    sh_heat = [6.0 if h in SH_ALONE else 0.0 if h in DHW_ALONE else 3.0 for h in range(HOURS)]
+    sh_elec = [2.0 if h in SH_ALONE else 0.0 if h in DHW_ALONE else 1.0 for h in range(HOURS)]
+    dhw_heat = [0.0 if h in SH_ALONE else 4.0 if h in DHW_ALONE else 2.0 for h in range(HOURS)]
+    dhw_elec = [0.0 if h in SH_ALONE else 2.0 if h in DHW_ALONE else 1.0 for h in range(HOURS)]
+    return {
+        "space_heating_heat_energy": sh_heat, "space_heating_electric_energy": sh_elec,
+        "hot_water_heat_energy": dhw_heat, "hot_water_electric_energy": dhw_elec,
+        "heat_energy": [a + b for a, b in zip(sh_heat, dhw_heat, strict=True)],
+        "electric_energy_running": [a + b for a, b in zip(sh_elec, dhw_elec, strict=True)],
+        "electric_energy_standby": [STANDBY_KWH] * HOURS,
+        "compressor_starts": [1.0] * HOURS,
+        "flow": [35.0 if h in SH_ALONE else 50.0 if h in DHW_ALONE else 45.0 for h in range(HOURS)],
+        "outdoor": [2.0 if h in SH_ALONE else 5.0 for h in range(HOURS)],
+    }  # fmt: skip
+
+
+async def a_day_with_modes(hass: HomeAssistant) -> tuple[MockConfigEntry, datetime, dict[str, list[float]]]:
+    """A heat pump with modes, a flow and an outdoor temperature, and a day of their statistics two days ago."""
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    hass.states.async_set("select.hp_mode", "heat", {"options": ["heat", "dhw"]})
+    for sensor in ("sensor.flow", "sensor.outside"):
+        hass.states.async_set(sensor, "35", {"unit_of_measurement": "°C", "device_class": "temperature"})
+    roles = {
+        "heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power", "operating_mode": "select.hp_mode",
+        "outdoor_temp_c": "sensor.outside", "flow_temp_c": "sensor.flow",
+    }  # fmt: skip
+    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: {"heat": "space_heating", "dhw": "hot_water"}})
+    await setup_entry(hass, hp)
+    registry = er.async_get(hass)
+    start = dt_util.start_of_local_day() - timedelta(days=2)
+    day = _day()
+    for key, values in day.items():
+        if key in ("flow", "outdoor"):
+            statistic_id = f"sensor.{'outside' if key == 'outdoor' else 'flow'}"
+            async_import_statistics(
+                hass, _meta(statistic_id, "°C", has_sum=False), _hours(start, values, cumulative=False)
+            )
+            continue
+        statistic_id = registry.async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_{key}")
+        assert statistic_id is not None, key
+        unit = None if key == "compressor_starts" else "kWh"
+        async_import_statistics(hass, _meta(statistic_id, unit, has_sum=True), _hours(start, values, cumulative=True))  # type: ignore[arg-type]
+    await async_wait_recording_done(hass)
+    return hp, start, day
+
+
+async def _period(ws: Any, entry_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+    await ws.send_json_auto_id({"type": "ashp_cop/period", "entry_id": entry_id, "start": start.isoformat(),
+                                "end": end.isoformat()})  # fmt: skip
+    answer = await ws.receive_json()
+    assert answer["success"], answer
+    result: dict[str, Any] = answer["result"]
+    return result
+
+
+async def test_the_period_table_matches_recalculate_and_weights_temperatures_by_heat(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    hp, start, day = await a_day_with_modes(hass)
+    ws = await hass_ws_client(hass)
+    end = start + timedelta(hours=HOURS)
+    table = await _period(ws, hp.entry_id, start, end)
+    recalculated = await hass.services.async_call(DOMAIN, "recalculate", {"config_entry_id": hp.entry_id,
+        "start": start.isoformat(), "end": end.isoformat()}, blocking=True, return_response=True)  # fmt: skip
+    assert recalculated is not None
+    rows = table["rows"]
+    assert list(rows) == ["combined", "running", "space_heating", "hot_water"]  # no cooling mapped: no row
+    combined = rows["combined"]
+    assert (combined["heat_kwh"], combined["elec_kwh"], combined["cop"]) == (
+        recalculated["heat_kwh"], recalculated["elec_kwh"], recalculated["scop"])  # fmt: skip
+    for mode in ("space_heating", "hot_water"):
+        figures = recalculated["modes"][mode]  # type: ignore[index]
+        assert (rows[mode]["heat_kwh"], rows[mode]["elec_kwh"], rows[mode]["cop"]) == (
+            figures["heat_kwh"], figures["elec_kwh"], figures["spf"])  # fmt: skip
+    assert (table["start"], table["end"], table["hours"]) == (recalculated["start"], recalculated["end"], HOURS)
+
+    heat = sum(day["heat_energy"])
+    running = sum(day["electric_energy_running"])
+    assert combined["heat_kwh"] == pytest.approx(heat) and combined["elec_kwh"] == pytest.approx(
+        running + 24 * STANDBY_KWH
+    )
+    assert rows["running"]["elec_kwh"] == pytest.approx(running)
+    assert rows["running"]["cop"] == pytest.approx(heat / running, abs=1e-4)
+    flow = sum(h * t for h, t in zip(day["heat_energy"], day["flow"], strict=True)) / heat
+    assert combined["flow_temp_c"] == pytest.approx(flow, abs=1e-4)
+    assert combined["starts"] == HOURS and rows["space_heating"]["starts"] is None
+    # a mode's temperatures and Carnot figure: only the hours it ran alone (an hour's mean mixes the modes)
+    space = rows["space_heating"]
+    assert (space["flow_temp_c"], space["outdoor_temp_c"]) == (35.0, 2.0)
+    assert space["alone_heat_share"] == pytest.approx(72 / 90)
+    # COP 3 at flow 35 C and outdoor 2 C: T_cond 310.15 K, T_evap 269.15 K (heatpumpmonitor.org's +2 K / -6 K)
+    assert space["carnot_pct"] == pytest.approx(100 * 3 / (310.15 / 41.0), abs=1e-3)
+    assert rows["hot_water"]["flow_temp_c"] == 50.0
+
+
+async def test_the_period_command_refuses_what_is_not_a_heat_pump_or_a_period(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    hp, start, _ = await a_day_with_modes(hass)
+    ws = await hass_ws_client(hass)
+    for request, code in (
+        ({"entry_id": "nope", "start": start.isoformat()}, "not_a_heat_pump"),
+        ({"entry_id": hp.entry_id, "start": start.isoformat(), "end": start.isoformat()}, "invalid_period"),
+        ({"entry_id": hp.entry_id, "start": "yesterday"}, "invalid_period"),
+    ):
+        await ws.send_json_auto_id({"type": "ashp_cop/period", **request})
+        answer = await ws.receive_json()
+        assert not answer["success"] and answer["error"]["code"] == code
+    await ws.send_json_auto_id({"type": "ashp_cop/heat_pumps"})
+    answer = await ws.receive_json()
+    assert answer["result"] == {"entries": [{"entry_id": hp.entry_id, "title": hp.title, "kind": "heat_pump"}],
+                                "recorder": True}  # fmt: skip
+
+
+async def test_the_frontend_loads_the_card_while_a_heat_pump_is_loaded(hass: HomeAssistant) -> None:
+    """No resource to set up by hand: the card's module URL is there with the first entry, gone with the last."""
+    changes: list[tuple[str, str]] = []
+    # the frontend's own URL manager (its package, hass_frontend, is not installed for the tests)
+    hass.data[DATA_EXTRA_MODULE_URL] = UrlManager(lambda change, url: changes.append((change, url)), [])
+    first, _, _ = await a_day_with_modes(hass)
+    url = loaded_card_url(hass)
+    assert url is not None and url.startswith(CARD_URL + "?v=") and changes == [("added", url)]
+    hass.states.async_set("sensor.hm2_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter2_power", "2000", {"unit_of_measurement": "W"})
+    second = heat_pump_entry({"heat_power_w": "sensor.hm2_power", "elec_power_w": "sensor.meter2_power"}, "second")
+    await setup_entry(hass, second)
+    assert await hass.config_entries.async_unload(first.entry_id)
+    assert loaded_card_url(hass) == url and len(changes) == 1  # the second heat pump still shows it
+    assert await hass.config_entries.async_unload(second.entry_id)
+    assert loaded_card_url(hass) is None and changes[-1] == ("removed", url)
+    assert await hass.config_entries.async_setup(first.entry_id)  # loaded again: the card comes back
+    assert loaded_card_url(hass) == url
