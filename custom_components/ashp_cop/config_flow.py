@@ -61,6 +61,7 @@ from .plant_flow import PlantConfigSteps, PlantOptionsFlow
 from .scan_flow import ScanSubentryFlow
 
 _NUMBER = selector.NumberSelectorMode.BOX
+PROBE_SCANS = 3  # reads of a device whose answers fail their CRC check: every answer garbled, or some
 CONF_PROBE_UNIT = "probe_unit_id"  # the unit the connection test asks; not stored
 
 
@@ -287,6 +288,7 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
 
     def __init__(self) -> None:
         self._data: dict[str, Any] = {}
+        self._noisy: dict[str, Any] = {}  # the device refused once for partly garbled answers
 
     def _schema(self, defaults: dict[str, Any]) -> vol.Schema:
         profiles = [*sorted(builtin_profiles()), PROFILE_CUSTOM]
@@ -332,8 +334,7 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
                 probe_error = await self._probe()
                 if probe_error is None:
                     return self._finish()
-                errors["base"] = "device_not_answering"
-                placeholders["error"] = probe_error
+                errors["base"], placeholders["error"] = probe_error
             defaults = user_input
         return self.async_show_form(step_id=step_id, data_schema=self._schema(defaults), errors=errors,
                                     description_placeholders=placeholders)  # fmt: skip
@@ -353,8 +354,7 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
                 probe_error = await self._probe()
                 if probe_error is None:
                     return self._finish()
-                errors["base"] = "device_not_answering"
-                placeholders["error"] = probe_error
+                errors["base"], placeholders["error"] = probe_error
         schema = vol.Schema({
             vol.Required(CONF_REGISTER_MAP, default=self._data[CONF_REGISTER_MAP]):
                 selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
@@ -378,16 +378,34 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
                                                unique_id=str(data[CONF_UNIT_ID]))  # fmt: skip
         return self.async_create_entry(title=name, data=data, unique_id=str(data[CONF_UNIT_ID]))
 
-    async def _probe(self) -> str | None:
-        """Read the device once over the hub's own connection: None if it answered."""
+    async def _probe(self) -> tuple[str, str] | None:
+        """Read the device over the hub's own connection: None if it answered, else (error key, what happened).
+
+        A device that answers is read ``PROBE_SCANS`` times, to tell line settings that differ from the device's
+        (every answer fails its CRC check) from reflections on the line (some do), as the hub's repair issues do
+        (hub_health.py). A device whose answers are only partly garbled is refused once,
+        naming the termination; submitted again unchanged, it is added as it is (the repair issue keeps watch).
+        """
         entry: HubConfigEntry = self._get_entry()
         coordinator = getattr(entry, "runtime_data", None)
         if coordinator is None:
             return None  # hub not loaded (retrying setup): the device is checked when it loads
         register_map = await self.hass.async_add_executor_job(device_register_map, self._data)
         device = ModbusDevice(self._data[CONF_UNIT_ID], register_map)
-        scan = await device.scan(coordinator.hub.connection, retries=0)
-        return None if scan.available else "; ".join(scan.errors[:2])
+        scans = [await device.scan(coordinator.hub.connection, retries=0)]
+        counts = device.diagnostics
+        while len(scans) < PROBE_SCANS and counts.errors["crc"] + counts.answered + counts.errors["exception"]:
+            scans.append(await device.scan(coordinator.hub.connection, retries=0))  # silence is not read again
+        garbled, clean = counts.errors["crc"], counts.answered + counts.errors["exception"]
+        answered = any(scan.available for scan in scans)
+        if garbled:
+            told = f"unit {device.unit_id}: {garbled} of {garbled + clean} answers failed their CRC check"
+            if not clean:
+                return "line_settings", told
+            if not answered or self._noisy != self._data:
+                self._noisy = dict(self._data)
+                return "line_noise", told
+        return None if answered else ("device_not_answering", "; ".join(scans[0].errors[:2]))
 
 
 def _template() -> str:

@@ -26,16 +26,19 @@ from .modbus.settings import MAX_UNIT_ID, MIN_UNIT_ID
 CONF_UNITS = "units"
 CONF_DEVICES = "devices"
 _NONE = "-"
+GENERIC_DEFAULT = "generic_heat_meter"
 
 
 class ScanSubentryFlow(ConfigSubentryFlow):
-    """Scan for devices -> (progress) -> tick the ones to add."""
+    """Scan for devices -> (progress) -> tick the ones to add -> a generic map for each unrecognised one ticked."""
 
     def __init__(self) -> None:
         self._units: tuple[int, ...] = ()
         self._task: asyncio.Task[ScanReport] | None = None
         self._done = 0
         self._found = 0
+        self._chosen: list[FoundUnit] = []  # ticked in "pick", in the order shown
+        self._generic: dict[int, str] = {}  # unit -> the generic map picked for a device no profile recognised
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         errors: dict[str, str] = {}
@@ -86,13 +89,14 @@ class ScanSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="cannot_connect", description_placeholders={"error": report.error})
         entry = self._get_entry()
         configured = {int(s.data[CONF_UNIT_ID]): s.title for s in entry.subentries.values() if CONF_UNIT_ID in s.data}
-        addable = [f for f in report.found if f.profile is not None and f.unit not in configured]
+        # A device no shipped profile recognises is offered too, unticked: the installer picks a generic map for it
+        # (issue 20). Recognised ones come first, ticked.
+        new = [f for f in report.found if f.unit not in configured]
+        addable = [f for f in new if f.profile is not None] + [f for f in new if f.profile is None]
         placeholders = {
             "summary": report.summary(),
             "configured": _listing(f"{f.unit} ({configured[f.unit]})" for f in report.found if f.unit in configured),
-            "unknown": _listing(
-                f"{f.unit} ({f.sanity})" for f in report.found if f.profile is None and f.unit not in configured
-            ),
+            "unknown": _listing(f"{f.unit} ({f.sanity})" for f in addable if f.profile is None),
         }
         if not addable:
             return self.async_abort(reason="no_new_devices", description_placeholders=placeholders)
@@ -100,18 +104,43 @@ class ScanSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             chosen = {int(unit) for unit in user_input[CONF_DEVICES]}
             if chosen:
-                for found in addable:
-                    if found.unit in chosen:
-                        self.hass.config_entries.async_add_subentry(entry, _device_subentry(found))
-                return self.async_abort(reason="devices_added", description_placeholders={"count": str(len(chosen))})
+                self._chosen = [f for f in addable if f.unit in chosen]
+                return await self.async_step_generic()
             errors["base"] = "nothing_chosen"
         options = [selector.SelectOptionDict(value=str(f.unit), label=f"{f.unit}: {f.sanity}") for f in addable]
+        ticked = [str(f.unit) for f in addable if f.profile is not None]
         schema = vol.Schema({
-            vol.Optional(CONF_DEVICES, default=[o["value"] for o in options]): selector.SelectSelector(
+            vol.Optional(CONF_DEVICES, default=ticked): selector.SelectSelector(
                 selector.SelectSelectorConfig(options=options, multiple=True, mode=selector.SelectSelectorMode.LIST)),
         })  # fmt: skip
         return self.async_show_form(step_id="pick", data_schema=schema, errors=errors,
                                     description_placeholders=placeholders)  # fmt: skip
+
+    async def async_step_generic(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """One form per ticked device no profile recognised: which generic map it gets. Then all are added."""
+        unknown = [f for f in self._chosen if f.profile is None and f.unit not in self._generic]
+        if user_input is not None:
+            self._generic[unknown[0].unit] = str(user_input[CONF_PROFILE])
+            unknown = unknown[1:]
+        if unknown:
+            found = unknown[0]
+            schema = vol.Schema({
+                vol.Required(CONF_PROFILE, default=GENERIC_DEFAULT): selector.SelectSelector(
+                    selector.SelectSelectorConfig(options=generic_profiles(), translation_key=CONF_PROFILE,
+                                                  mode=selector.SelectSelectorMode.LIST)),
+            })  # fmt: skip
+            placeholders = {"unit": str(found.unit), "sanity": found.sanity, "left": str(len(unknown) - 1)}
+            return self.async_show_form(step_id="generic", data_schema=schema, description_placeholders=placeholders)
+        entry = self._get_entry()
+        for found in self._chosen:
+            profile = found.profile or self._generic[found.unit]
+            self.hass.config_entries.async_add_subentry(entry, _device_subentry(found.unit, profile))
+        return self.async_abort(reason="devices_added", description_placeholders={"count": str(len(self._chosen))})
+
+
+def generic_profiles() -> list[str]:
+    """The shipped maps that recognise no device (no identify rules): templates for a device of its kind."""
+    return sorted(name for name, profile in builtin_profiles().items() if not profile.identify)
 
 
 def _listing(items: Any) -> str:
@@ -119,12 +148,11 @@ def _listing(items: Any) -> str:
     return text or _NONE
 
 
-def _device_subentry(found: FoundUnit) -> ConfigSubentry:
-    assert found.profile is not None
-    title = builtin_profiles()[found.profile].title
+def _device_subentry(unit: int, profile: str) -> ConfigSubentry:
+    title = builtin_profiles()[profile].title
     return ConfigSubentry(
-        data=MappingProxyType({CONF_UNIT_ID: found.unit, CONF_PROFILE: found.profile}),
+        data=MappingProxyType({CONF_UNIT_ID: unit, CONF_PROFILE: profile}),
         subentry_type=SUBENTRY_DEVICE,
-        title=f"{title} (unit {found.unit})",
-        unique_id=str(found.unit),
+        title=f"{title} (unit {unit})",
+        unique_id=str(unit),
     )

@@ -180,14 +180,26 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-async def plant(hass: HomeAssistant) -> AsyncIterator[tuple[PlantSimulator, ModbusServer]]:
-    """A one-heat-pump plant room on a free port, its clock stopped so states are reproducible."""
+async def _plant_room(*, rtu: bool) -> AsyncIterator[tuple[PlantSimulator, ModbusServer]]:
     sim = PlantSimulator(1, seed=1, speed=0.0, start_s=12 * 3600.0)
-    server = ModbusServer(sim)
+    server = ModbusServer(sim, rtu=rtu)
     await server.start_tcp()
     yield sim, server
     await server.close()
+
+
+@pytest.fixture
+async def plant(hass: HomeAssistant) -> AsyncIterator[tuple[PlantSimulator, ModbusServer]]:
+    """A one-heat-pump plant room on a free port, its clock stopped so states are reproducible."""
+    async for served in _plant_room(rtu=False):
+        yield served
+
+
+@pytest.fixture
+async def rtu_plant(hass: HomeAssistant) -> AsyncIterator[tuple[PlantSimulator, ModbusServer]]:
+    """The same plant room behind a serial gateway in transparent mode: RTU frames, with their CRC, over TCP."""
+    async for served in _plant_room(rtu=True):
+        yield served
 
 
 # For runs of hundreds of polls: one reply that takes over 0.3 s on a loaded 2-core machine (the simulator

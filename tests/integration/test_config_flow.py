@@ -38,7 +38,13 @@ from custom_components.ashp_cop.const import (
 )
 from custom_components.ashp_cop.modbus import probe
 from custom_components.ashp_cop.modbus.serial_port import PortProblem
-from tests.integration.conftest import hub_data, plant_subentries, setup_entry, start_subentry_reconfigure_flow
+from tests.integration.conftest import (
+    hub_data,
+    plant_hub_entry,
+    plant_subentries,
+    setup_entry,
+    start_subentry_reconfigure_flow,
+)
 from tools.simulator.devices import LAYOUT
 from tools.simulator.server import ModbusServer, PlantSimulator
 
@@ -224,6 +230,33 @@ async def test_add_a_device_after_a_wrong_unit_id(
     subentry = next(s for s in hub_entry.subentries.values() if s.title == "Second meter")
     assert subentry.data == {CONF_UNIT_ID: 23, CONF_PROFILE: "eastron_sdm120"} and subentry.unique_id == "23"
     assert hass.states.get("sensor.second_meter_power") is not None
+
+
+async def test_add_a_device_names_garbled_answers_as_line_settings_or_termination(
+    hass: HomeAssistant, rtu_plant: Plant
+) -> None:
+    """Issue 20: CRC errors are named in the device flow (on main: only in the scan summary and repair issues)."""
+    sim, server = rtu_plant
+    entry = plant_hub_entry(server.port, **{CONF_TRANSPORT: "rtu_over_tcp"})
+    await setup_entry(hass, entry)
+    sim.devices[23] = sim.devices[13]  # a second backup-heater meter on the line
+    sim.faults.corrupt.add(23)  # every answer garbled: its baud rate or parity differs from the hub's
+    meter = {CONF_NAME: "Second meter", CONF_UNIT_ID: 23, CONF_PROFILE: "eastron_sdm120"}
+    result = await _device_flow(hass, entry, **meter)
+    assert result["errors"] == {"base": "line_settings"}
+    assert result["description_placeholders"]["error"] == "unit 23: 3 of 3 answers failed their CRC check"
+
+    sim.faults.corrupt.clear()
+    sim.faults.noisy.add(23)  # every other answer garbled: reflections on an unterminated line
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], meter)
+    assert result["errors"] == {"base": "line_noise"}
+    garbled, _, answers = result["description_placeholders"]["error"].removeprefix("unit 23: ").split()[:3]
+    assert 0 < int(garbled) < int(answers)
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], meter)  # added as it is
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert any(s.unique_id == "23" for s in entry.subentries.values())
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_add_a_device_with_its_own_register_map(

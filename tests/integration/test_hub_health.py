@@ -65,36 +65,31 @@ async def test_a_backwards_current_transformer_is_named_per_phase(
 
 
 async def test_garbled_answers_name_the_line_settings_or_the_termination(
-    hass: HomeAssistant, issue_registry: ir.IssueRegistry
+    hass: HomeAssistant, rtu_plant: Plant, issue_registry: ir.IssueRegistry
 ) -> None:
-    sim = PlantSimulator(1, seed=1, speed=0.0, start_s=12 * 3600.0)
-    server = ModbusServer(sim, rtu=True)
-    await server.start_tcp()
-    try:
-        entry = plant_hub_entry(server.port, **{CONF_TRANSPORT: "rtu_over_tcp"})
-        await setup_entry(hass, entry)
-        await _polls(entry, 3)
-        assert _issue(issue_registry, entry, "line_settings") is None
-        assert _issue(issue_registry, entry, "line_noise") is None
+    sim, server = rtu_plant
+    entry = plant_hub_entry(server.port, **{CONF_TRANSPORT: "rtu_over_tcp"})
+    await setup_entry(hass, entry)
+    await _polls(entry, 3)
+    assert _issue(issue_registry, entry, "line_settings") is None
+    assert _issue(issue_registry, entry, "line_noise") is None
 
-        sim.faults.corrupt.update(range(11, 17))  # every answer garbled: wrong baud rate or parity
-        await _polls(entry, 12)
-        issue = _issue(issue_registry, entry, "line_settings")
-        assert issue is not None and issue.translation_placeholders == {"hub": entry.title}
+    sim.faults.corrupt.update(range(11, 17))  # every answer garbled: wrong baud rate or parity
+    await _polls(entry, 12)
+    issue = _issue(issue_registry, entry, "line_settings")
+    assert issue is not None and issue.translation_placeholders == {"hub": entry.title}
 
-        sim.faults.corrupt = {13}  # one meter's answers garbled: reflections
-        await _polls(entry, 12)
-        assert _issue(issue_registry, entry, "line_settings") is None
-        noise = _issue(issue_registry, entry, "line_noise")
-        assert noise is not None and noise.translation_placeholders is not None
-        assert 2 <= int(noise.translation_placeholders["percent"]) < 100
+    sim.faults.corrupt = {13}  # one meter's answers garbled: reflections
+    await _polls(entry, 12)
+    assert _issue(issue_registry, entry, "line_settings") is None
+    noise = _issue(issue_registry, entry, "line_noise")
+    assert noise is not None and noise.translation_placeholders is not None
+    assert 2 <= int(noise.translation_placeholders["percent"]) < 100
 
-        sim.faults.corrupt.clear()
-        await _polls(entry, 12)
-        assert _issue(issue_registry, entry, "line_noise") is None
-        assert await hass.config_entries.async_unload(entry.entry_id)
-    finally:
-        await server.close()
+    sim.faults.corrupt.clear()
+    await _polls(entry, 12)
+    assert _issue(issue_registry, entry, "line_noise") is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.mark.parametrize(("primary_a", "raised"), [(100, True), (20, False)])

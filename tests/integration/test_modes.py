@@ -212,7 +212,7 @@ async def test_per_mode_entities(
     hp = heat_pump_entry(MODBUS_ROLES | {"operating_mode": MODE_ENTITY}, entry_id="01HEATPUMP0000000000000000",
                          **{CONF_MODE_MAP: CONTROLLER_MAP})  # fmt: skip
     object.__setattr__(hp, "created_at", SET_UP_AT)
-    with patch("custom_components.ashp_cop.PLATFORMS", [platform]):
+    with patch("custom_components.ashp_cop.entry_setup.PLATFORMS", [platform]):
         await setup_entry(hass, hp)
     registry = er.async_entries_for_config_entry(entity_registry, hp.entry_id)
     keys = {e.unique_id.removeprefix(f"{hp.entry_id}_") for e in registry}

@@ -81,20 +81,72 @@ async def test_scan_lists_new_devices_marks_configured_ones_and_adds_the_ticked(
     assert result["type"] is FlowResultType.ABORT and result["reason"] == "no_new_devices"
 
 
-async def test_unknown_devices_are_named_not_offered(
+async def test_unknown_devices_are_offered_with_a_generic_map(
     hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
 ) -> None:
+    """Issue 20: a device that matches no profile is offered with the generic maps (on main it was only named)."""
     sim, _ = plant
     sim.devices[40] = profile_device(40, "generic_heat_meter")
     sim.devices[41] = profile_device(41, "abb_b2x")
     sim.faults.exceptions[42] = 1
     sim.devices[42] = profile_device(42, "eastron_sdm120")
+    sim.devices[43] = profile_device(43, "generic_temperature_transmitter")
     await setup_entry(hass, hub_entry)
-    result = await _scan(hass, hub_entry, "40-42")
-    assert [value for value, _ in _options(result)] == ["41"]
+    result = await _scan(hass, hub_entry, "40-43")
+    assert _options(result) == [
+        ("41", _options(result)[0][1]),
+        ("40", "40: unknown device (registers read)"),
+        ("42", "42: unknown device (exceptions only)"),
+        ("43", "43: unknown device (registers read)"),
+    ]
+    (field,) = result["data_schema"].schema
+    assert field.default() == ["41"]  # recognised ones ticked; an unknown one only if the installer ticks it
     assert result["description_placeholders"]["unknown"] == (
-        "40 (unknown device (registers read)), 42 (unknown device (exceptions only))"
+        "40 (unknown device (registers read)), 42 (unknown device (exceptions only)), "
+        "43 (unknown device (registers read))"
     )
+
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {"devices": ["41", "40", "43"]})
+    assert result["type"] is FlowResultType.FORM and result["step_id"] == "generic"
+    assert result["description_placeholders"] == {
+        "unit": "40",
+        "sanity": "unknown device (registers read)",
+        "left": "1",
+    }
+    (profile,) = result["data_schema"].schema.values()
+    assert profile.config["options"] == [
+        "generic_energy_meter_float32", "generic_heat_meter", "generic_heat_pump_controller",
+        "generic_temperature_transmitter",
+    ]  # fmt: skip
+    assert profile.config["translation_key"] == CONF_PROFILE
+    assert not [s for s in hub_entry.subentries.values() if s.unique_id in ("40", "41", "43")]  # nothing added yet
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_PROFILE: "generic_heat_meter"}
+    )
+    assert result["step_id"] == "generic" and result["description_placeholders"]["unit"] == "43"
+    assert result["description_placeholders"]["left"] == "0"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_PROFILE: "generic_temperature_transmitter"}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "devices_added"
+    assert result["description_placeholders"] == {"count": "3"}
+    await hass.async_block_till_done()
+    added = {
+        s.unique_id: (s.title, dict(s.data)) for s in hub_entry.subentries.values() if s.unique_id in ("40", "41", "43")
+    }
+    assert added == {
+        "41": ("ABB B21/B23/B24 (unit 41)", {CONF_UNIT_ID: 41, CONF_PROFILE: "abb_b2x"}),
+        "40": ("Generic heat meter (unit 40)", {CONF_UNIT_ID: 40, CONF_PROFILE: "generic_heat_meter"}),
+        "43": (
+            "Generic PT1000 transmitter (unit 43)",
+            {CONF_UNIT_ID: 43, CONF_PROFILE: "generic_temperature_transmitter"},
+        ),
+    }
+    # the generic maps read the simulated devices laid out by them: real values, through the real client
+    heat = hass.states.get("sensor.generic_heat_meter_unit_40_flow_temperature")
+    assert heat is not None and heat.state not in ("unavailable", "unknown"), heat
+    result = await _scan(hass, hub_entry, "40-43")
+    assert [value for value, _ in _options(result)] == ["42"]  # what was added shows as configured
 
 
 async def test_bad_unit_ids_are_named(hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry) -> None:

@@ -50,7 +50,7 @@ async def test_hub_entities(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, snapshot: SnapshotAssertion, hub_entry: MockConfigEntry,
     platform: Platform,
 ) -> None:  # fmt: skip
-    with patch("custom_components.ashp_cop.PLATFORMS", [platform]):
+    with patch("custom_components.ashp_cop.entry_setup.PLATFORMS", [platform]):
         await setup_entry(hass, hub_entry)
     await _snapshot(hass, entity_registry, snapshot, hub_entry.entry_id)
 
@@ -64,6 +64,6 @@ async def test_heat_pump_entities(
     await setup_entry(hass, hub_entry)
     hp = heat_pump_entry(MODBUS_ROLES, entry_id="01HEATPUMP0000000000000000")
     object.__setattr__(hp, "created_at", SET_UP_AT)  # ConfigEntry guards its attributes
-    with patch("custom_components.ashp_cop.PLATFORMS", [platform]):
+    with patch("custom_components.ashp_cop.entry_setup.PLATFORMS", [platform]):
         await setup_entry(hass, hp)
     await _snapshot(hass, entity_registry, snapshot, hp.entry_id)

@@ -126,6 +126,22 @@ async def test_crc_errors_are_not_devices_and_name_the_line_settings(start_plant
     assert "termination" in report.summary()
 
 
+async def test_reflections_garbling_some_answers_neither_hide_nor_misname_a_device(start_plant: StartPlant) -> None:
+    """On main a garbled recognition read made a present SDM630 an "unknown device", offered with a generic map."""
+    sim, server = await start_plant(transport=Transport.RTU_OVER_TCP)
+    bus = {3: "eastron_sdm630", 5: "lg_therma_v", 7: "kamstrup_multical_403"}
+    sim.serve_profiles(bus)
+    sim.faults.noisy.update(bus)  # every other answer garbled: an unterminated line
+    report = await scan_bus(_settings(Transport.RTU_OVER_TCP, server), parse_units("1-8"))
+    assert [(f.unit, f.profile) for f in report.found] == list(bus.items())
+    assert report.garbled == [] and not report.silent.count(3)
+
+    sim.faults.noisy.clear()
+    sim.faults.corrupt.add(5)  # and a device whose every answer is garbled stays out of the list, named
+    report = await scan_bus(_settings(Transport.RTU_OVER_TCP, server), parse_units("1-8"))
+    assert [f.unit for f in report.found] == [3, 7] and report.garbled == [5]
+
+
 async def test_a_closed_port_stops_the_scan_naming_it(socket_enabled: None) -> None:
     report = await scan_bus(HubSettings(Transport.TCP, host="127.0.0.1", port=1), parse_units("1-3"))
     assert report.found == [] and report.error is not None and "127.0.0.1:1" in report.error

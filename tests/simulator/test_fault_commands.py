@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from custom_components.ashp_cop.modbus.crc import crc_ok
 from tools.simulator.__main__ import apply_command
 from tools.simulator.faults import COMMANDS
 from tools.simulator.server import ModbusServer, PlantSimulator
@@ -64,3 +65,16 @@ def test_a_gateway_answers_for_absent_units(sim: PlantSimulator) -> None:
     apply_command(sim, server, ["clear"])
     assert sim.answer(99, read) is None
     assert "gateway CODE" in COMMANDS
+
+
+def test_a_noisy_unit_garbles_every_other_rtu_answer(sim: PlantSimulator) -> None:
+    server = ModbusServer(sim, rtu=True)
+    assert apply_command(sim, server, ["noisy", "11"]) == "ok: noisy 11"
+    read = bytes([3, 0, 0, 0, 1])
+    frames = [server._rtu_frame(11, read) for _ in range(4)]
+    good = [crc_ok(frame) for frame in frames]
+    assert good == [True, False, True, False]  # the first good, then every other one garbled
+    assert all(crc_ok(server._rtu_frame(12, read)) for _ in range(2))  # the other units stay clean
+    apply_command(sim, server, ["clear"])
+    assert all(crc_ok(server._rtu_frame(11, read)) for _ in range(2))
+    assert "noisy UNIT" in COMMANDS

@@ -99,6 +99,8 @@ def apply_command(sim: PlantSimulator, server: ModbusServer, words: list[str]) -
                 faults.out_of_range.add(int(unit))
             case ["corrupt", unit]:
                 faults.corrupt.add(int(unit))
+            case ["noisy", unit]:
+                faults.noisy.add(int(unit))
             case ["short", unit]:
                 faults.short.add(int(unit))
             case ["late", unit, seconds]:

@@ -16,6 +16,7 @@ missing UNIT ADDRESS       ADDRESS on UNIT answers "illegal data address" (code 
 sentinel UNIT              UNIT's values read as their no-reading pattern (0xFFFF, 0x8000, NaN)
 out_of_range UNIT          UNIT's values read far outside their valid range
 corrupt UNIT               UNIT's RTU answers carry a wrong CRC
+noisy UNIT                 every other RTU answer of UNIT carries a wrong CRC, the first one good (reflections)
 short UNIT                 UNIT answers with one register fewer than asked (a confused gateway)
 late UNIT SECONDS          UNIT answers every request SECONDS late, after the client gave up (0 clears)
 bad_tid UNIT               UNIT's TCP/UDP answers carry a wrong transaction id (bad_tid UNIT off to clear)
@@ -39,6 +40,8 @@ class Faults:
     sentinel: set[int] = field(default_factory=set)
     out_of_range: set[int] = field(default_factory=set)
     corrupt: set[int] = field(default_factory=set)
+    noisy: set[int] = field(default_factory=set)  # units whose every other RTU answer fails its CRC
+    noisy_answers: dict[int, int] = field(default_factory=dict)  # unit -> answers it sent while noisy
     short: set[int] = field(default_factory=set)
     late: dict[int, float] = field(default_factory=dict)  # unit -> seconds its answers are held back
     bad_tid: set[int] = field(default_factory=set)  # MBAP answers with a transaction id that is not the request's
@@ -53,8 +56,15 @@ class Faults:
         self.gateway_code = 0
         for collection in (self.silent, self.exceptions, self.missing, self.sentinel, self.out_of_range,
                            self.corrupt, self.short, self.late, self.bad_tid, self.duplicate, self.stuck_flow,
-                           self.reversed_ct):  # fmt: skip
+                           self.reversed_ct, self.noisy, self.noisy_answers):  # fmt: skip
             collection.clear()
+
+    def garble(self, unit: int) -> bool:
+        """Whether this RTU answer of ``unit`` goes out with a wrong CRC (counts a noisy unit's answers)."""
+        if unit in self.noisy:
+            self.noisy_answers[unit] = self.noisy_answers.get(unit, 0) + 1
+            return self.noisy_answers[unit] % 2 == 0
+        return unit in self.corrupt
 
     def spoil(self, unit: int) -> str | None:
         if unit in self.sentinel:

@@ -198,7 +198,7 @@ class ModbusServer:
 
     def _rtu_frame(self, unit: int, answer: bytes) -> bytes:
         frame = with_crc(bytes([unit]) + answer)
-        if unit in self.sim.faults.corrupt:
+        if self.sim.faults.garble(unit):
             frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
         return frame
 

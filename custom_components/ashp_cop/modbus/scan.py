@@ -9,8 +9,10 @@ What comes back sorts the id:
   an id it has no device for, so nothing is there;
 * silence until the timeout: nothing is there (a serial line stays silent);
 * bytes that fail their CRC: something answered but garbled (wrong baud rate or
-  parity when every answer is garbled, reflections when some are): counted and
-  named in the summary, never offered as a device.
+  parity when every answer is garbled, reflections when some are). Such a read
+  is asked again (reflections garble some answers, not all); an id whose reads
+  stay garbled, for its presence or for a profile's rule, is counted and named
+  in the summary, never offered as a device (nor as an unknown one).
 A present device is then matched against each shipped profile's ``identify``
 rules (reads only: recognition never writes to a device); a recognised device
 is read once with its map so the installer sees plausible values.
@@ -23,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from .connection import Connection
+from .connection import Connection, Response
 from .device import ModbusDevice
 from .errors import HubConnectionError, TransactionError
 from .hub import open_serial_connection
@@ -47,6 +49,8 @@ NETWORK_TIMEOUT_S = 0.08
 SERIAL_TURNAROUND_S = 0.1
 PROBE_REQUEST_BYTES = 8  # unit, function, address (2), count (2), CRC (2)
 PROBE_ANSWER_BYTES = 7  # unit, function, byte count, one register (2), CRC (2)
+GARBLED_KINDS = frozenset({"crc", "framing"})  # an answer came, but not one that could be read
+GARBLED_TRIES = 3  # reads of one register whose answers keep failing their CRC check before it counts as garbled
 SILENCE_CHARACTERS = 3.5  # between RTU frames (Modbus over serial line v1.02, 2.5.1.1)
 
 Progress = Callable[[int, int, int], None]  # (ids done, ids in all, devices found)
@@ -162,6 +166,20 @@ def serial_wire_limit_s(settings: HubSettings, units: int, timeout_s: float) -> 
     return units * (request_s + timeout_s)
 
 
+async def _read(connection: Connection, unit: int, block: ReadBlock) -> Response:
+    """One read, asked again while its answer fails its CRC check: reflections garble some answers, not all.
+
+    A wrong line setting garbles every answer, so a garbled id costs ``GARBLED_TRIES`` reads; a silent one, one.
+    """
+    for _ in range(GARBLED_TRIES - 1):
+        try:
+            return await connection.read(unit, block, retries=0)
+        except TransactionError as err:
+            if err.kind not in GARBLED_KINDS:
+                raise
+    return await connection.read(unit, block, retries=0)
+
+
 class _UnitReads:
     """One unit's reads during recognition, each asked once however many profiles need it."""
 
@@ -176,10 +194,10 @@ class _UnitReads:
         key = (table, address, count)
         if key not in self._done:
             try:
-                response = await self.connection.read(self.unit, ReadBlock(table, address, count, ()), retries=0)
+                response = await _read(self.connection, self.unit, ReadBlock(table, address, count, ()))
             except TransactionError as err:
                 self._done[key] = err
-                self.garbled |= err.kind in ("crc", "framing")
+                self.garbled |= err.kind in GARBLED_KINDS
             else:
                 self._done[key] = [int(w) for w in response.words]
                 self.answered_ok = True
@@ -254,7 +272,7 @@ async def _scan_unit(
 ) -> FoundUnit | None:
     code: int | None = None
     try:
-        await connection.read(unit, PRESENCE_BLOCK, retries=0)
+        await _read(connection, unit, PRESENCE_BLOCK)
     except TransactionError as err:
         if err.kind == "disconnected":  # pymodbus drops the connection after a few unanswered requests
             garbled = bool(connection.received)  # bytes came, but no frame this request could take
@@ -266,10 +284,13 @@ async def _scan_unit(
             report.gateway_absent.append(unit)
             return None
         if err.exception_code is None:
-            (report.garbled if err.kind in ("crc", "framing") else report.silent).append(unit)
+            (report.garbled if err.kind in GARBLED_KINDS else report.silent).append(unit)
             return None
         code = err.exception_code
     names, reads = await recognise(connection, unit, profiles.values())
+    if reads.garbled:  # a rule unread may be the one that tells this profile from another: no guess offered
+        report.garbled.append(unit)
+        return None
     if not names:
         answered = reads.answered_ok or code is None
         return FoundUnit(unit, "ok" if answered else "exception", None, exception_code=code)
