@@ -20,9 +20,11 @@ from custom_components.ashp_cop.engine.arrays import FloatArray
 from custom_components.ashp_cop.engine.errors import EngineInputError
 from custom_components.ashp_cop.engine.uncertainty import (
     HEAT_METER_FLOW_MPE_PCT,
+    MAX_HEAT_HALF_WIDTH,
     SENSOR_TOLERANCE_K,
     HeatErrorSums,
     HeatSource,
+    MeterChoice,
     MeterClasses,
     component_mpe,
     component_mpe_at,
@@ -187,3 +189,13 @@ def test_one_reading_with_floats_gives_the_arrays_figures(name: str) -> None:
     assert component_mpe_at(meters, flow_m3h=None, flow_c=None, return_c=None) == pytest.approx(
         {k: float(np.max(v)) for k, v in unknown.items()}
     )
+
+
+def test_a_net_heat_that_is_a_small_difference_of_large_flows_has_no_band() -> None:
+    """Seen in Home Assistant over a few hours whose net heat was a small part of the heat that flowed:
+    'band 1.91 ± 5.94' with a negative lower bound. Such a figure gets no interval rather than a wrong one."""
+    meters = MeterChoice().resolve(heat_metered=True)
+    wide = interval(1.91, meters, {"flow": 3.1, "temperature_pair": 0.03, "calculator": 0.01}, [1.0])
+    assert wide == {"spf_low": None, "spf_high": None, "relative_95": None}
+    just_below = interval(1.91, meters, {"flow": MAX_HEAT_HALF_WIDTH - 0.01}, [1.0])
+    assert just_below["spf_low"] is not None and 0 < just_below["spf_low"] < 1.91 < just_below["spf_high"]

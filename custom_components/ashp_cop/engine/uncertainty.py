@@ -358,6 +358,10 @@ def elec_half_widths(meters: MeterClasses, feeds_kwh: Sequence[float]) -> list[f
     return [meters.elec_meter_class / 100.0 * kwh / total for kwh in feeds_kwh if kwh > 0]
 
 
+# Beyond this half-width of one heat factor (50 %) the first-order error model no longer holds.
+MAX_HEAT_HALF_WIDTH = 0.5
+
+
 def interval(
     value: float | None, meters: MeterClasses, heat_relative: Mapping[str, float], feeds_kwh: Sequence[float]
 ) -> dict[str, float | None]:
@@ -365,5 +369,10 @@ def interval(
     if value is None or not heat_relative:
         return {"spf_low": None, "spf_high": None, "relative_95": None}
     groups = [[heat_relative.get(name, 0.0) for name in group] for group in heat_groups(meters)]
+    if any(math.fsum(group) >= MAX_HEAT_HALF_WIDTH for group in groups):
+        # The net heat is a small difference of large flows (heat delivered less heat drawn back, or
+        # readings around zero): its error is no longer small against it, the ratio's distribution has no
+        # meaningful 95 % interval (a draw can turn the heat's sign). No band rather than a wrong one.
+        return {"spf_low": None, "spf_high": None, "relative_95": None}
     low, high = ratio_bounds(groups, elec_half_widths(meters, feeds_kwh))
     return {"spf_low": value * low, "spf_high": value * high, "relative_95": (high - low) / 2.0}
