@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import voluptuous as vol
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
@@ -48,6 +52,53 @@ async def test_a_stored_mode_mapping_with_a_line_that_is_no_mode_is_named_not_ha
     assert issue is not None and issue.translation_placeholders == {
         "name": hp.title, "error": "compressor_running: binary_sensor.running is not a mode"}  # fmt: skip
     assert "lines of its mode mapping are left out: compressor_running" in caplog.text
+
+
+def _unchanged(result: Any) -> dict[str, Any]:
+    """What Submit sends from a form nobody touched: its defaults and suggested values."""
+    values: dict[str, Any] = {}
+    for key in result["data_schema"].schema:
+        if (suggested := (key.description or {}).get("suggested_value")) is not None:
+            values[str(key)] = suggested
+        elif key.default is not vol.UNDEFINED:
+            values[str(key)] = key.default()
+    return values
+
+
+async def test_configure_submitted_unchanged_saves_a_stored_mode_mapping_without_its_lines_that_are_no_mode(
+    hass: HomeAssistant,
+) -> None:
+    """It failed with "line 6: ... is not a mode": the form showed the stored line the load had left out."""
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W", "device_class": "power"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W", "device_class": "power"})
+    hass.states.async_set("select.hp_mode", "Heat", {"options": ["Heat", "DHW"]})
+    roles = {
+        "heat_power_w": "sensor.hm_power",
+        "elec_power_w": "sensor.meter_power",
+        "operating_mode": "select.hp_mode",
+    }
+    stored = {"Heat": "space_heating", "DHW": "hot_water", "compressor_running": "binary_sensor.running"}
+    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: stored})
+    await setup_entry(hass, hp)
+    issue_id = f"mode_map_refused_{hp.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    result = await hass.config_entries.options.async_init(hp.entry_id)
+    steps = []
+    while result["type"] is FlowResultType.FORM:
+        steps.append(result["step_id"])
+        if result["step_id"] == "mode_map":
+            # the line is named, and the text is the mapping in use
+            assert result["errors"] == {CONF_MODE_MAP: "mode_map_lines_left_out"}
+            assert (
+                result["description_placeholders"]["error"] == "compressor_running: binary_sensor.running is not a mode"
+            )
+            assert "compressor_running" not in _unchanged(result)[CONF_MODE_MAP]
+        result = await hass.config_entries.options.async_configure(result["flow_id"], _unchanged(result))
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    assert "mode_map" in steps
+    assert hp.options[CONF_MODE_MAP] == {"Heat": "space_heating", "DHW": "hot_water"}
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None  # the reload found nothing to refuse
 
 
 def test_the_demo_seeds_roles_as_roles_and_modes_as_modes() -> None:
