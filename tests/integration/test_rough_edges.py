@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +143,12 @@ def test_names_can_be_told_apart_when_a_card_cuts_them_at_25_characters() -> Non
     shown = [f"Heat pump {name}"[:25] for key, name in names.items() if heat_pump_defaults(key)[:2] == (True, True)]
     assert len(shown) == len(set(shown)) >= 20
     assert STRINGS["entity"]["sensor"]["plant_net_heat_energy"]["name"] == "Net heat energy"  # not "Plant ... Plant"
+
+
+def test_the_integration_page_lists_devices_and_its_button_says_what_it_adds() -> None:
+    """It said "Hubs" over heat pumps and plants and "ADD HUB" to add one. Home Assistant's frontend
+    (20260128, for 2026.2) heads the list with entries_<integration_type> and labels the button with
+    component.<domain>.config.initiate_flow.user, else add_<integration_type> (older releases)."""
+    manifest = json.loads((Path(__file__).parents[2] / "custom_components/ashp_cop/manifest.json").read_text())
+    assert manifest["integration_type"] == "device"  # "Devices"; "Add device" before 2026.2
+    assert STRINGS["config"]["initiate_flow"] == {"user": "Add hub, heat pump or plant"}
