@@ -12,6 +12,7 @@ from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.live import Role
@@ -34,21 +35,27 @@ async def test_a_wrong_sensor_is_named_with_its_unit_symbol_not_a_python_repr(ha
     assert binding.message == "sensor.flow is a temperature sensor in '°C', not power"
 
 
+async def _heat_pump_with_a_line_that_is_no_mode(
+    hass: HomeAssistant, mode_entity: str, states: tuple[str, str]
+) -> MockConfigEntry:
+    """A heat pump whose stored mode mapping maps ``states`` to space heating and hot water, and holds the line
+    the demo once stored among them: `compressor_running: binary_sensor.running`."""
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W", "device_class": "power"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W", "device_class": "power"})
+    roles = {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power", "operating_mode": mode_entity}
+    heating, hot_water = states
+    stored = {heating: "space_heating", hot_water: "hot_water", "compressor_running": "binary_sensor.running"}
+    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: stored})
+    await setup_entry(hass, hp)
+    return hp
+
+
 async def test_a_stored_mode_mapping_with_a_line_that_is_no_mode_is_named_not_half_used(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The demo stored `compressor_running: binary_sensor...` among the modes: loaded silently before."""
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
     hass.states.async_set("sensor.hp_mode", "heating")
-    roles = {
-        "heat_power_w": "sensor.hm_power",
-        "elec_power_w": "sensor.meter_power",
-        "operating_mode": "sensor.hp_mode",
-    }
-    stored = {"heating": "space_heating", "hot_water": "hot_water", "compressor_running": "binary_sensor.running"}
-    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: stored})
-    await setup_entry(hass, hp)
+    hp = await _heat_pump_with_a_line_that_is_no_mode(hass, "sensor.hp_mode", ("heating", "hot_water"))
     assert hp.runtime_data.mode_map == {"heating": "space_heating", "hot_water": "hot_water"}
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"mode_map_refused_{hp.entry_id}")
     assert issue is not None and issue.translation_placeholders == {
@@ -71,17 +78,8 @@ async def test_configure_submitted_unchanged_saves_a_stored_mode_mapping_without
     hass: HomeAssistant,
 ) -> None:
     """It failed with "line 6: ... is not a mode": the form showed the stored line the load had left out."""
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W", "device_class": "power"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W", "device_class": "power"})
     hass.states.async_set("select.hp_mode", "Heat", {"options": ["Heat", "DHW"]})
-    roles = {
-        "heat_power_w": "sensor.hm_power",
-        "elec_power_w": "sensor.meter_power",
-        "operating_mode": "select.hp_mode",
-    }
-    stored = {"Heat": "space_heating", "DHW": "hot_water", "compressor_running": "binary_sensor.running"}
-    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: stored})
-    await setup_entry(hass, hp)
+    hp = await _heat_pump_with_a_line_that_is_no_mode(hass, "select.hp_mode", ("Heat", "DHW"))
     issue_id = f"mode_map_refused_{hp.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
     result = await hass.config_entries.options.async_init(hp.entry_id)
