@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from aiohttp import WSMsgType, web
 
 from tools.ha_demo.__main__ import _wait_for_api
 from tools.ha_demo.history import send
-from tools.ha_demo.progress import Progress, last_log_line
+from tools.ha_demo.progress import Progress, last_log_line, next_five_minute_mark
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,8 +72,19 @@ def test_progress_says_a_line_at_most_every_so_often() -> None:
     for elapsed_s in (0, 10, 29, 30, 95):
         now[0] = 100.0 + elapsed_s
         progress.tick(f"at {elapsed_s}")
-    assert lines == ["waiting for X (0:00 of up to 7:00): at 0", "waiting for X (0:30 of up to 7:00): at 30",
-                     "waiting for X (1:35 of up to 7:00): at 95"]  # fmt: skip
+    progress.tick("the end", done=True)  # said however soon after the last
+    assert lines == [
+        "waiting for X (0:00 of up to 7:00): at 0",
+        "waiting for X (0:30 of up to 7:00): at 30",
+        "waiting for X (1:35 of up to 7:00): at 95",
+        "waiting for X (1:35 of up to 7:00): the end",
+    ]
+
+
+def test_the_next_five_minute_mark_is_named() -> None:
+    assert next_five_minute_mark(datetime(2026, 12, 7, 16, 21, 51)) == "16:25"
+    assert next_five_minute_mark(datetime(2026, 12, 7, 16, 25, 0)) == "16:30"  # compiled at this one already
+    assert next_five_minute_mark(datetime(2026, 12, 7, 23, 58, 3)) == "00:00"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -28,7 +29,7 @@ from .history import (
     simulate_past,
 )
 from .options import REPO, add_options
-from .progress import Progress, last_log_line
+from .progress import Progress, last_log_line, next_five_minute_mark
 from .seed import (
     HEAT_PUMP_ENTRY_ID,
     PASSWORD,
@@ -89,9 +90,11 @@ async def _reload(url: str, token: str, entry_id: str) -> None:
 async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history: Hourly, log: Path) -> None:
     await _wait_for_api(url, token, hass, log)
     days = len(history.start) // 24
-    backfill = Progress(f"backfilling {days} days of simulated history into the recorder", every_s=0)
-    await send(url, token, import_messages(history),
-               on_answer=lambda done, count: backfill.tick(f"{done}/{count} statistics"))  # fmt: skip
+    backfill = Progress(f"backfilling {days} days of simulated history into the recorder", every_s=5)
+    await send(
+        url, token, import_messages(history),
+        on_answer=lambda sent, count: backfill.tick(f"{sent}/{count} statistics", done=sent == count),
+    )  # fmt: skip
     # the recorder writes 5-minute statistics at each 5-minute mark, and the first after a start has none of the
     # live sensors' states yet: up to 6 minutes after Home Assistant came up
     waiting = Progress("waiting for the live sensors' first 5-minute statistics to join the history to them",
@@ -100,7 +103,9 @@ async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history:
     while not await live_statistics_started(url, token, history_end(history)):
         if time.monotonic() > deadline or hass.poll() is not None:
             raise RuntimeError("the live sensors wrote no statistics: the history is not joined to them")
-        waiting.tick("the recorder writes them at each 5-minute mark")
+        waiting.tick(
+            f"the recorder writes them at each 5-minute mark, the next at {next_five_minute_mark(datetime.now())}"
+        )
         await asyncio.sleep(10)
     await send(url, token, adjust_messages(history))
     await asyncio.sleep(6)  # the recorder commits every 5 s

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 # "2026-12-07 16:10:00.123 INFO (MainThread) [homeassistant.bootstrap] Setting up stage 1: ..."
@@ -30,6 +31,12 @@ def last_log_line(log: Path) -> str:
             said = f"{entry['level']} {entry['message']}"
             return said if len(said) <= MAX_SAID else said[: MAX_SAID - 3] + "..."
     return ""
+
+
+def next_five_minute_mark(now: datetime) -> str:
+    """``HH:MM`` of the next 5-minute mark of the clock, when the recorder compiles 5-minute statistics."""
+    mark = now.replace(second=0, microsecond=0) + timedelta(minutes=5 - now.minute % 5)
+    return mark.strftime("%H:%M")
 
 
 def clock_text(seconds: float) -> str:
@@ -54,10 +61,10 @@ class Progress:
         self.started = clock()
         self._said_at: float | None = None
 
-    def tick(self, detail: str) -> None:
-        """Say where the wait is, unless a line was said less than ``every_s`` seconds ago."""
+    def tick(self, detail: str, *, done: bool = False) -> None:
+        """Say where the wait is, unless a line was said less than ``every_s`` seconds ago (``done``: say it)."""
         now = self.clock()
-        if self._said_at is not None and now - self._said_at < self.every_s:
+        if not done and self._said_at is not None and now - self._said_at < self.every_s:
             return
         self._said_at = now
         elapsed = clock_text(now - self.started)

@@ -226,7 +226,4 @@ recorder:
   commit_interval: 5
 logger:
   default: warning
-  logs:
-    # its start-up stages, which the demo quotes while it waits (tools/ha_demo/progress.py)
-    homeassistant.bootstrap: info
 """)
