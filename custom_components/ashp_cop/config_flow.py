@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import voluptuous as vol
+import yaml
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlowResult,
@@ -343,7 +344,9 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         placeholders = {"error": ""}
         if user_input is not None:
-            self._data[CONF_REGISTER_MAP] = user_input[CONF_REGISTER_MAP]
+            self._data[CONF_REGISTER_MAP] = await self.hass.async_add_executor_job(
+                register_map_text, user_input[CONF_REGISTER_MAP], self._data[CONF_REGISTER_MAP]
+            )
             try:
                 # A pasted map may be large: YAML parsing stays off the event loop.
                 await self.hass.async_add_executor_job(device_register_map, self._data)
@@ -355,10 +358,9 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
                 if probe_error is None:
                     return self._finish()
                 errors["base"], placeholders["error"] = probe_error
-        schema = vol.Schema({
-            vol.Required(CONF_REGISTER_MAP, default=self._data[CONF_REGISTER_MAP]):
-                selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
-        })  # fmt: skip
+        shown = await self.hass.async_add_executor_job(register_map_object, self._data[CONF_REGISTER_MAP])
+        # the object selector is the frontend's YAML code editor (monospace, line numbers, YAML checked as typed)
+        schema = vol.Schema({vol.Required(CONF_REGISTER_MAP, default=shown): selector.ObjectSelector()})
         return self.async_show_form(step_id="register_map", data_schema=schema, errors=errors,
                                     description_placeholders=placeholders)  # fmt: skip
 
@@ -406,6 +408,26 @@ class DeviceSubentryFlow(ConfigSubentryFlow):
                 self._noisy = dict(self._data)
                 return "line_noise", told
         return None if answered else ("device_not_answering", "; ".join(scans[0].errors[:2]))
+
+
+def register_map_object(text: str) -> Any:
+    """The stored register map (YAML text) as the YAML editor shows it: parsed; the text itself if it does not
+    parse (the register map check then names the line)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def register_map_text(submitted: Any, before: str) -> str:
+    """The register map to store, YAML text as ever: the YAML editor sends the parsed YAML, which keeps neither
+    comments nor hexadecimal addresses, so a map submitted unchanged keeps its text as typed; a text (an API
+    client, a map that did not parse) is taken as it is."""
+    if isinstance(submitted, str):
+        return submitted
+    if register_map_object(before) == submitted:
+        return before
+    return str(yaml.safe_dump(submitted, sort_keys=False, allow_unicode=True, default_flow_style=None))
 
 
 def _template() -> str:

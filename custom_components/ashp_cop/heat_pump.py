@@ -53,8 +53,7 @@ from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition, heat_power_w
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
 from .engine.live_audit import LiveMeterAccount, PollReadings
-from .engine.modes import TARGETS as MODE_TARGETS
-from .engine.modes import Mode, bucket_of, modes_of
+from .engine.modes import Mode, bucket_of, modes_of, usable_mapping
 from .engine.plant import UnitReading
 from .engine.plausibility import IMPLAUSIBLE_COP, FlaggedHour
 from .engine.short_cycling import (
@@ -184,10 +183,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         stored_map: dict[str, str] = dict(config.get(CONF_MODE_MAP, {})) if Role.OPERATING_MODE in self.roles else {}
         # a stored line whose target is no mode (an older release or a hand-edited entry stored one) is left out,
         # named in the log and in a repair issue (_async_setup): the mapping is never silently half-used
-        self.mode_map = {state: target for state, target in stored_map.items() if target in MODE_TARGETS}
-        self.mode_map_problem = "; ".join(
-            f"{state}: {target} is not a mode" for state, target in stored_map.items() if target not in MODE_TARGETS
-        )
+        self.mode_map, self.mode_map_problem = usable_mapping(stored_map)
         self.modes: tuple[Mode, ...] = tuple(m for m in modes_of(self.mode_map) if m is not Mode.OFF)
         self.live = LiveHeatPump(live_settings(config))
         # the meters' classes, coverage and heat-meter errors (engine/live_audit.py)

@@ -242,7 +242,9 @@ def datasheet_schema(config: dict[str, Any]) -> vol.Schema:
             selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
         vol.Required(CONF_APPLICATION, default=str(config.get(CONF_APPLICATION, 35))): selector.SelectSelector(
             selector.SelectSelectorConfig(options=["35", "55"], translation_key=CONF_APPLICATION)),
-        vol.Optional(CONF_KEYMARK_SEARCH): selector.TextSelector(),
+        # a search that found nothing keeps its text to correct (it was emptied)
+        vol.Optional(CONF_KEYMARK_SEARCH, description={"suggested_value": config.get(CONF_KEYMARK_SEARCH)}):
+            selector.TextSelector(),
     })  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from homeassistant.helpers import selector
 from .const import CONF_MODE_MAP, CONF_ROLES, DOMAIN
 from .engine.errors import EngineInputError
 from .engine.live import Role
-from .engine.modes import default_mapping, format_mapping, parse_mapping, unmapped
+from .engine.modes import default_mapping, format_mapping, parse_mapping, unmapped, usable_mapping
 from .modbus.device import ModbusDevice
 
 MODE_DOMAINS = ["sensor", "select", "input_select", "binary_sensor"]
@@ -126,6 +126,9 @@ async def mode_map_step(
         text, error = user_input[CONF_MODE_MAP], placeholders["error"]
     else:
         kept = before.get(CONF_MODE_MAP) if mode_entity(before) == entity_id else None
-        text = suggested_mapping(flow.hass, entity_id, kept if isinstance(kept, Mapping) else None)
+        usable, refused = usable_mapping(kept) if isinstance(kept, Mapping) else ({}, "")
+        text = suggested_mapping(flow.hass, entity_id, usable)
+        if refused:  # shown without them, as they are used, and named: Submit saves the rest
+            errors, error = {CONF_MODE_MAP: "mode_map_lines_left_out"}, refused
     return flow.async_show_form(step_id="mode_map", data_schema=mode_map_schema(text), errors=errors,
                                 description_placeholders=form_placeholders(flow.hass, entity_id, error))  # fmt: skip

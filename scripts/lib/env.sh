@@ -45,13 +45,20 @@ ensure_venv() {
         return 0
     fi
     python="$(find_python)" || return 1
-    echo "setting up $dir from $requirements with $("$python" --version) ..." >&2
-    # Each step checked (the callers may run without set -e): no stamp unless all went well.
+    local count
+    count="$(grep -cE '^[[:space:]]*[A-Za-z0-9]' "$ROOT/$requirements" || true)"
+    echo "setting up $dir from $requirements with $("$python" --version) (a few minutes; once, until the file changes)" >&2
+    # Each step checked (the callers may run without set -e): no stamp unless all went well. Each says
+    # what it does: the demo's environment takes minutes to install, which read as a hang.
     rm -rf "${ROOT:?}/$dir" &&
+        echo "setting up $dir (step 1 of 3): creating the environment" >&2 &&
         "$python" -m venv "$ROOT/$dir" &&
+        echo "setting up $dir (step 2 of 3): upgrading pip" >&2 &&
         "$ROOT/$dir/bin/python" -m pip install "${PIP_QUIET[@]}" --upgrade pip &&
+        echo "setting up $dir (step 3 of 3): installing the $count packages of $requirements and what they need" >&2 &&
         "$ROOT/$dir/bin/python" -m pip install "${PIP_QUIET[@]}" "$@" -r "$ROOT/$requirements" &&
-        echo "$want" >"$stamp"
+        echo "$want" >"$stamp" &&
+        echo "setting up $dir: done" >&2
 }
 
 # ensure_overlay DIR BASE_VENV REQUIREMENTS: install REQUIREMENTS (without

@@ -8,18 +8,20 @@ import threading
 from typing import Any
 
 import pytest
+import yaml
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT, CONF_SCAN_INTERVAL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ashp_cop import config_flow
 from custom_components.ashp_cop import coordinator as coordinator_module
-from custom_components.ashp_cop.config_flow import CONF_PROBE_UNIT
+from custom_components.ashp_cop.config_flow import CONF_PROBE_UNIT, register_map_object, register_map_text
 from custom_components.ashp_cop.const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
@@ -274,7 +276,11 @@ async def test_add_a_device_with_its_own_register_map(
     monkeypatch.setattr(coordinator_module, "parse_register_map", spy)
     result = await _device_flow(hass, hub_entry, **{CONF_NAME: "Own meter", CONF_UNIT_ID: 30, CONF_PROFILE: "custom"})
     assert result["step_id"] == "register_map"
-    assert "generic_heat_meter" in result["data_schema"]({})[CONF_REGISTER_MAP]  # the template to start from
+    # the frontend's YAML code editor (an object selector; a proportional-font textarea before), showing the
+    # template to start from
+    field = next(key for key in result["data_schema"].schema if key == CONF_REGISTER_MAP)
+    assert isinstance(result["data_schema"].schema[field], selector.ObjectSelector)
+    assert result["data_schema"]({})[CONF_REGISTER_MAP]["name"] == "generic_heat_meter"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_REGISTER_MAP: "name: own\nvalues: {power_w: {address: 70000}}"}
     )
@@ -293,8 +299,12 @@ async def test_add_a_device_with_its_own_register_map(
     assert result["description_placeholders"]["error"].startswith("unit 30: no answer")
     sim, _ = plant
     sim.devices[30] = sim.devices[12]
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: own})
+    # the editor sends the parsed YAML; unchanged, the map is stored as typed (hexadecimal addresses kept)
+    shown = result["data_schema"]({})[CONF_REGISTER_MAP]
+    assert shown == yaml.safe_load(own)
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {CONF_REGISTER_MAP: shown})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_REGISTER_MAP] == own
     # Each pasted map was parsed in an executor thread, never in the event loop (check and probe, each time).
     assert len(parsed_in) >= 6 and set(parsed_in) == {"executor"}
     monkeypatch.undo()
@@ -302,6 +312,16 @@ async def test_add_a_device_with_its_own_register_map(
     power = hass.states.get("sensor.own_meter_power")
     assert power is not None
     assert float(power.state) == pytest.approx(sim.plant.heat_pumps[0].state.elec_unit_w, abs=0.051)
+
+
+def test_an_edited_register_map_is_stored_as_yaml_text_and_an_unchanged_one_as_typed() -> None:
+    typed = "# my meter\nname: own\nvalues: {power_w: {address: 0x34, unit: W}}\n"
+    edited = yaml.safe_load(typed) | {"title": "Own meter"}
+    stored = register_map_text(edited, typed)
+    assert yaml.safe_load(stored) == edited and "0x34" not in stored  # the editor's YAML: no comment, no hex
+    assert register_map_text(yaml.safe_load(typed), typed) == typed
+    assert register_map_text("name: x", typed) == "name: x"  # a text is taken as it is
+    assert register_map_object("values: [") == "values: ["  # a map that does not parse is shown as its text
 
 
 async def test_reconfigure_a_device_keeps_its_entities(

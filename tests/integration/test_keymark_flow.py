@@ -52,11 +52,13 @@ async def _to_datasheet_step(hass: HomeAssistant) -> dict[str, Any]:
     return dict(result)
 
 
+def _suggested(result: Any, key: str) -> Any:
+    return next(field for field in result["data_schema"].schema if field == key).description["suggested_value"]
+
+
 def _filled(result: Any) -> str:
     """The datasheet text the form suggests."""
-    return str(
-        next(key for key in result["data_schema"].schema if key == CONF_DATASHEET).description["suggested_value"]
-    )
+    return str(_suggested(result, CONF_DATASHEET))
 
 
 async def test_database_is_loaded_once_in_an_executor(hass: HomeAssistant) -> None:
@@ -72,6 +74,7 @@ async def test_config_flow_finds_fills_and_keeps_the_declared_scop(hass: HomeAss
     assert result["step_id"] == "datasheet"
     assert result["errors"] == {CONF_KEYMARK_SEARCH: "keymark_no_match"}
     assert result["description_placeholders"]["query"] == "viessmann nosuchmodel"
+    assert _suggested(result, CONF_KEYMARK_SEARCH) == "viessmann nosuchmodel"  # kept to correct, not emptied
     # a broad search lists the first MAX_LISTED and says how many matched
     result = await configure(result["flow_id"], {CONF_APPLICATION: "35", CONF_KEYMARK_SEARCH: "VIESSMANN"})
     assert result["step_id"] == "keymark_unit"
@@ -83,13 +86,15 @@ async def test_config_flow_finds_fills_and_keeps_the_declared_scop(hass: HomeAss
     result = await configure(result["flow_id"], {CONF_KEYMARK_SEARCH: "viessmann nosuchmodel"})
     assert result["step_id"] == "keymark_unit"
     assert result["errors"] == {CONF_KEYMARK_SEARCH: "keymark_no_match"}
+    assert _suggested(result, CONF_KEYMARK_SEARCH) == "viessmann nosuchmodel"
     assert int(result["description_placeholders"]["count"]) > MAX_LISTED
     result = await configure(result["flow_id"], {CONF_KEYMARK_SEARCH: QUERY.lower()})
     assert result["step_id"] == "keymark_unit"
     assert not result["errors"]
     options = result["data_schema"].schema[CONF_KEYMARK_UNIT].config["options"]
     assert result["description_placeholders"]["count"] == str(len(options)) == "1"
-    assert options[0]["label"] == "CTC AB · CTC EcoAir 700-series · CTC EcoAir 712M 400V"
+    # the model code first: a narrow select cuts the end of an option, which was the model code
+    assert options[0]["label"] == "CTC EcoAir 712M 400V · CTC EcoAir 700-series · CTC AB"
     # picking a unit with the search text unchanged goes on
     result = await configure(
         result["flow_id"], {CONF_KEYMARK_UNIT: options[0]["value"], CONF_KEYMARK_SEARCH: QUERY.lower()}

@@ -17,7 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ashp_cop.const import CONF_MODE_MAP, CONF_ROLES, DOMAIN
 from custom_components.ashp_cop.engine.modes import Mode
-from tests.integration.conftest import LONG_RUN_TIMEOUT_S, serving_plant, setup_entry
+from tests.integration.conftest import LONG_RUN_TIMEOUT_S, STRINGS, serving_plant, setup_entry
 from tests.integration.test_heat_pump import CIRCUIT, CLOCK_ORIGIN, MODBUS_ROLES, heat_pump_entry
 from tests.integration.test_snapshots import SET_UP_AT, _snapshot
 from tools.simulator.server import PlantSimulator
@@ -172,6 +172,11 @@ async def test_the_flow_maps_the_modes_with_defaults_and_names_an_unmapped_state
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODE_MAP: "heating: heat"})
     assert result["errors"] == {CONF_MODE_MAP: "invalid_mode_map"}
     assert "'heat' is not a mode" in result["description_placeholders"]["error"]  # type: ignore[index]
+    # said once, in the red banner under the field; the step's description said it too
+    for section in ("config", "options"):
+        texts = (STRINGS[section]["step"]["mode_map"]["description"], STRINGS[section]["error"]["invalid_mode_map"])
+        shown_texts = " ".join(text.format(**result["description_placeholders"]) for text in texts)  # type: ignore[arg-type]
+        assert shown_texts.count("'heat' is not a mode") == 1, section
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_MODE_MAP: "heating: space_heating\nhot_water: hot_water\noff: off\ndefrost: unchanged"}
     )

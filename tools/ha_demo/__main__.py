@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -28,6 +29,7 @@ from .history import (
     simulate_past,
 )
 from .options import REPO, add_options
+from .progress import Progress, last_log_line, next_five_minute_mark
 from .seed import (
     HEAT_PUMP_ENTRY_ID,
     PASSWORD,
@@ -49,17 +51,32 @@ def _free(port: int) -> int:
         return int(spare.getsockname()[1])
 
 
-async def _wait_for_api(url: str, token: str, process: subprocess.Popen[bytes], timeout_s: float = 600) -> None:
+async def _wait_for_api(
+    url: str,
+    token: str,
+    process: subprocess.Popen[bytes],
+    log: Path,
+    *,
+    timeout_s: float = 600,
+    poll_s: float = 1,
+    every_s: float = 15,
+) -> None:
+    """Until Home Assistant says it runs; meanwhile what it is at: its state and the last line of its log."""
     deadline = time.monotonic() + timeout_s
+    progress = Progress("waiting for Home Assistant to start", limit_s=timeout_s, every_s=every_s)
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"Home Assistant stopped during start-up (exit {process.returncode})")
+            state = "its web server does not answer yet"
             with contextlib.suppress(aiohttp.ClientError):
                 async with session.get(f"{url}/api/config") as response:
-                    if response.status == 200 and (await response.json()).get("state") == "RUNNING":
-                        return
-            await asyncio.sleep(1)
+                    if response.status == 200:
+                        state = f"state {(await response.json()).get('state')}"
+                        if state == "state RUNNING":
+                            return
+            progress.tick(f"{state}; its log says: {last_log_line(log) or 'nothing yet'}")
+            await asyncio.sleep(poll_s)
     raise TimeoutError(f"Home Assistant did not come up at {url} within {timeout_s:.0f} s")
 
 
@@ -70,21 +87,32 @@ async def _reload(url: str, token: str, entry_id: str) -> None:
         response.raise_for_status()
 
 
-async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history: Hourly) -> None:
-    await _wait_for_api(url, token, hass)
-    print(f"backfilling {len(history.start) // 24} days of simulated history into the recorder ...", flush=True)
-    await send(url, token, import_messages(history))
-    print("waiting for the live sensors' first 5-minute statistics to join the history to them (up to 6 min) ...",
-          flush=True)  # fmt: skip
-    deadline = time.monotonic() + 420
+async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history: Hourly, log: Path) -> None:
+    await _wait_for_api(url, token, hass, log)
+    days = len(history.start) // 24
+    backfill = Progress(f"backfilling {days} days of simulated history into the recorder", every_s=5)
+    await send(
+        url, token, import_messages(history),
+        on_answer=lambda sent, count: backfill.tick(f"{sent}/{count} statistics", done=sent == count),
+    )  # fmt: skip
+    # the recorder writes 5-minute statistics at each 5-minute mark, and the first after a start has none of the
+    # live sensors' states yet: up to 6 minutes after Home Assistant came up
+    waiting = Progress("waiting for the live sensors' first 5-minute statistics to join the history to them",
+                       limit_s=LIVE_STATISTICS_LIMIT_S, every_s=30)  # fmt: skip
+    deadline = time.monotonic() + LIVE_STATISTICS_LIMIT_S
     while not await live_statistics_started(url, token, history_end(history)):
         if time.monotonic() > deadline or hass.poll() is not None:
             raise RuntimeError("the live sensors wrote no statistics: the history is not joined to them")
+        waiting.tick(
+            f"the recorder writes them at each 5-minute mark, the next at {next_five_minute_mark(datetime.now())}"
+        )
         await asyncio.sleep(10)
     await send(url, token, adjust_messages(history))
     await asyncio.sleep(6)  # the recorder commits every 5 s
     await _reload(url, token, HEAT_PUMP_ENTRY_ID)  # seasonal figures read the statistics on setup
 
+
+LIVE_STATISTICS_LIMIT_S = 420
 
 REACH_FROM_ELSEWHERE = """\
 It listens on 127.0.0.1 only. From another machine, tunnel the port over SSH:
@@ -129,9 +157,10 @@ def run(args: argparse.Namespace) -> int:
         # stdin from /dev/null: in a process group of its own, reading the terminal would stop it (SIGTTIN)
         hass = children.start("Home Assistant", [str(Path(python).parent / "hass"), "-c", str(args.config),
                                                  "--skip-pip"], cwd=REPO, stdin=subprocess.DEVNULL)  # fmt: skip
-        print(f"starting Home Assistant in {args.config} (the first start takes a minute) ...", flush=True)
-        asyncio.run(_prepare(url, token, hass, history) if history is not None else
-                    _wait_for_api(url, token, hass))  # fmt: skip
+        print(f"starting Home Assistant in {args.config} (the first start takes a minute or two) ...", flush=True)
+        log = args.config / "home-assistant.log"
+        asyncio.run(_prepare(url, token, hass, history, log) if history is not None else
+                    _wait_for_api(url, token, hass, log))  # fmt: skip
         print(f"\nashp_cop demo is running: {url}/lovelace/heat-pump")
         print(f"From this machine no login is asked (trusted network 127.0.0.1); the user is {USERNAME} / {PASSWORD}.")
         print(REACH_FROM_ELSEWHERE.format(port=http_port, user=getpass.getuser(), host=socket.gethostname()))

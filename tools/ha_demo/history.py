@@ -8,6 +8,7 @@ heat pump's own sensors, through Home Assistant's websocket API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -217,8 +218,12 @@ def _daily_cop(history: Hourly) -> dict[str, Any]:
         "statistic_id": daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID), "unit_of_measurement": None}}  # fmt: skip
 
 
-async def send(url: str, token: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Send websocket commands one by one, failing loudly on an error answer; returns the answers."""
+async def send(
+    url: str, token: str, messages: list[dict[str, Any]], on_answer: Callable[[int, int], None] | None = None
+) -> list[dict[str, Any]]:
+    """Send websocket commands one by one, failing loudly on an error answer; returns the answers.
+
+    ``on_answer(done, count)`` after each answer: the backfill of a first start says how far it is."""
     async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}/api/websocket") as ws:
         await ws.receive_json()  # auth_required
         await ws.send_json({"type": "auth", "access_token": token})
@@ -232,6 +237,8 @@ async def send(url: str, token: str, messages: list[dict[str, Any]]) -> list[dic
             if not answer.get("success"):
                 raise RuntimeError(f"{message['type']} failed: {answer.get('error')}")
             answers.append(answer)
+            if on_answer is not None:
+                on_answer(number, len(messages))
         return answers
 
 

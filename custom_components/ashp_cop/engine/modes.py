@@ -106,6 +106,17 @@ def parse_mapping(text: str) -> dict[str, str]:
     return mapping
 
 
+def usable_mapping(stored: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """(the stored lines whose target is a mode, the other lines named; '' when none).
+
+    An older release or a hand-edited entry stored lines such as ``compressor_running: binary_sensor.x``;
+    they are left out wherever the stored mapping is used or shown, never half-used.
+    """
+    usable = {state: target for state, target in stored.items() if target in TARGETS}
+    refused = "; ".join(f"{state}: {target} is not a mode" for state, target in stored.items() if target not in TARGETS)
+    return usable, refused
+
+
 def unmapped(states: Iterable[str], mapping: Mapping[str, str]) -> list[str]:
     """The states the mapping does not name."""
     return [state for state in states if state not in mapping]

@@ -42,9 +42,10 @@ class Unit:
 
     @property
     def label(self) -> str:
-        parts = [self.manufacturer, self.modelname]
+        """Model code first: a select option is cut at its width, and the manufacturer is what is cut then."""
+        parts = [self.modelname, self.manufacturer]
         if normalise(self.title) != normalise(self.modelname):
-            parts.append(self.title)
+            parts.insert(0, self.title)
         return " · ".join(part for part in parts if part)
 
 
