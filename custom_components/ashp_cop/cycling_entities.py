@@ -28,14 +28,27 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else 100.0 * value
 
 
+# Starts and run lengths need samples at most the engine's "cycling" limit apart (engine/audit.py): polled
+# coarser, a run and the pause after it fit between two polls and are never seen. The run time is kept
+# (``coarse_estimate``): each start and stop is placed to within one poll and a missed run is shorter than
+# two polls, so the sum is off by at most one poll per run edge; it is shown with that note, not nulled.
+CYCLING = "cycling"
+
+
 def _duration(
-    key: str, value_fn: Callable[[LiveHeatPump], float | None], *, total: bool = False, shown_in: str = UnitOfTime.HOURS
+    key: str,
+    value_fn: Callable[[LiveHeatPump], float | None],
+    *,
+    total: bool = False,
+    shown_in: str = UnitOfTime.HOURS,
+    estimate: bool = False,
 ) -> HeatPumpSensorDescription:
     return HeatPumpSensorDescription(
         key=key, translation_key=key, device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.TOTAL_INCREASING if total else SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.SECONDS, suggested_unit_of_measurement=shown_in,
-        suggested_display_precision=1, is_total=total, value_fn=value_fn,
+        suggested_display_precision=1, is_total=total, value_fn=value_fn, resolution=CYCLING,
+        coarse_estimate=estimate,
     )  # fmt: skip
 
 
@@ -60,19 +73,20 @@ CYCLING_SENSORS: tuple[HeatPumpSensorDescription, ...] = (
     HeatPumpSensorDescription(
         key="compressor_starts", translation_key="compressor_starts", state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=0, is_total=True, value_fn=lambda live: live.totals.compressor_starts,
+        resolution=CYCLING,
     ),
     HeatPumpSensorDescription(
         key="compressor_starts_today", translation_key="compressor_starts_today",
         state_class=SensorStateClass.MEASUREMENT, suggested_display_precision=0,
-        value_fn=lambda live: live.day.compressor_starts,
+        value_fn=lambda live: live.day.compressor_starts, resolution=CYCLING,
     ),
-    _duration("compressor_run_time", lambda live: live.totals.compressor_run_s, total=True),
-    _duration("compressor_run_time_today", lambda live: live.day.compressor_run_s),
+    _duration("compressor_run_time", lambda live: live.totals.compressor_run_s, total=True, estimate=True),
+    _duration("compressor_run_time_today", lambda live: live.day.compressor_run_s, estimate=True),
     _duration("mean_run_length_today", lambda live: live.day.mean_run_s, shown_in=UnitOfTime.MINUTES),
     HeatPumpSensorDescription(
         key="short_runs_today", translation_key="short_runs_today", state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE, suggested_display_precision=0,
-        value_fn=lambda live: _percent(live.day.short_run_share),
+        value_fn=lambda live: _percent(live.day.short_run_share), resolution=CYCLING,
     ),
 )  # fmt: skip
 

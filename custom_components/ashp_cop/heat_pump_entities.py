@@ -22,6 +22,10 @@ class HeatPumpSensorDescription(SensorEntityDescription):
     # energy total that turned unavailable or 0 would break the Energy dashboard.
     is_total: bool = False
     since_setup: bool = False  # counted from the entry's set-up: shown as the attribute period_start
+    # the engine's resolution rule the figure needs (engine/audit.py RESOLUTION_LIMITS_S): polled coarser, it
+    # is unknown with the rule's reason, or (``coarse_estimate``) shown with a note saying how far it is off
+    resolution: str | None = None
+    coarse_estimate: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,6 +1,6 @@
 """The heat pump's forms and flow steps: which measurement plays which role, and the circuit's settings.
 
-The config flow's heat-pump steps (add one; reconfigure its name and roles)
+The config flow's heat-pump steps (add one; reconfigure its name, roles and meters' classes)
 and the options flow (change its roles and settings later) share the forms
 and checks here. A changed setting applies from then on: totals already
 counted are never recomputed behind the user's back.
@@ -221,6 +221,10 @@ def meters_fields(config: dict[str, Any]) -> dict[Any, Any]:
     }
 
 
+# the meters' settings by key, also asked when a heat pump is reconfigured
+METER_KEYS: tuple[str, ...] = tuple(str(marker) for marker in meters_fields({}))
+
+
 def check_circuit(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """(settings, errors, placeholders): the medium and its mass fraction checked by the engine."""
     settings = dict(user_input)
@@ -342,7 +346,7 @@ async def datasheet_step(
 
 class HeatPumpConfigSteps(KeymarkSteps, ConfigFlow):
     """The config flow's heat-pump steps: add one (roles, their units, circuit, datasheet), or reconfigure its
-    name and roles (its settings stay in the options flow)."""
+    name, roles and meters' classes (its other settings stay in the options flow)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -350,6 +354,7 @@ class HeatPumpConfigSteps(KeymarkSteps, ConfigFlow):
         self._form = RolesForm({}, {}, {}, [], {})
         self._circuit: dict[str, Any] = {}
         self._modes: dict[str, Any] = {}
+        self._meters: dict[str, Any] = {}
         self._pick = KeymarkPick()
 
     def _name_and_roles(self) -> vol.Schema:
@@ -386,11 +391,13 @@ class HeatPumpConfigSteps(KeymarkSteps, ConfigFlow):
         self._modes = modes
         if self.source == SOURCE_RECONFIGURE:
             entry = self._get_reconfigure_entry()
-            data = {k: v for k, v in entry.data.items() if k != CONF_MODE_MAP}
-            data |= {CONF_ROLES: self._form.roles, CONF_ROLE_UNITS: self._form.units, **modes}
+            # the meters as the form left them: a number emptied there leaves the entry
+            data = {k: v for k, v in entry.data.items() if k != CONF_MODE_MAP and k not in METER_KEYS}
+            data |= {CONF_ROLES: self._form.roles, CONF_ROLE_UNITS: self._form.units, **modes, **self._meters}
             return reconfigured(
                 self, entry, reason="heat_pump_reconfigured", title=self._name, data=data,
-                unique_id=heat_pump_unique_id(self._form.roles), replaced=(CONF_ROLES, CONF_ROLE_UNITS, CONF_MODE_MAP),
+                unique_id=heat_pump_unique_id(self._form.roles),
+                replaced=(CONF_ROLES, CONF_ROLE_UNITS, CONF_MODE_MAP, *METER_KEYS),
             )  # fmt: skip
         return await self.async_step_circuit()
 
@@ -418,7 +425,8 @@ class HeatPumpConfigSteps(KeymarkSteps, ConfigFlow):
                                     climate=self._circuit.get(CONF_CLIMATE))  # fmt: skip
 
     async def async_step_reconfigure_heat_pump(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Rename the heat pump or bind other measurements; its totals, entities and history stay."""
+        """Rename the heat pump, bind other measurements or state its meters' classes (the circuit step's
+        fields); its totals, entities and history stay."""
         entry = self._get_reconfigure_entry()
         current = settings_of(entry)
         if user_input is None:
@@ -426,12 +434,13 @@ class HeatPumpConfigSteps(KeymarkSteps, ConfigFlow):
             self._form = RolesForm(dict(current.get(CONF_ROLES, {})), {}, {"error": ""}, [], {})
         else:
             self._name = user_input[CONF_NAME].strip()
+            self._meters = {key: user_input[key] for key in METER_KEYS if key in user_input}
             self._form = read_roles_form(self.hass, user_input, entry.entry_id, current)
             if not self._form.errors:
                 return await self.async_step_role_units()
         return self.async_show_form(
             step_id="reconfigure_heat_pump",
-            data_schema=self._name_and_roles(),
+            data_schema=self._name_and_roles().extend(meters_fields(user_input or current)),
             errors=self._form.errors,
             description_placeholders=self._form.placeholders,
         )

@@ -21,6 +21,7 @@ from .cycling_entities import (
     mode_carnot_period_sensors,
     mode_carnot_sensors,
 )
+from .engine.audit import resolution
 from .entity import HeatPumpEntity, ModbusDeviceEntity, PlantEntity
 from .entries import AshpCopConfigEntry, is_heat_pump, is_plant
 from .heat_pump import HeatPumpConfigEntry
@@ -237,8 +238,29 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
         self._audited, self._coverage_period = audited_period(self.entity_description.key)
         self._audit_key: tuple[Any, int] | None = None
         self._audit_attributes: dict[str, Any] | None = None
+        self._unsupported, self._coarse_note = self._resolution_check()
+
+    def _resolution_check(self) -> tuple[bool, dict[str, Any] | None]:
+        """(unknown, attributes): a figure the heat pump's poll interval is too coarse for (the engine's rule,
+        engine/audit.py) is unknown with the rule's reason, or, an estimate, shown with it. The interval is
+        the entry's option: changing it reloads the entry and so builds the entities again."""
+        rule = self.entity_description.resolution
+        interval = self.coordinator.update_interval
+        if rule is None or interval is None:
+            return False, None
+        poll_s = interval.total_seconds()
+        check = resolution(poll_s)[rule]
+        if check["measurable"]:
+            return False, None
+        if self.entity_description.coarse_estimate:
+            estimate = (f"an estimate: each start and stop is placed to within one poll ({poll_s:g} s) and runs "
+                        f"shorter than two polls can be missed; {check['reason']}")  # fmt: skip
+            return False, {"estimate": estimate}
+        return True, {"reason": check["reason"]}
 
     def _value(self) -> Any:
+        if self._unsupported:
+            return None
         return self.entity_description.value_fn(self.coordinator.live)
 
     async def _adopt_recorded(self) -> None:
@@ -247,6 +269,8 @@ class HeatPumpSensor(FigureSensor, HeatPumpEntity):
 
     def _shown_attributes(self) -> dict[str, Any] | None:
         attributes = super()._shown_attributes()
+        if self._coarse_note is not None:
+            return self._coarse_note if attributes is None else {**attributes, **self._coarse_note}
         if not self._audited:
             return attributes
         # the interval of the state as shown, so it changes only with what is shown; built again only when the

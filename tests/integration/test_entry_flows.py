@@ -15,7 +15,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ashp_cop.const import (
     CONF_APPLICATION,
+    CONF_ELEC_METER_CLASS,
     CONF_ENTRY_TYPE,
+    CONF_HEAT_METER_CLASS,
+    CONF_HEAT_METER_QP,
     CONF_HEAT_PUMPS,
     CONF_ROLE_UNITS,
     CONF_ROLES,
@@ -120,6 +123,43 @@ async def test_reconfigure_renames_a_heat_pump_and_binds_another_meter(hass: Hom
     assert _value(hass, "sensor.garden_heat_pump_electric_power") == 1500.0
     assert _value(hass, "sensor.garden_heat_pump_cop") == 4.0
     assert _value(hass, "sensor.garden_heat_pump_heat_energy") == 123.0
+
+
+async def test_reconfigure_states_the_meters_classes(hass: HomeAssistant) -> None:
+    # classes set in the options before: the form starts from them, and the reconfigure's win over both
+    hp = await _heat_pump(
+        hass, options={CONF_HEAT_METER_CLASS: "3", CONF_HEAT_METER_QP: 2.5, CONF_RUNNING_THRESHOLD: 150}
+    )
+    result = await _reconfigure(hass, hp)
+    assert result["step_id"] == "reconfigure_heat_pump"
+    shown = result["data_schema"]({})
+    assert (shown[CONF_HEAT_METER_CLASS], shown[CONF_ELEC_METER_CLASS]) == ("3", "unknown")
+    assert _suggested(result) == POWERS | {CONF_HEAT_METER_QP: 2.5}
+    # a refused binding shows the form again with the classes as they were typed
+    typed = {CONF_HEAT_METER_CLASS: "2", CONF_ELEC_METER_CLASS: "class_1"}  # the qp emptied
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Garden heat pump",
+            "heat_power_w": "sensor.outside",
+            "elec_power_w": "sensor.meter_power",
+            **typed,
+        },
+    )
+    assert result["errors"]["heat_power_w"] == "wrong_device_class"
+    assert {key: result["data_schema"]({})[key] for key in typed} == typed
+    assert CONF_HEAT_METER_QP not in _suggested(result)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Garden heat pump", **POWERS, **typed}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "heat_pump_reconfigured"
+    await hass.async_block_till_done()
+    assert (hp.data[CONF_HEAT_METER_CLASS], hp.data[CONF_ELEC_METER_CLASS]) == ("2", "class_1")
+    assert CONF_HEAT_METER_QP not in hp.data  # emptied: it leaves the entry, its data and its options
+    assert hp.options == {CONF_RUNNING_THRESHOLD: 150}
+    meters = hp.runtime_data.meter_account.meters  # the reloaded heat pump reads them
+    assert (meters.heat_meter_class, meters.heat_meter_qp_m3h, meters.elec_meter_class) == (2, None, 1.0)
+    assert [a.split(":")[0] for a in meters.assumptions] == ["heat_meter_qp"]
 
 
 async def test_reconfigure_refuses_bad_bindings_and_asks_a_missing_unit(hass: HomeAssistant) -> None:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from homeassistant.const import CONF_SCAN_INTERVAL, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
@@ -21,6 +22,7 @@ from custom_components.ashp_cop.const import (
     DOMAIN,
 )
 from custom_components.ashp_cop.diagnostics import async_get_config_entry_diagnostics
+from custom_components.ashp_cop.engine.audit import RESOLUTION_LIMITS_S, resolution
 from custom_components.ashp_cop.engine.uncertainty import interval
 from tests.integration.conftest import just_after_local_midnight, setup_entry
 from tests.integration.test_heat_pump import CIRCUIT, heat_pump_entry
@@ -144,3 +146,56 @@ async def test_the_meters_are_set_in_the_options(hass: HomeAssistant) -> None:
     meters = hp.runtime_data.meter_account.meters
     assert (meters.heat_meter_class, meters.heat_meter_qp_m3h, meters.elec_meter_class) == (2, 1.5, 1.0)
     assert meters.assumptions == () and meters.mid_metered
+
+
+RUN_LENGTH_FIGURES = (
+    "compressor_starts",
+    "compressor_starts_today",
+    "mean_run_length_today",
+    "runs_shorter_than_10_min_today",
+)
+RUN_TIME_FIGURES = ("compressor_run_time", "compressor_run_time_today")
+
+
+async def _cycles(hass: HomeAssistant, hp: MockConfigEntry, start_s: float, poll_s: float) -> float:
+    """Run, stop, run, stop, run: one poll each, ``poll_s`` apart; returns the clock after the last."""
+    now = start_s
+    for elec_w in (2000.0, 0.0, 2000.0, 0.0, 2000.0):
+        _readings(hass, 3 * elec_w, elec_w)
+        now += poll_s
+        hp.runtime_data.clock = lambda now=now: now
+        await hp.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    return now
+
+
+async def test_cycling_figures_are_unknown_when_the_heat_pump_polls_coarser_than_the_engines_limit(
+    hass: HomeAssistant,
+) -> None:
+    limit_s = RESOLUTION_LIMITS_S["cycling"][0]
+    slow_s = limit_s + 180
+    hp = await _heat_pump(hass, **{CONF_SCAN_INTERVAL: int(slow_s)})
+    now = await _cycles(hass, hp, time.time(), slow_s)
+    assert hp.runtime_data.live.totals.compressor_starts >= 2  # the engine counted; the figure cannot be trusted
+    reason = resolution(slow_s)["cycling"]["reason"]
+    assert reason is not None and f"{slow_s:g} s apart" in reason
+    for key in RUN_LENGTH_FIGURES:
+        state = hass.states.get(f"sensor.garden_heat_pump_{key}")
+        assert state is not None and state.state == STATE_UNKNOWN, key
+        assert state.attributes["reason"] == reason, key
+    # the run time is kept, as an estimate that says so (each start and stop placed to within one poll)
+    for key in RUN_TIME_FIGURES:
+        state = hass.states.get(f"sensor.garden_heat_pump_{key}")
+        assert state is not None and float(state.state) > 0, key
+        assert "reason" not in state.attributes and reason in state.attributes["estimate"], key
+        assert f"within one poll ({slow_s:g} s)" in state.attributes["estimate"], key
+    # polled at the limit (the options change reloads the entry): the figures are shown, no reason, no note
+    hass.config_entries.async_update_entry(hp, options={**hp.options, CONF_SCAN_INTERVAL: int(limit_s)})
+    await hass.async_block_till_done()
+    await _cycles(hass, hp, now, limit_s)
+    for key in (*RUN_LENGTH_FIGURES, *RUN_TIME_FIGURES):
+        state = hass.states.get(f"sensor.garden_heat_pump_{key}")
+        assert state is not None and state.state != STATE_UNKNOWN, key
+        assert "reason" not in state.attributes and "estimate" not in state.attributes, key
+    starts = hass.states.get("sensor.garden_heat_pump_compressor_starts")
+    assert starts is not None and int(starts.state) >= 4
