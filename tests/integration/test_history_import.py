@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.db_schema import StatisticsShortTerm
@@ -33,7 +36,9 @@ from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from custom_components.ashp_cop.statistics import seasonal_periods
 from tests.integration.conftest import setup_entry
 from tests.integration.test_heat_pump import heat_pump_entry
+from tools.ha_demo.seed import HEAT_PUMP_ENTRY_ID
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 NOW = datetime(2027, 1, 10, 12, 1, tzinfo=UTC)  # a winter day
 DAYS = 400
 HEAT, ELEC, OUTSIDE = "sensor.hm_energy", "sensor.meter_energy", "sensor.outside"
@@ -272,6 +277,21 @@ async def test_import_history_refuses_bad_requests(hass: HomeAssistant) -> None:
             await hass.services.async_call(DOMAIN, "import_history", call, blocking=True, return_response=True)
         assert raised.value.translation_key == key
     assert raised.value.translation_placeholders == {"name": "Garden heat pump"}
+
+
+async def test_the_readme_example_pasted_as_is_imports_for_the_demo_heat_pump(hass: HomeAssistant) -> None:
+    """README's import_history example names the demo's heat pump by the id Home Assistant stores (a ULID, upper case;
+    the look-up is exact): with the lower-case id it read "... is not a heat pump of this integration"."""
+    block = re.search(r"```yaml\n(action: ashp_cop\.import_history\n.*?)```", README.read_text(), flags=re.DOTALL)
+    assert block is not None
+    example = yaml.safe_load(block.group(1))
+    _set_meters(hass, 10.0, 5.0)
+    hp = heat_pump_entry(ROLES, entry_id=HEAT_PUMP_ENTRY_ID)
+    await setup_entry(hass, hp)
+    await _settled(hass)
+    response = await hass.services.async_call(DOMAIN, "import_history", example["data"], blocking=True,
+                                              return_response=True)  # fmt: skip
+    assert response is not None and str(response["start"]).startswith("2024-09-01T00:00:00")  # local time
 
 
 async def test_nothing_after_the_live_sensors_began(hass: HomeAssistant) -> None:

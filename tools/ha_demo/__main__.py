@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import os
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import aiohttp
 from homeassistant.util import dt as dt_util
 
 from .children import Children, interrupt_on_signals
+from .faults import FAULTS_FIFO, SIMULATOR_LOG, fault_pipe
 from .history import (
     Hourly,
     adjust_messages,
@@ -152,9 +154,12 @@ def run(args: argparse.Namespace) -> int:
         # the meters keep counting across restarts of the demo, as a plant room's do; a hot-water tank twice a day
         simulator_args = ["-m", "tools.simulator", "--port", str(modbus_port), "--speed", "1", "--seed", "1",
                           "--meters", str(args.config / "simulator_meters.json"), "--hot-water"]  # fmt: skip
-        children.start("the simulator", [python, *simulator_args], cwd=REPO, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-        # stdin from /dev/null: in a process group of its own, reading the terminal would stop it (SIGTTIN)
+        # its fault commands come through a FIFO: in a process group of its own, reading the terminal would
+        # stop it (SIGTTIN)
+        faults = fault_pipe(args.config)
+        with (args.config / SIMULATOR_LOG).open("ab") as log:
+            children.start("the simulator", [python, *simulator_args], cwd=REPO, stdin=faults, stdout=log)
+        os.close(faults)
         hass = children.start("Home Assistant", [str(Path(python).parent / "hass"), "-c", str(args.config),
                                                  "--skip-pip"], cwd=REPO, stdin=subprocess.DEVNULL)  # fmt: skip
         print(f"starting Home Assistant in {args.config} (the first start takes a minute or two) ...", flush=True)
@@ -165,6 +170,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"From this machine no login is asked (trusted network 127.0.0.1); the user is {USERNAME} / {PASSWORD}.")
         print(REACH_FROM_ELSEWHERE.format(port=http_port, user=getpass.getuser(), host=socket.gethostname()))
         print(f"Simulated plant room: Modbus TCP on 127.0.0.1:{modbus_port}. Ctrl-C stops both.", flush=True)
+        print(f"Unplug a meter: echo 'timeout 11' > {args.config / FAULTS_FIFO} (the heat meter; 'timeout 11 off', "
+              f"'clear'); the answers and every fault: {args.config / SIMULATOR_LOG}", flush=True)  # fmt: skip
         hass.wait()
         print(f"Home Assistant stopped by itself (exit {hass.returncode})", file=sys.stderr)
         return 1
