@@ -178,7 +178,8 @@ DIAGNOSTIC_DESCRIPTIONS: tuple[ModbusDiagnosticDescription, ...] = (
         key="transactions",
         translation_key="transactions",
         entity_category=EntityCategory.DIAGNOSTIC,
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        # counted since the hub was loaded (last_reset): a restart is a declared reset, never a step back
+        state_class=SensorStateClass.TOTAL,
         entity_registry_enabled_default=False,
         value_fn=lambda device: device.diagnostics.transactions,
     ),
@@ -186,7 +187,7 @@ DIAGNOSTIC_DESCRIPTIONS: tuple[ModbusDiagnosticDescription, ...] = (
         key="errors",
         translation_key="errors",
         entity_category=EntityCategory.DIAGNOSTIC,
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        state_class=SensorStateClass.TOTAL,  # since the hub was loaded (last_reset)
         value_fn=lambda device: device.diagnostics.error_count,
     ),
     ModbusDiagnosticDescription(

@@ -7,12 +7,18 @@ import math
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
 from .cycling_entities import (
     CARNOT_PERIOD_SENSORS,
@@ -125,6 +131,13 @@ class ModbusDiagnosticSensor(ModbusDeviceEntity, SensorEntity):
     """Communication quality of a device; available even while the device is silent."""
 
     entity_description: ModbusDiagnosticDescription
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The device's counts start with the hub's set-up: a count is a total since then, declared by last_reset,
+        # so a restart (counts from 0) is a reset the recorder knows and no total_increasing sensor steps back.
+        counted = self.entity_description.state_class is SensorStateClass.TOTAL
+        self._attr_last_reset = dt_util.utcnow() if counted else None
 
     @property
     def available(self) -> bool:

@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ashp_cop.compat import device_by_identifier, device_subentry_ids
@@ -92,6 +93,29 @@ async def test_a_silent_device_goes_unavailable_and_comes_back(
     sim.faults.silent.clear()
     await _poll(hass, hub_entry)
     assert hass.states.get("sensor.heat_meter_flow_temperature").state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+
+
+async def test_communication_counts_are_totals_since_the_hub_was_loaded_never_a_step_back(
+    hass: HomeAssistant, plant: Plant, hub_entry: MockConfigEntry
+) -> None:
+    """Run as a user (kill -9 and start again): the Modbus errors count went from 11 to 0 at every start, a
+    total_increasing sensor below what the recorder held. It is a total since the hub was loaded (last_reset)."""
+    sim, _ = plant
+    await setup_entry(hass, hub_entry)
+    sim.faults.silent.add(11)
+    await _poll(hass, hub_entry)
+    before = hass.states.get("sensor.heat_meter_modbus_errors")
+    assert before is not None and int(before.state) >= 1
+    assert before.attributes["state_class"] == "total"
+    loaded_at = dt_util.parse_datetime(before.attributes["last_reset"])
+    assert loaded_at is not None
+    sim.faults.silent.clear()
+    assert await hass.config_entries.async_reload(hub_entry.entry_id)  # a restart: the counts start again
+    await hass.async_block_till_done()
+    after = hass.states.get("sensor.heat_meter_modbus_errors")
+    assert after is not None and int(after.state) < int(before.state)
+    reset_at = dt_util.parse_datetime(after.attributes["last_reset"])
+    assert reset_at is not None and reset_at > loaded_at  # the lower count is a declared new total, not a dip
 
 
 async def test_states_are_written_only_when_they_change(hass: HomeAssistant, hub_entry: MockConfigEntry) -> None:

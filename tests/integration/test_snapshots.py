@@ -41,6 +41,8 @@ async def _snapshot(
         state = hass.states.get(entry.entity_id)
         assert state is not None
         shown = {"state": None if entry.unique_id.endswith(TIMING_KEYS) else state.state, **state.attributes}
+        if "last_reset" in shown:  # the moment the counts started (the set-up's wall time): that there is one
+            shown["last_reset"] = "set" if shown["last_reset"] else None
         assert shown == snapshot(name=f"{entry.entity_id}-state")
 
 
