@@ -20,7 +20,7 @@ from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tools.simulator.plant import MODE_NAMES, STEP_S, Plant
 
-from .seed import HEAT_PUMP_ENTRY_ID
+from .seed import HEAT_PUMP_ENTRY_ID, ROLES
 
 HOUR_S = 3600
 
@@ -141,9 +141,10 @@ ENERGY_SENSORS = {
     "sensor.heat_pump_hot_water_defrost_energy": "dhw_drawn_kwh",
     "sensor.heat_pump_hot_water_electric_energy": "dhw_elec_kwh",
 }
-OUTDOOR_SENSOR = "sensor.controller_outdoor_temperature"
-# the flow temperature bound to the heat pump: the period card weighs it by heat and takes % of Carnot from it
-FLOW_SENSOR = "sensor.heat_meter_flow_temperature"
+# the temperatures bound to the heat pump (the seed's roles): the period card weighs them by heat and takes
+# % of Carnot from them
+OUTDOOR_SENSOR = ROLES["outdoor_temp_c"]
+FLOW_SENSOR = ROLES["flow_temp_c"]
 # sensor (entity id) -> Hourly field of its hourly means
 MEAN_SENSORS = {OUTDOOR_SENSOR: "outdoor_c", FLOW_SENSOR: "flow_c"}
 
