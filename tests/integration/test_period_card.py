@@ -16,11 +16,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
+from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.period_card import CARD_URL, loaded_card_url
 from tests.integration.conftest import setup_entry
 from tests.integration.test_actions import _hours, _meta
-from tests.integration.test_heat_pump import heat_pump_entry
+from tests.integration.test_heat_pump import heat_pump_entry, mode_heat_pump
 
 HOURS = 24
 SH_ALONE, DHW_ALONE = range(0, 12), range(12, 18)  # then 6 hours with both modes in each hour
@@ -53,17 +53,10 @@ def _day() -> dict[str, list[float]]:
 
 async def a_day_with_modes(hass: HomeAssistant) -> tuple[MockConfigEntry, datetime, dict[str, list[float]]]:
     """A heat pump with modes, a flow and an outdoor temperature, and a day of their statistics two days ago."""
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hass.states.async_set("select.hp_mode", "heat", {"options": ["heat", "dhw"]})
     for sensor in ("sensor.flow", "sensor.outside"):
         hass.states.async_set(sensor, "35", {"unit_of_measurement": "°C", "device_class": "temperature"})
-    roles = {
-        "heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power", "operating_mode": "select.hp_mode",
-        "outdoor_temp_c": "sensor.outside", "flow_temp_c": "sensor.flow",
-    }  # fmt: skip
-    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: {"heat": "space_heating", "dhw": "hot_water"}})
-    await setup_entry(hass, hp)
+    roles = {"outdoor_temp_c": "sensor.outside", "flow_temp_c": "sensor.flow"}
+    hp = await mode_heat_pump(hass, {"heat": "space_heating", "dhw": "hot_water"}, "heat", roles=roles)
     registry = er.async_get(hass)
     start = dt_util.start_of_local_day() - timedelta(days=2)
     day = _day()
