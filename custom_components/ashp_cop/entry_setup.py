@@ -23,7 +23,7 @@ from .engine.alerts import ALERTS
 from .engine.plausibility import IMPLAUSIBLE_COP
 from .engine.short_cycling import SHORT_CYCLING
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
-from .heat_pump import HeatPumpCoordinator
+from .heat_pump import HEAT_METER_ERROR, HeatPumpCoordinator
 from .history_import import HistoryError, HistoryImporter, async_remove_history
 from .identity import sync_unique_id
 from .modbus.errors import ModbusConfigError
@@ -154,7 +154,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> 
         await async_remove_totals(hass, PLANT, entry.entry_id)
     elif is_heat_pump(entry):
         clear_alert_issues(
-            hass, entry.entry_id, (*ALERTS, SHORT_CYCLING, IMPLAUSIBLE_COP, "mode_map_refused", "datasheet_refused")
+            hass,
+            entry.entry_id,
+            (*ALERTS, SHORT_CYCLING, IMPLAUSIBLE_COP, HEAT_METER_ERROR, "mode_map_refused", "datasheet_refused"),
         )
         await async_remove_totals(hass, HEAT_PUMP, entry.entry_id)
         await async_remove_history(hass, entry.entry_id)

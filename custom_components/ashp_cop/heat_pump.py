@@ -66,13 +66,16 @@ from .engine.short_cycling import (
 from .meter_audit import band_attributes, meter_classes, metered_feeds
 from .mode_keys import MODE_ELECTRIC_SENSORS, MODE_SHOWN_TOTALS
 from .recorded import RecordedTotals, shown_above
-from .repairs import sync_alert_issues
+from .repairs import issue_id, sync_alert_issues
 from .role_sources import read_roles
 from .totals_store import HEAT_PUMP, TotalsStore, totals_key
 
 if TYPE_CHECKING:
     from .history_import import HistoryImporter
     from .seasonal import SeasonalCoordinator
+
+# the repair issue (and its translation) while heat goes unmetered: its id is issue_id(entry, HEAT_METER_ERROR)
+HEAT_METER_ERROR = "heat_meter_error"
 
 # heat pump sensor key -> (the total it shows, the unit the engine keeps it in)
 SHOWN_TOTALS: dict[str, tuple[str, str | None]] = {
@@ -432,16 +435,16 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         """A repair issue while the heat the meter missed moves the COP by more than 0.2 (its figures kept
         current while the error goes on); gone once it no longer does."""
         error = self.meter_error()
-        issue_id = f"heat_meter_error_{self.config_entry.entry_id}"
+        meter_issue = issue_id(self.config_entry.entry_id, HEAT_METER_ERROR)
         if not error.flagged:
             if self.meter_error_flagged:
-                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                ir.async_delete_issue(self.hass, DOMAIN, meter_issue)
             self.meter_error_flagged = False
             return
         self.meter_error_flagged = True
         ir.async_create_issue(
-            self.hass, DOMAIN, issue_id, is_fixable=False, severity=ir.IssueSeverity.WARNING,
-            translation_key="heat_meter_error",
+            self.hass, DOMAIN, meter_issue, is_fixable=False, severity=ir.IssueSeverity.WARNING,
+            translation_key=HEAT_METER_ERROR,
             translation_placeholders={"name": self.config_entry.title, "hours": f"{error.seconds / 3600:.1f}",
                                       "kwh": f"{error.heat_kwh:.1f}", "shift": f"{error.cop_shift:.2f}"},
         )  # fmt: skip

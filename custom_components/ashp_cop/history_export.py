@@ -24,14 +24,11 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
 
@@ -40,7 +37,7 @@ from .engine.live import Role
 from .engine.mode_analysis import MODE_COLUMN
 from .engine.modes import Mode
 from .heat_pump import HeatPumpConfigEntry
-from .statistics import statistic_ids
+from .statistics import Hourly, StatisticIds, hourly_statistics, statistic_ids
 
 EXPORT_FOLDER = "ashp_cop_exports"
 # engine column -> the EnergyBalance fields summed into it (statistics.py ENERGY_KEYS); heat is net of defrosts
@@ -71,9 +68,11 @@ class ExportError(Exception):
 type ModeIds = dict[str, dict[str, str]]  # mode -> part (heat, drawn, elec) -> statistic id (mode_statistics.py)
 
 
-def _sources(hass: HomeAssistant, entry: HeatPumpConfigEntry) -> tuple[dict[str, list[str]], dict[str, str], ModeIds]:
-    """Energy column -> its statistic ids (the heat pump's own totals); temperature column -> the bound sensor;
-    the per-mode sensors where the operating-mode role is bound."""
+def _sources(
+    hass: HomeAssistant, entry: HeatPumpConfigEntry
+) -> tuple[StatisticIds, dict[str, list[str]], dict[str, str], ModeIds]:
+    """The heat pump's statistics (statistics.py); energy column -> its statistic ids (the heat pump's own
+    totals); temperature column -> the bound sensor; the per-mode sensors where the operating-mode role is bound."""
     config: dict[str, Any] = {**entry.data, **entry.options}
     roles = dict(config.get(CONF_ROLES, {}))
     ids = statistic_ids(hass, entry.entry_id, roles)
@@ -84,14 +83,14 @@ def _sources(hass: HomeAssistant, entry: HeatPumpConfigEntry) -> tuple[dict[str,
         energies["heat_power_w"] = [*energies["heat_power_w"], "-" + ids.energies["defrost_heat_kwh"]]
     temperatures = {column: roles[role.value] for column, role in _TEMPERATURE_COLUMNS.items() if roles.get(role.value)}
     modes = ids.modes if roles.get(Role.OPERATING_MODE.value) else {}
-    return energies, temperatures, modes
+    return ids, energies, temperatures, modes
 
 
 def _mode_columns(modes: ModeIds) -> list[str]:
     return [MODE_COLUMN, *(f"{mode}_{part}_share" for mode in modes for part in ("heat", "elec"))]
 
 
-def _mode_cells(by_id: dict[str, dict[float, float]], modes: ModeIds, hour: float) -> list[str]:
+def _mode_cells(by_id: Hourly, modes: ModeIds, hour: float) -> list[str]:
     """The hour's dominant mode and each mode's shares of its heat and electricity (empty: no mode statistics)."""
     heat: dict[str, float] = {}
     elec: dict[str, float] = {}
@@ -114,15 +113,11 @@ def _mode_cells(by_id: dict[str, dict[float, float]], modes: ModeIds, hour: floa
     return cells
 
 
-def _table(rows: Mapping[str, Any], energies: dict[str, list[str]], temperatures: dict[str, str],
+def _table(by_id: Hourly, energies: dict[str, list[str]], temperatures: dict[str, str],
            modes: ModeIds) -> tuple[list[str], list[list[str]]]:  # fmt: skip
-    """The CSV's header and rows: every hour any statistic has, an empty cell where one has none."""
-    by_id: dict[str, dict[float, float]] = {}
-    for statistic_id, entries in rows.items():
-        column = "mean" if statistic_id in temperatures.values() else "change"
-        by_id[statistic_id] = {float(e["start"]): float(e[column]) for e in entries if e.get(column) is not None}
-    mode_ids = {i for parts in modes.values() for i in parts.values()}
-    hours = sorted({hour for statistic_id, values in by_id.items() if statistic_id not in mode_ids for hour in values})
+    """The CSV's header and rows: every hour any column's statistic has, an empty cell where one has none."""
+    columns = {i.lstrip("-") for ids in energies.values() for i in ids} | set(temperatures.values())
+    hours = sorted({hour for statistic_id in columns for hour in by_id.get(statistic_id, {})})
     header = ["timestamp", *energies, *temperatures, *(_mode_columns(modes) if modes else [])]
     table = []
     for hour in hours:
@@ -159,25 +154,22 @@ async def async_export_history(
     hass: HomeAssistant, entry: HeatPumpConfigEntry, start: datetime | None, end: datetime | None
 ) -> dict[str, Any]:
     """Write the CSV and its sidecar; returns where they are and what they hold."""
-    energies, temperatures, modes = _sources(hass, entry)
+    ids, energies, temperatures, modes = _sources(hass, entry)
     if "heat_power_w" not in energies or "elec_power_w" not in energies:
         raise ExportError("export_no_energy", name=entry.title)
     first = start or _EARLIEST
     last = end or dt_util.utcnow()
-    wanted = {i.lstrip("-") for ids in energies.values() for i in ids} | set(temperatures.values())
-    wanted |= {i for parts in modes.values() for i in parts.values()}
-    rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period, hass, first, last, wanted, "hour", None, {"change", "mean"}
-    )
+    # the recalculate action's read (every energy's hourly change), with the temperatures' hourly means
+    by_id = await hourly_statistics(hass, ids, first, last, means=set(temperatures.values()))
     # A total or sensor the recorder has no statistics of (a backup heater never bound, say) is no column:
     # an empty column would make every hour unmeasured for the engine.
-    present = {statistic_id for statistic_id, entries in rows.items() if entries}
+    present = {statistic_id for statistic_id, hours in by_id.items() if hours}
     energies = {
         column: kept for column, ids in energies.items() if (kept := [i for i in ids if i.lstrip("-") in present])
     }
     temperatures = {column: entity_id for column, entity_id in temperatures.items() if entity_id in present}
     modes = {mode: parts for mode, parts in modes.items() if present & set(parts.values())}
-    header, table = _table(rows, energies, temperatures, modes)
+    header, table = _table(by_id, energies, temperatures, modes)
     if not table or "heat_power_w" not in energies or "elec_power_w" not in energies:
         raise ExportError("export_nothing", name=entry.title, start=first.isoformat(), end=last.isoformat())
     folder = Path(hass.config.path(EXPORT_FOLDER))

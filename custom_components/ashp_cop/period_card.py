@@ -34,6 +34,8 @@ from .period_table import period_table
 CARD_FILE = Path(__file__).parent / "frontend" / "ashp-cop-period-card.js"
 CARD_URL = f"/{DOMAIN}/ashp-cop-period-card.js"
 _SERVED: HassKey[set[str]] = HassKey(f"{DOMAIN}_card")  # the entries the card is loaded for
+# the URL the frontend was given: removed as it was added, even if the card's file changed meanwhile
+_URL: HassKey[str] = HassKey(f"{DOMAIN}_card_url")
 
 
 @callback
@@ -44,13 +46,15 @@ def async_setup_card_commands(hass: HomeAssistant) -> None:
 
 async def async_load_card(hass: HomeAssistant, entry_id: str) -> None:
     """Serve the card and have the frontend load it (once, whichever entry comes first)."""
+    url = await hass.async_add_executor_job(_versioned_url)  # a file's stat: out of the event loop
     served = hass.data.get(_SERVED)
     if served is None:
         served = hass.data[_SERVED] = set()
         if hass.http is not None:  # no http server (a test without it): nothing to serve to
             await hass.http.async_register_static_paths([StaticPathConfig(CARD_URL, str(CARD_FILE), False)])
     if not served and DATA_EXTRA_MODULE_URL in hass.data:
-        add_extra_js_url(hass, _versioned_url())
+        hass.data[_URL] = url
+        add_extra_js_url(hass, url)
     served.add(entry_id)
 
 
@@ -61,15 +65,15 @@ def async_unload_card(hass: HomeAssistant, entry_id: str) -> None:
     if served is None or entry_id not in served:
         return
     served.discard(entry_id)
-    if not served and DATA_EXTRA_MODULE_URL in hass.data:
-        remove_extra_js_url(hass, _versioned_url())
+    if not served and (url := hass.data.pop(_URL, None)) is not None:
+        remove_extra_js_url(hass, url)
 
 
 def loaded_card_url(hass: HomeAssistant) -> str | None:
     """The URL the frontend loads the card from now, None while it loads none."""
-    if DATA_EXTRA_MODULE_URL not in hass.data:
+    url = hass.data.get(_URL)
+    if url is None or DATA_EXTRA_MODULE_URL not in hass.data:
         return None
-    url = _versioned_url()
     return url if url in hass.data[DATA_EXTRA_MODULE_URL].urls else None
 
 

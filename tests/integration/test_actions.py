@@ -20,12 +20,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 
 from custom_components.ashp_cop.compat import statistic_metadata
-from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
+from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.engine.en14825 import calculate_scop, parse_datasheet
 from custom_components.ashp_cop.engine.uncertainty import interval
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
-from tests.integration.conftest import setup_entry
-from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
+from tests.integration.test_heat_pump import mode_heat_pump, power_heat_pump
 
 
 @pytest.fixture(autouse=True)
@@ -249,16 +248,7 @@ async def test_each_seasonal_figure_says_which_period_it_covers(hass: HomeAssist
 
 async def test_the_seasonal_heating_figures_leave_cooling_electricity_out(hass: HomeAssistant) -> None:
     # on 061fd2c: 2 h of heating at COP 4.0 then 3 h of cooling at EER 3.5 gave a seasonal SCOP of 2.0
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "1500", {"unit_of_measurement": "W"})
-    hass.states.async_set("select.hp_mode", "heat", {"options": ["heat", "cool"]})
-    roles = {
-        "heat_power_w": "sensor.hm_power",
-        "elec_power_w": "sensor.meter_power",
-        "operating_mode": "select.hp_mode",
-    }
-    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: {"heat": "space_heating", "cool": "cooling"}})
-    await setup_entry(hass, hp)
+    hp = await mode_heat_pump(hass, {"heat": "space_heating", "cool": "cooling"}, "heat", elec_w="1500")
     start = dt_util.start_of_local_day() - timedelta(days=2)
     hours = {  # kWh per hour: two of heating, three of cooling (the unit's electricity counts both)
         "heat_energy": [6.0, 6.0, 0.0, 0.0, 0.0],

@@ -10,12 +10,11 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
-from custom_components.ashp_cop.const import CONF_DATASHEET, CONF_MODE_MAP
+from custom_components.ashp_cop.const import CONF_DATASHEET, CONF_ROLES
 from custom_components.ashp_cop.entity_rule import STATISTICS_KEYS
 from custom_components.ashp_cop.mode_statistics import mode_statistic_ids
 from custom_components.ashp_cop.statistics import statistic_ids
-from tests.integration.conftest import setup_entry
-from tests.integration.test_heat_pump import heat_pump_entry
+from tests.integration.test_heat_pump import mode_heat_pump
 
 DATASHEET = (Path(__file__).resolve().parents[2] / "samples" / "datasheet.json").read_text()
 
@@ -32,17 +31,10 @@ def auto_enable_custom_integrations(
 async def test_an_owner_sees_at_most_30_figures_and_statistics_keep_their_sources(
     hass: HomeAssistant, cooling: bool
 ) -> None:
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hass.states.async_set("select.hp_mode", "heat", {"options": ["heat", "dhw", "cool"]})
-    roles = {
-        "heat_power_w": "sensor.hm_power",
-        "elec_power_w": "sensor.meter_power",
-        "operating_mode": "select.hp_mode",
-    }
     mapping = {"heat": "space_heating", "dhw": "hot_water"} | ({"cool": "cooling"} if cooling else {})
-    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: mapping, CONF_DATASHEET: DATASHEET})
-    await setup_entry(hass, hp)
+    hp = await mode_heat_pump(
+        hass, mapping, "heat", select_options=["heat", "dhw", "cool"], **{CONF_DATASHEET: DATASHEET}
+    )
     entries = er.async_entries_for_config_entry(er.async_get(hass), hp.entry_id)
     shown = sorted(e.translation_key or "" for e in entries if e.disabled_by is None and e.hidden_by is None)
     assert len(shown) <= 30, shown
@@ -61,7 +53,7 @@ async def test_an_owner_sees_at_most_30_figures_and_statistics_keep_their_source
         entry = keys[key]
         assert entry.disabled_by is None and entry.hidden_by is er.RegistryEntryHider.INTEGRATION, key
         assert entry.entity_category is EntityCategory.DIAGNOSTIC
-    ids = statistic_ids(hass, hp.entry_id, roles)
+    ids = statistic_ids(hass, hp.entry_id, dict(hp.data[CONF_ROLES]))
     assert set(ids.energies) == {"heat_kwh", "defrost_heat_kwh", "unit_running_kwh", "unit_standby_kwh",
                                  "backup_kwh", "pumps_kwh"}  # fmt: skip
     every_source = {*ids.energies.values(), *(i for parts in mode_statistic_ids(hass, hp.entry_id).values()

@@ -29,6 +29,7 @@ from custom_components.ashp_cop.const import (
     CONF_MASS_FRACTION,
     CONF_MEDIUM,
     CONF_METER_POSITION,
+    CONF_MODE_MAP,
     CONF_RETURN_TEMP_OFFSET,
     CONF_ROLES,
     CONF_ROLLING_WINDOW,
@@ -79,6 +80,31 @@ async def power_heat_pump(hass: HomeAssistant, outdoor: str | None = None) -> Mo
     hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
     roles = {"heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power"}
     hp = heat_pump_entry(roles | ({"outdoor_temp_c": outdoor} if outdoor else {}))
+    await setup_entry(hass, hp)
+    return hp
+
+
+async def mode_heat_pump(
+    hass: HomeAssistant,
+    mapping: dict[str, str],
+    state: str,
+    *,
+    elec_w: str = "2000",
+    select_options: list[str] | None = None,
+    roles: dict[str, str] | None = None,
+    **options: Any,
+) -> MockConfigEntry:
+    """A heat pump on two plain power sensors (6 kW heat) whose operating mode is ``select.hp_mode`` in ``state``,
+    its options (``mapping``'s states unless given) mapped by ``mapping``; ``roles`` binds more."""
+    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.meter_power", elec_w, {"unit_of_measurement": "W"})
+    hass.states.async_set("select.hp_mode", state, {"options": select_options or list(mapping)})
+    bound = {
+        "heat_power_w": "sensor.hm_power",
+        "elec_power_w": "sensor.meter_power",
+        "operating_mode": "select.hp_mode",
+    }
+    hp = heat_pump_entry(bound | (roles or {}), **{CONF_MODE_MAP: mapping, **options})
     await setup_entry(hass, hp)
     return hp
 

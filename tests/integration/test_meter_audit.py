@@ -127,6 +127,10 @@ async def test_heat_the_meter_missed_raises_a_repair_issue_and_blocks_publicatio
     await hass.async_block_till_done()
     assert hp.runtime_data.meter_error().seconds == pytest.approx(29 * 60)
     assert issue_registry.async_get_issue(DOMAIN, f"heat_meter_error_{hp.entry_id}") is not None
+    # a removed heat pump leaves no repair issue behind
+    assert await hass.config_entries.async_remove(hp.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, f"heat_meter_error_{hp.entry_id}") is None
 
 
 async def test_the_meters_are_set_in_the_options(hass: HomeAssistant) -> None:

@@ -18,7 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.ashp_cop.const import CONF_MODE_MAP, CONF_ROLES, DOMAIN
 from custom_components.ashp_cop.engine.modes import Mode
 from tests.integration.conftest import LONG_RUN_TIMEOUT_S, STRINGS, serving_plant, setup_entry
-from tests.integration.test_heat_pump import CIRCUIT, CLOCK_ORIGIN, MODBUS_ROLES, heat_pump_entry
+from tests.integration.test_heat_pump import CIRCUIT, CLOCK_ORIGIN, MODBUS_ROLES, heat_pump_entry, mode_heat_pump
 from tests.integration.test_snapshots import SET_UP_AT, _snapshot
 from tools.simulator.server import PlantSimulator
 
@@ -133,16 +133,7 @@ async def test_a_diverter_valve_flag_tells_hot_water(
 
 
 async def test_an_unmapped_state_is_named_and_the_mode_kept(hass: HomeAssistant) -> None:
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hass.states.async_set("select.hp_mode", "dhw", {"options": ["heat", "dhw"]})
-    roles = {
-        "heat_power_w": "sensor.hm_power",
-        "elec_power_w": "sensor.meter_power",
-        "operating_mode": "select.hp_mode",
-    }
-    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: {"heat": "space_heating", "dhw": "hot_water"}})
-    await setup_entry(hass, hp)
+    hp = await mode_heat_pump(hass, {"heat": "space_heating", "dhw": "hot_water"}, "dhw")
     assert hp.runtime_data.live.modes.current.value == "hot_water"
     hass.states.async_set("select.hp_mode", "eco")
     await hp.runtime_data.async_refresh()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +18,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
+from custom_components.ashp_cop import period_card
+from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.period_card import CARD_URL, loaded_card_url
 from tests.integration.conftest import setup_entry
 from tests.integration.test_actions import _hours, _meta
-from tests.integration.test_heat_pump import heat_pump_entry
+from tests.integration.test_heat_pump import heat_pump_entry, mode_heat_pump, power_heat_pump
 
 HOURS = 24
 SH_ALONE, DHW_ALONE = range(0, 12), range(12, 18)  # then 6 hours with both modes in each hour
@@ -53,17 +56,10 @@ def _day() -> dict[str, list[float]]:
 
 async def a_day_with_modes(hass: HomeAssistant) -> tuple[MockConfigEntry, datetime, dict[str, list[float]]]:
     """A heat pump with modes, a flow and an outdoor temperature, and a day of their statistics two days ago."""
-    hass.states.async_set("sensor.hm_power", "6000", {"unit_of_measurement": "W"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
-    hass.states.async_set("select.hp_mode", "heat", {"options": ["heat", "dhw"]})
     for sensor in ("sensor.flow", "sensor.outside"):
         hass.states.async_set(sensor, "35", {"unit_of_measurement": "°C", "device_class": "temperature"})
-    roles = {
-        "heat_power_w": "sensor.hm_power", "elec_power_w": "sensor.meter_power", "operating_mode": "select.hp_mode",
-        "outdoor_temp_c": "sensor.outside", "flow_temp_c": "sensor.flow",
-    }  # fmt: skip
-    hp = heat_pump_entry(roles, **{CONF_MODE_MAP: {"heat": "space_heating", "dhw": "hot_water"}})
-    await setup_entry(hass, hp)
+    roles = {"outdoor_temp_c": "sensor.outside", "flow_temp_c": "sensor.flow"}
+    hp = await mode_heat_pump(hass, {"heat": "space_heating", "dhw": "hot_water"}, "heat", roles=roles)
     registry = er.async_get(hass)
     start = dt_util.start_of_local_day() - timedelta(days=2)
     day = _day()
@@ -168,3 +164,26 @@ async def test_the_frontend_loads_the_card_while_a_heat_pump_is_loaded(hass: Hom
     assert loaded_card_url(hass) is None and changes[-1] == ("removed", url)
     assert await hass.config_entries.async_setup(first.entry_id)  # loaded again: the card comes back
     assert loaded_card_url(hass) == url
+
+
+async def test_the_card_url_goes_even_when_the_card_changed_while_it_was_loaded(
+    hass: HomeAssistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update downloads a new card before the restart, and the entry is reloaded meanwhile: on the code before
+    this test the unload removed the new file's URL, which was never added, and the old one stayed loaded."""
+    card = tmp_path / "ashp-cop-period-card.js"
+    card.write_text(period_card.CARD_FILE.read_text())
+    os.utime(card, (1_700_000_000, 1_700_000_000))
+    monkeypatch.setattr(period_card, "CARD_FILE", card)
+    changes: list[tuple[str, str]] = []
+    hass.data[DATA_EXTRA_MODULE_URL] = UrlManager(lambda change, url: changes.append((change, url)), [])
+    hp = await power_heat_pump(hass)
+    url = loaded_card_url(hass)
+    assert url == f"{CARD_URL}?v=1700000000" and changes == [("added", url)]
+    os.utime(card, (1_800_000_000, 1_800_000_000))  # the update's file
+    assert loaded_card_url(hass) == url  # still the URL the frontend was given
+    assert await hass.config_entries.async_unload(hp.entry_id)
+    assert changes[-1] == ("removed", url)
+    assert hass.data[DATA_EXTRA_MODULE_URL].urls == frozenset() and loaded_card_url(hass) is None
+    assert await hass.config_entries.async_setup(hp.entry_id)  # loaded again: the new card's URL
+    assert loaded_card_url(hass) == f"{CARD_URL}?v=1800000000"

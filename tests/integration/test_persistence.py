@@ -77,6 +77,14 @@ async def test_totals_are_saved_every_minute_while_polled(
     assert hass_storage[key]["data"]["saved_at"] > first  # and again a minute later
 
 
+async def _plant_room(hass: HomeAssistant, hp: MockConfigEntry) -> MockConfigEntry:
+    """A plant entry, "Plant room", over the one heat pump, set up."""
+    data = {CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: [hp.entry_id], CONF_SHARED_POWER: [], CONF_SHARED_ENERGY: []}
+    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data=data)
+    await setup_entry(hass, plant)
+    return plant
+
+
 async def test_a_clean_stop_writes_the_latest_totals(
     hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
 ) -> None:
@@ -93,9 +101,7 @@ async def test_plant_totals_never_show_zero_while_their_units_load(
     hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
 ) -> None:
     hp = await power_heat_pump(hass)
-    data = {CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: [hp.entry_id], CONF_SHARED_POWER: [], CONF_SHARED_ENERGY: []}
-    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data=data)
-    await setup_entry(hass, plant)
+    plant = await _plant_room(hass, hp)
     await _poll(hass, freezer, 120)
     shown = _shown(hass, "sensor.plant_room_heat_energy")
     assert shown > 0
@@ -302,9 +308,7 @@ async def test_a_plant_killed_before_the_registry_was_written_never_brings_a_tot
     hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
 ) -> None:
     hp = await power_heat_pump(hass)
-    data = {CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: [hp.entry_id], CONF_SHARED_POWER: [], CONF_SHARED_ENERGY: []}
-    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data=data)
-    await setup_entry(hass, plant)
+    plant = await _plant_room(hass, hp)
     await _poll(hass, freezer, 100)  # saved at 60 s
     shown = _totals_shown(hass, "sensor.plant_room")
     assert len(shown) == 3 and shown["sensor.plant_room_heat_energy"] > 0
