@@ -59,10 +59,8 @@ def read_series(path: Path | str, column_map: Mapping[str, str] | None = None) -
     text = str(path)
     if text.endswith(".parquet"):
         return _parquet(text, column_map or {})
-    try:
-        return TimeSeries.concatenate(list(_csv_blocks(text, column_map or {}, ())))
-    except _NotColumnarError:
-        return read_csv(path, column_map)
+    series = _csv_columns(text, column_map or {})
+    return series if series is not None else read_csv(path, column_map)
 
 
 def spool_csv(
