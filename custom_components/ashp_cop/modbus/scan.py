@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from .connection import Connection, Response
 from .device import ModbusDevice
 from .errors import HubConnectionError, TransactionError
-from .hub import open_serial_connection
+from .hub import borrowed_port
 from .planner import ReadBlock
 from .profiles import builtin_profiles
 from .reading import decode_value
@@ -306,9 +306,5 @@ async def scan_hub(settings: HubSettings, units: Iterable[int], *, progress: Pro
     One RS-485 line carries one transaction at a time: the loaded hub's polls
     wait on its lock until the scan is over, then it reopens the port.
     """
-    held = open_serial_connection(settings.serial_port) if settings.transport is Transport.SERIAL else None
-    if held is None:
-        return await scan_bus(settings, units, progress=progress)
-    async with held.lock:
-        held.close()
+    async with borrowed_port(settings):
         return await scan_bus(settings, units, progress=progress)
