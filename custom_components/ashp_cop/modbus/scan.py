@@ -160,12 +160,6 @@ def default_timeout_s(settings: HubSettings) -> float:
     return round(SERIAL_TURNAROUND_S + frames * settings.bits_per_character / settings.baudrate, 3)
 
 
-def serial_wire_limit_s(settings: HubSettings, units: int, timeout_s: float) -> float:
-    """Upper bound of a serial scan of ``units`` empty ids: each costs its request's wire time plus the timeout."""
-    request_s = (PROBE_REQUEST_BYTES + SILENCE_CHARACTERS) * settings.bits_per_character / settings.baudrate
-    return units * (request_s + timeout_s)
-
-
 async def _read(connection: Connection, unit: int, block: ReadBlock) -> Response:
     """One read, asked again while its answer fails its CRC check: reflections garble some answers, not all.
 
