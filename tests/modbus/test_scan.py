@@ -15,8 +15,9 @@ import pytest
 
 from custom_components.ashp_cop.modbus.cli import settings_from_url
 from custom_components.ashp_cop.modbus.datatypes import FLOAT_TYPES
+from custom_components.ashp_cop.modbus.hub import ModbusHub
 from custom_components.ashp_cop.modbus.profiles import builtin_profile, builtin_profiles
-from custom_components.ashp_cop.modbus.scan import FoundUnit, ScanReport, parse_units, scan_bus
+from custom_components.ashp_cop.modbus.scan import FoundUnit, ScanReport, parse_units, scan_bus, scan_hub
 from custom_components.ashp_cop.modbus.settings import HubSettings, Transport
 from tools.simulator.server import ModbusServer, PlantSimulator
 
@@ -145,6 +146,19 @@ async def test_reflections_garbling_some_answers_neither_hide_nor_misname_a_devi
 async def test_a_closed_port_stops_the_scan_naming_it(socket_enabled: None) -> None:
     report = await scan_bus(HubSettings(Transport.TCP, host="127.0.0.1", port=1), parse_units("1-3"))
     assert report.found == [] and report.error is not None and "127.0.0.1:1" in report.error
+
+
+async def test_a_serial_port_a_loaded_hub_holds_is_borrowed_for_the_scan(
+    start_plant: StartPlant, make_hub: Callable[..., ModbusHub]
+) -> None:
+    _, server = await start_plant(transport=Transport.SERIAL)
+    loaded = make_hub(server, Transport.SERIAL)
+    loaded.add_device(11, builtin_profile("generic_heat_meter"))
+    assert (await loaded.scan())[11].available and loaded.connection.connected
+    report = await scan_hub(_settings(Transport.SERIAL, server), parse_units("10-12"))
+    assert report.error is None and [f.unit for f in report.found] == [11, 12] and report.silent == [10]
+    assert not loaded.connection.connected  # closed for the scan: one line, one connection at a time
+    assert (await loaded.scan())[11].available  # and the loaded hub reopens it and reads on
 
 
 async def test_progress_and_cancel(start_plant: StartPlant) -> None:

@@ -8,7 +8,9 @@ Different hubs poll concurrently (each awaits its own connection).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from .connection import Connection
@@ -29,6 +31,24 @@ def open_serial_connection(path: str) -> Connection | None:
     """The connection a loaded hub holds on this serial port, if any."""
     shared = _serial_ports.get(serial_port_key(path))
     return None if shared is None else shared[0]
+
+
+@contextlib.asynccontextmanager
+async def borrowed_port(settings: HubSettings) -> AsyncIterator[None]:
+    """Within the block, a serial port a loaded hub holds is free for another connection to it.
+
+    One RS-485 line carries one transaction at a time: the loaded hub's polls
+    wait on its lock until the block is over (it is taken between two of its
+    transactions), then it reopens the port on its next request. A network
+    endpoint, or a port no hub holds, has nothing to borrow.
+    """
+    held = open_serial_connection(settings.serial_port) if settings.transport is Transport.SERIAL else None
+    if held is None:
+        yield
+        return
+    async with held.lock:
+        held.close()
+        yield
 
 
 def _acquire(settings: HubSettings) -> Connection:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from .connection import Connection, rtu_frame_length
 from .crc import crc_ok
 from .errors import HubConnectionError, TransactionError
-from .hub import open_serial_connection, serial_port_key
+from .hub import borrowed_port, serial_port_key
 from .planner import ReadBlock
 from .registermap import Table
 from .serial_port import port_problem
@@ -46,18 +46,13 @@ class HubProbeError(Exception):
 async def probe_hub(settings: HubSettings, unit_id: int = PROBE_UNIT_ID) -> str:
     """What answered (for the log), or :class:`HubProbeError` saying what was found instead."""
     if settings.transport is Transport.SERIAL:
-        held = open_serial_connection(settings.serial_port)
         # A port our own hub holds is borrowed below; any other holder would mix its frames with ours.
         # (/proc and the device are read in a thread: the event loop does no file I/O)
         problem = await asyncio.get_running_loop().run_in_executor(None, port_problem, settings.serial_port)
         if problem is not None:
             raise HubProbeError(problem.kind, problem.message)
-        if held is None:
+        async with borrowed_port(settings):
             await _open(Connection(settings))
-        else:
-            async with held.lock:  # between two of the loaded hub's transactions
-                held.close()  # it reopens the port on its next request
-                await _open(Connection(settings))
         return f"{settings.describe} opened"
     connection = Connection(settings)
     try:

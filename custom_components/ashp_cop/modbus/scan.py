@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from .connection import Connection, Response
 from .device import ModbusDevice
 from .errors import HubConnectionError, TransactionError
-from .hub import open_serial_connection
+from .hub import borrowed_port
 from .planner import ReadBlock
 from .profiles import builtin_profiles
 from .reading import decode_value
@@ -158,12 +158,6 @@ def default_timeout_s(settings: HubSettings) -> float:
         return NETWORK_TIMEOUT_S
     frames = PROBE_REQUEST_BYTES + PROBE_ANSWER_BYTES + 2 * SILENCE_CHARACTERS
     return round(SERIAL_TURNAROUND_S + frames * settings.bits_per_character / settings.baudrate, 3)
-
-
-def serial_wire_limit_s(settings: HubSettings, units: int, timeout_s: float) -> float:
-    """Upper bound of a serial scan of ``units`` empty ids: each costs its request's wire time plus the timeout."""
-    request_s = (PROBE_REQUEST_BYTES + SILENCE_CHARACTERS) * settings.bits_per_character / settings.baudrate
-    return units * (request_s + timeout_s)
 
 
 async def _read(connection: Connection, unit: int, block: ReadBlock) -> Response:
@@ -306,9 +300,5 @@ async def scan_hub(settings: HubSettings, units: Iterable[int], *, progress: Pro
     One RS-485 line carries one transaction at a time: the loaded hub's polls
     wait on its lock until the scan is over, then it reopens the port.
     """
-    held = open_serial_connection(settings.serial_port) if settings.transport is Transport.SERIAL else None
-    if held is None:
-        return await scan_bus(settings, units, progress=progress)
-    async with held.lock:
-        held.close()
+    async with borrowed_port(settings):
         return await scan_bus(settings, units, progress=progress)

@@ -28,12 +28,22 @@ from ..arrays import FloatArray
 from ..errors import EngineInputError
 from ..heat import lpm_to_m3h
 from ..inputs import MAX_LINE_CHARS, open_text
-from ..timeseries import PLAUSIBLE, SpooledCsv, TimeSeries, _layout, read_csv
+from ..timeseries import (
+    _FIRST_INSTANT_S,
+    _LAST_INSTANT_S,
+    PLAUSIBLE,
+    SpooledCsv,
+    TimeSeries,
+    _delimiter,
+    _layout,
+    read_csv,
+)
 
 # Microseconds beyond which an int64 is no longer exact as a float64 (about the year 2255).
 _EXACT_US = 2**53
-_FIRST_US = -62135510400 * 10**6  # 0001-01-02 UTC, the line reader's first instant
-_LAST_US = 253402300799 * 10**6  # 9999-12-31 23:59:59 UTC
+# The line reader's first and last instants (whole seconds, so exact in microseconds).
+_FIRST_US = int(_FIRST_INSTANT_S) * 10**6
+_LAST_US = int(_LAST_INSTANT_S) * 10**6
 
 
 # Text parsed at a time (see _csv_blocks).
@@ -49,10 +59,8 @@ def read_series(path: Path | str, column_map: Mapping[str, str] | None = None) -
     text = str(path)
     if text.endswith(".parquet"):
         return _parquet(text, column_map or {})
-    try:
-        return TimeSeries.concatenate(list(_csv_blocks(text, column_map or {}, ())))
-    except _NotColumnarError:
-        return read_csv(path, column_map)
+    series = _csv_columns(text, column_map or {})
+    return series if series is not None else read_csv(path, column_map)
 
 
 def spool_csv(
@@ -68,8 +76,8 @@ def spool_csv(
 def _header(path: str) -> list[str] | None:
     with open_text(path) as handle:
         first = handle.readline(MAX_LINE_CHARS + 1)
-    if len(first) > MAX_LINE_CHARS or first.count(",") < max(first.count(";"), first.count("\t")):
-        return None
+    if len(first) > MAX_LINE_CHARS or _delimiter(first) != ",":
+        return None  # the line reader's own choice of delimiter: only a comma-separated file is taken here
     return [name.strip() for name in next(csv.reader([first]), [])]
 
 
