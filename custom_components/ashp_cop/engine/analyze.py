@@ -72,6 +72,10 @@ class AnalysisOptions:
     # what the unit's electricity meter also covers (or the installation lacks): backup, pumps
     elec_meter_includes: frozenset[str] = frozenset()
 
+    def gap_limit_s(self, sampling_interval_s: float) -> float:
+        """The longest interval integrated: ``max_gap_s`` if given, else 1.5 sampling intervals (energy.py)."""
+        return self.max_gap_s if self.max_gap_s is not None else sampling_interval_s * GAP_LIMIT_INTERVALS
+
 
 def _defrost_source(names: frozenset[str]) -> str:
     if "defrost" in names:
@@ -392,7 +396,7 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
             "heat_power_w", "missing column: give heat_power_w or flow_temp_c, return_temp_c and flow_rate_m3h"
         )
     sampling_interval_s = series.median_step_s()
-    max_gap_s = options.max_gap_s if options.max_gap_s is not None else sampling_interval_s * GAP_LIMIT_INTERVALS
+    max_gap_s = options.gap_limit_s(sampling_interval_s)
     audit = AuditAccount(
         options.meters.resolve(heat_metered="heat_power_w" in series.names),
         _metered(series.names, options.elec_meter_includes),
