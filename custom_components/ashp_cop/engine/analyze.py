@@ -211,12 +211,13 @@ class _Analysis:
         every_mode_heat_w = _heat_power(chunk, options.circuit)
         every_mode_backup_w, every_mode_pump_w = chunk.get("backup_power_w"), chunk.get("pump_power_w")
         # Every figure below is taken over the same intervals: all channels measured.
-        usable = np.ones(chunk.t_s.size - 1, dtype=bool)
-        for power in (every_mode_unit_w, every_mode_heat_w, every_mode_backup_w, every_mode_pump_w):
+        every_mode_unit_wh = interval_energy_wh(every_mode_unit_w, intervals)
+        usable = np.isfinite(every_mode_unit_wh)
+        for power in (every_mode_heat_w, every_mode_backup_w, every_mode_pump_w):
             if power is not None:
                 usable &= np.isfinite(interval_energy_wh(power, intervals))
         with np.errstate(invalid="ignore", divide="ignore"):
-            unit_mean_w = interval_energy_wh(every_mode_unit_w, intervals) * SECONDS_PER_HOUR / intervals.dt_s
+            unit_mean_w = every_mode_unit_wh * SECONDS_PER_HOUR / intervals.dt_s
         running = usable & (unit_mean_w >= options.running_threshold_w)
         standby = usable & ~running
         # The combined (heating) figures leave cooling out, as live does (README, "How the figures are
