@@ -72,6 +72,10 @@ class AnalysisOptions:
     # what the unit's electricity meter also covers (or the installation lacks): backup, pumps
     elec_meter_includes: frozenset[str] = frozenset()
 
+    def gap_limit_s(self, sampling_interval_s: float) -> float:
+        """The longest interval integrated: ``max_gap_s`` if given, else 1.5 sampling intervals (energy.py)."""
+        return self.max_gap_s if self.max_gap_s is not None else sampling_interval_s * GAP_LIMIT_INTERVALS
+
 
 def _defrost_source(names: frozenset[str]) -> str:
     if "defrost" in names:
@@ -207,12 +211,13 @@ class _Analysis:
         every_mode_heat_w = _heat_power(chunk, options.circuit)
         every_mode_backup_w, every_mode_pump_w = chunk.get("backup_power_w"), chunk.get("pump_power_w")
         # Every figure below is taken over the same intervals: all channels measured.
-        usable = np.ones(chunk.t_s.size - 1, dtype=bool)
-        for power in (every_mode_unit_w, every_mode_heat_w, every_mode_backup_w, every_mode_pump_w):
+        every_mode_unit_wh = interval_energy_wh(every_mode_unit_w, intervals)
+        usable = np.isfinite(every_mode_unit_wh)
+        for power in (every_mode_heat_w, every_mode_backup_w, every_mode_pump_w):
             if power is not None:
                 usable &= np.isfinite(interval_energy_wh(power, intervals))
         with np.errstate(invalid="ignore", divide="ignore"):
-            unit_mean_w = interval_energy_wh(every_mode_unit_w, intervals) * SECONDS_PER_HOUR / intervals.dt_s
+            unit_mean_w = every_mode_unit_wh * SECONDS_PER_HOUR / intervals.dt_s
         running = usable & (unit_mean_w >= options.running_threshold_w)
         standby = usable & ~running
         # The combined (heating) figures leave cooling out, as live does (README, "How the figures are
@@ -392,7 +397,7 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
             "heat_power_w", "missing column: give heat_power_w or flow_temp_c, return_temp_c and flow_rate_m3h"
         )
     sampling_interval_s = series.median_step_s()
-    max_gap_s = options.max_gap_s if options.max_gap_s is not None else sampling_interval_s * GAP_LIMIT_INTERVALS
+    max_gap_s = options.gap_limit_s(sampling_interval_s)
     audit = AuditAccount(
         options.meters.resolve(heat_metered="heat_power_w" in series.names),
         _metered(series.names, options.elec_meter_includes),

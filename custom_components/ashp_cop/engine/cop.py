@@ -37,7 +37,11 @@ def instantaneous_cop_series(
         return np.where(running, heat_power_w / elec_power_w, np.nan)
 
 
-def period_cop(heat_kwh: float, elec_kwh: float, min_elec_kwh: float = 1e-9) -> float | None:
+# Below this no electricity was used: a period with less has no COP (nor SPF, spf.py).
+MIN_ELEC_KWH = 1e-9
+
+
+def period_cop(heat_kwh: float, elec_kwh: float, min_elec_kwh: float = MIN_ELEC_KWH) -> float | None:
     """COP over a period: summed heat over summed electricity."""
     if elec_kwh <= min_elec_kwh:
         return None

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from .arrays import BoolArray
 from .errors import EngineInputError, shown
 
 StrArray = npt.NDArray[np.str_]
-BoolArray = npt.NDArray[np.bool_]
 _NAMES = {".": "point", ",": "comma"}
 
 

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from .analyze import AnalysisOptions, _heat_power
 from .arrays import FloatArray
 from .en14825.climate import climate_by_name
-from .energy import GAP_LIMIT_INTERVALS, Intervals, interval_energy_wh
+from .energy import Intervals, interval_energy_wh
 from .line_fit import LineFit, least_squares
 from .timeseries import TimeSeries
 
@@ -116,7 +116,7 @@ def _binned(
 def daily_figures(series: TimeSeries, options: AnalysisOptions | None = None) -> DailyFigures:
     """Daily and hourly heat, electricity (all meters), measured hours and temperatures of ``series``."""
     options = options or AnalysisOptions()
-    max_gap_s = options.max_gap_s if options.max_gap_s is not None else series.median_step_s() * GAP_LIMIT_INTERVALS
+    max_gap_s = options.gap_limit_s(series.median_step_s())
     intervals = Intervals.of(series.t_s, max_gap_s)
     heat_wh = interval_energy_wh(_heat_power(series, options.circuit), intervals)
     elec_w = series.columns["elec_power_w"].copy()

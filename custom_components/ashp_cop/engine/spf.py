@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cop import period_cop
-
-MIN_ELEC_KWH = 1e-9  # period_cop's floor: below it no electricity was used
+from .cop import MIN_ELEC_KWH, period_cop
 
 
 @dataclass(frozen=True, slots=True)
