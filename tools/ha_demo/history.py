@@ -8,9 +8,11 @@ heat pump's own sensors, through Home Assistant's websocket API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -186,19 +188,69 @@ def adjust_messages(history: Hourly) -> list[dict[str, Any]]:
     Sent once each sensor has at least one 5-minute statistic (the recorder then continues every
     later sum from the lifted one), exactly what "adjust sum" in Developer tools does.
     """
-    start = history_end(history).isoformat()
-    return [{"type": "recorder/adjust_sum_statistics", "statistic_id": statistic_id, "start_time": start,
-             "adjustment": round(sum(getattr(history, name)), 4), "adjustment_unit_of_measurement": "kWh"}
-            for statistic_id, name in ENERGY_SENSORS.items()]  # fmt: skip
+    return _lifts(history_end(history).isoformat(), _join_lifts_kwh(history))
 
 
-async def live_statistics_started(url: str, token: str, since: datetime) -> bool:
-    """Whether every heat pump energy sensor has a 5-minute statistic from ``since`` on."""
+def _join_lifts_kwh(history: Hourly) -> dict[str, float]:
+    return {statistic_id: round(sum(getattr(history, name)), 4) for statistic_id, name in ENERGY_SENSORS.items()}
+
+
+def _lifts(since: str, lifts_kwh: Mapping[str, float]) -> list[dict[str, Any]]:
+    return [{"type": "recorder/adjust_sum_statistics", "statistic_id": statistic_id, "start_time": since,
+             "adjustment": kwh, "adjustment_unit_of_measurement": "kWh"}
+            for statistic_id, kwh in lifts_kwh.items()]  # fmt: skip
+
+
+JOIN_FILE = ".demo_history_join.json"
+
+
+def save_join(config: Path, history: Hourly) -> None:
+    """Note in the config folder the join still to make, before Home Assistant starts.
+
+    A first start stopped or killed before the join (it waits up to 6 minutes for the live sensors' first
+    5-minute statistics) makes it on the next start; without it the live sums would stay below the
+    history's and the first live hour would be negative by the whole history.
+    """
+    pending = {"since": history_end(history).isoformat(), "lifts_kwh": _join_lifts_kwh(history)}
+    (config / JOIN_FILE).write_text(json.dumps(pending))
+
+
+def pending_join(config: Path) -> tuple[datetime, dict[str, float]] | None:
+    """The join :func:`save_join` noted and no start has made yet: where the live sums begin and their lifts."""
+    path = config / JOIN_FILE
+    if not path.exists():
+        return None
+    pending = json.loads(path.read_text())
+    return datetime.fromisoformat(pending["since"]), {k: float(v) for k, v in pending["lifts_kwh"].items()}
+
+
+def join_messages(
+    since: datetime, lifts_kwh: Mapping[str, float], first_rows: Mapping[str, tuple[float, float]]
+) -> list[dict[str, Any]]:
+    """The lifts a join still needs, given each sensor's first live 5-minute (state, sum).
+
+    The live sensors start from the history's totals (seeded), so an unlifted sum lags the state by the
+    lift and a lifted one keeps up with it: a sum already lifted (a start killed after the recorder lifted
+    it, before the join was noted as made) is not lifted again, which would count the history twice. A lift
+    of 0 (no backup heater) is no lift.
+    """
+    owed = {
+        sid: kwh
+        for sid, kwh in lifts_kwh.items()
+        if kwh > 0 and abs(first_rows[sid][0] - first_rows[sid][1]) >= kwh / 2
+    }
+    return _lifts(since.isoformat(), owed)
+
+
+async def first_live_rows(url: str, token: str, since: datetime) -> dict[str, tuple[float, float]] | None:
+    """Each heat pump energy sensor's first 5-minute (state, sum) from ``since`` on; None until all have one."""
     message = {"type": "recorder/statistics_during_period", "start_time": since.isoformat(), "period": "5minute",
-               "statistic_ids": list(ENERGY_SENSORS), "types": ["sum"]}  # fmt: skip
+               "statistic_ids": list(ENERGY_SENSORS), "types": ["state", "sum"]}  # fmt: skip
     answers = await send(url, token, [message])
     rows = answers[0].get("result") or {}
-    return all(rows.get(statistic_id) for statistic_id in ENERGY_SENSORS)
+    if not all(rows.get(statistic_id) for statistic_id in ENERGY_SENSORS):
+        return None
+    return {sid: (float(rows[sid][0]["state"]), float(rows[sid][0]["sum"])) for sid in ENERGY_SENSORS}
 
 
 def _daily_cop(history: Hourly) -> dict[str, Any]:
