@@ -23,8 +23,8 @@ from .faults import FAULTS_FIFO, SIMULATOR_LOG, fault_pipe
 from .history import (
     JOIN_FILE,
     Hourly,
-    first_live_rows,
     import_messages,
+    join_figures,
     join_messages,
     last_full_hour,
     pending_join,
@@ -100,10 +100,9 @@ async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history:
             url, token, import_messages(history),
             on_answer=lambda sent, count: backfill.tick(f"{sent}/{count} statistics", done=sent == count),
         )  # fmt: skip
-    joining = pending_join(config)  # noted on the first start: a start stopped before the join makes it now
-    if joining is None:
+    since = pending_join(config)  # noted on the first start: a start stopped before the join makes it now
+    if since is None:
         return
-    since, lifts_kwh = joining
     # the recorder writes 5-minute statistics at each 5-minute mark, and the first after a start has none of the
     # live sensors' states yet: up to 6 minutes after Home Assistant came up
     waiting = Progress("waiting for the live sensors' first 5-minute statistics to join the history to them",
@@ -113,8 +112,8 @@ async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history:
         if hass.poll() is not None:
             raise RuntimeError("Home Assistant stopped before the history was joined to the live sensors: "
                                "the next start joins them")  # fmt: skip
-        first_rows = await first_live_rows(url, token, since)
-        if first_rows is not None:
+        figures = await join_figures(url, token, since)
+        if figures is not None:
             break
         if time.monotonic() > deadline:
             raise RuntimeError("the live sensors wrote no statistics: the history is not joined to them")
@@ -122,9 +121,9 @@ async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history:
             f"the recorder writes them at each 5-minute mark, the next at {next_five_minute_mark(datetime.now())}"
         )
         await asyncio.sleep(10)
-    await send(url, token, join_messages(since, lifts_kwh, first_rows))
+    await send(url, token, join_messages(since, *figures))
     await asyncio.sleep(6)  # the recorder commits every 5 s
-    (config / JOIN_FILE).unlink()
+    (config / JOIN_FILE).unlink(missing_ok=True)
     await _reload(url, token, HEAT_PUMP_ENTRY_ID)  # seasonal figures read the statistics on setup
 
 

@@ -188,11 +188,8 @@ def adjust_messages(history: Hourly) -> list[dict[str, Any]]:
     Sent once each sensor has at least one 5-minute statistic (the recorder then continues every
     later sum from the lifted one), exactly what "adjust sum" in Developer tools does.
     """
-    return _lifts(history_end(history).isoformat(), _join_lifts_kwh(history))
-
-
-def _join_lifts_kwh(history: Hourly) -> dict[str, float]:
-    return {statistic_id: round(sum(getattr(history, name)), 4) for statistic_id, name in ENERGY_SENSORS.items()}
+    lifts = {statistic_id: round(sum(getattr(history, name)), 4) for statistic_id, name in ENERGY_SENSORS.items()}
+    return _lifts(history_end(history).isoformat(), lifts)
 
 
 def _lifts(since: str, lifts_kwh: Mapping[str, float]) -> list[dict[str, Any]]:
@@ -211,46 +208,44 @@ def save_join(config: Path, history: Hourly) -> None:
     5-minute statistics) makes it on the next start; without it the live sums would stay below the
     history's and the first live hour would be negative by the whole history.
     """
-    pending = {"since": history_end(history).isoformat(), "lifts_kwh": _join_lifts_kwh(history)}
-    (config / JOIN_FILE).write_text(json.dumps(pending))
+    (config / JOIN_FILE).write_text(json.dumps({"since": history_end(history).isoformat()}))
 
 
-def pending_join(config: Path) -> tuple[datetime, dict[str, float]] | None:
-    """The join :func:`save_join` noted and no start has made yet: where the live sums begin and their lifts."""
+def pending_join(config: Path) -> datetime | None:
+    """Where the live sums begin, if :func:`save_join` noted a join no start has made yet."""
     path = config / JOIN_FILE
-    if not path.exists():
-        return None
-    pending = json.loads(path.read_text())
-    return datetime.fromisoformat(pending["since"]), {k: float(v) for k, v in pending["lifts_kwh"].items()}
+    return datetime.fromisoformat(json.loads(path.read_text())["since"]) if path.exists() else None
 
 
 def join_messages(
-    since: datetime, lifts_kwh: Mapping[str, float], first_rows: Mapping[str, tuple[float, float]]
+    since: datetime, history_sums: Mapping[str, float], first_sums: Mapping[str, float]
 ) -> list[dict[str, Any]]:
-    """The lifts a join still needs, given each sensor's first live 5-minute (state, sum).
+    """The lifts a join still needs: each sensor's recorded history sum, where its live sums were not lifted.
 
-    The live sensors start from the history's totals (seeded), so an unlifted sum lags the state by the
-    lift and a lifted one keeps up with it: a sum already lifted (a start killed after the recorder lifted
-    it, before the join was noted as made) is not lifted again, which would count the history twice. A lift
-    of 0 (no backup heater) is no lift.
+    ``history_sums`` are the sums of the last backfilled hour as the recorder holds them (a statistic whose
+    backfill a kill lost has none, and is not lifted: that would make its first live hour the whole
+    history). A live sum starts from 0, a lifted one from the history's sum: one already at half of it or
+    more was lifted (a start killed after the recorder lifted it, before the join was noted as made) and
+    is not lifted again, which would count the history twice.
     """
-    owed = {
-        sid: kwh
-        for sid, kwh in lifts_kwh.items()
-        if kwh > 0 and abs(first_rows[sid][0] - first_rows[sid][1]) >= kwh / 2
-    }
+    owed = {sid: kwh for sid, kwh in history_sums.items() if kwh > 0 and first_sums.get(sid, 0.0) < kwh / 2}
     return _lifts(since.isoformat(), owed)
 
 
-async def first_live_rows(url: str, token: str, since: datetime) -> dict[str, tuple[float, float]] | None:
-    """Each heat pump energy sensor's first 5-minute (state, sum) from ``since`` on; None until all have one."""
-    message = {"type": "recorder/statistics_during_period", "start_time": since.isoformat(), "period": "5minute",
-               "statistic_ids": list(ENERGY_SENSORS), "types": ["state", "sum"]}  # fmt: skip
-    answers = await send(url, token, [message])
-    rows = answers[0].get("result") or {}
-    if not all(rows.get(statistic_id) for statistic_id in ENERGY_SENSORS):
+async def join_figures(url: str, token: str, since: datetime) -> tuple[dict[str, float], dict[str, float]] | None:
+    """The recorded history's last hourly sums and each sensor's first live 5-minute sum from ``since`` on.
+
+    None until every heat pump energy sensor has a 5-minute statistic from ``since`` on.
+    """
+    query = {"type": "recorder/statistics_during_period", "statistic_ids": list(ENERGY_SENSORS), "types": ["sum"]}
+    live = {**query, "start_time": since.isoformat(), "period": "5minute"}
+    past = {**query, "start_time": (since - timedelta(hours=1)).isoformat(), "end_time": since.isoformat(),
+            "period": "hour"}  # fmt: skip
+    live_rows, past_rows = ((answer.get("result") or {}) for answer in await send(url, token, [live, past]))
+    if not all(live_rows.get(statistic_id) for statistic_id in ENERGY_SENSORS):
         return None
-    return {sid: (float(rows[sid][0]["state"]), float(rows[sid][0]["sum"])) for sid in ENERGY_SENSORS}
+    history_sums = {sid: float(past_rows[sid][-1]["sum"]) for sid in ENERGY_SENSORS if past_rows.get(sid)}
+    return history_sums, {sid: float(live_rows[sid][0]["sum"]) for sid in ENERGY_SENSORS}
 
 
 def _daily_cop(history: Hourly) -> dict[str, Any]:
