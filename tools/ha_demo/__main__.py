@@ -21,12 +21,14 @@ from homeassistant.util import dt as dt_util
 from .children import Children, interrupt_on_signals
 from .faults import FAULTS_FIFO, SIMULATOR_LOG, fault_pipe
 from .history import (
+    JOIN_FILE,
     Hourly,
-    adjust_messages,
-    history_end,
     import_messages,
+    join_figures,
+    join_messages,
     last_full_hour,
-    live_statistics_started,
+    pending_join,
+    save_join,
     send,
     simulate_past,
 )
@@ -89,28 +91,39 @@ async def _reload(url: str, token: str, entry_id: str) -> None:
         response.raise_for_status()
 
 
-async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history: Hourly, log: Path) -> None:
-    await _wait_for_api(url, token, hass, log)
-    days = len(history.start) // 24
-    backfill = Progress(f"backfilling {days} days of simulated history into the recorder", every_s=5)
-    await send(
-        url, token, import_messages(history),
-        on_answer=lambda sent, count: backfill.tick(f"{sent}/{count} statistics", done=sent == count),
-    )  # fmt: skip
+async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history: Hourly | None, config: Path) -> None:
+    await _wait_for_api(url, token, hass, config / "home-assistant.log")
+    if history is not None:
+        days = len(history.start) // 24
+        backfill = Progress(f"backfilling {days} days of simulated history into the recorder", every_s=5)
+        await send(
+            url, token, import_messages(history),
+            on_answer=lambda sent, count: backfill.tick(f"{sent}/{count} statistics", done=sent == count),
+        )  # fmt: skip
+    since = pending_join(config)  # noted on the first start: a start stopped before the join makes it now
+    if since is None:
+        return
     # the recorder writes 5-minute statistics at each 5-minute mark, and the first after a start has none of the
     # live sensors' states yet: up to 6 minutes after Home Assistant came up
     waiting = Progress("waiting for the live sensors' first 5-minute statistics to join the history to them",
                        limit_s=LIVE_STATISTICS_LIMIT_S, every_s=30)  # fmt: skip
     deadline = time.monotonic() + LIVE_STATISTICS_LIMIT_S
-    while not await live_statistics_started(url, token, history_end(history)):
-        if time.monotonic() > deadline or hass.poll() is not None:
+    while True:
+        if hass.poll() is not None:
+            raise RuntimeError("Home Assistant stopped before the history was joined to the live sensors: "
+                               "the next start joins them")  # fmt: skip
+        figures = await join_figures(url, token, since)
+        if figures is not None:
+            break
+        if time.monotonic() > deadline:
             raise RuntimeError("the live sensors wrote no statistics: the history is not joined to them")
         waiting.tick(
             f"the recorder writes them at each 5-minute mark, the next at {next_five_minute_mark(datetime.now())}"
         )
         await asyncio.sleep(10)
-    await send(url, token, adjust_messages(history))
+    await send(url, token, join_messages(since, *figures))
     await asyncio.sleep(6)  # the recorder commits every 5 s
+    (config / JOIN_FILE).unlink(missing_ok=True)
     await _reload(url, token, HEAT_PUMP_ENTRY_ID)  # seasonal figures read the statistics on setup
 
 
@@ -141,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         history = simulate_past(args.days, last_full_hour())
         token = write_config(args.config, modbus_port=modbus_port, http_port=http_port,
                              heat_pump_totals=history.totals(), heat_pump_modes=history.mode_totals())  # fmt: skip
+        save_join(args.config, history)
     else:
         write_configuration_yaml(args.config, http_port)
         token = (args.config / ".demo_token").read_text()
@@ -163,9 +177,7 @@ def run(args: argparse.Namespace) -> int:
         hass = children.start("Home Assistant", [str(Path(python).parent / "hass"), "-c", str(args.config),
                                                  "--skip-pip"], cwd=REPO, stdin=subprocess.DEVNULL)  # fmt: skip
         print(f"starting Home Assistant in {args.config} (the first start takes a minute or two) ...", flush=True)
-        log = args.config / "home-assistant.log"
-        asyncio.run(_prepare(url, token, hass, history, log) if history is not None else
-                    _wait_for_api(url, token, hass, log))  # fmt: skip
+        asyncio.run(_prepare(url, token, hass, history, args.config))
         print(f"\nashp_cop demo is running: {url}/lovelace/heat-pump")
         print(f"From this machine no login is asked (trusted network 127.0.0.1); the user is {USERNAME} / {PASSWORD}.")
         print(REACH_FROM_ELSEWHERE.format(port=http_port, user=getpass.getuser(), host=socket.gethostname()))

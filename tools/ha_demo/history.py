@@ -8,9 +8,11 @@ heat pump's own sensors, through Home Assistant's websocket API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -187,19 +189,64 @@ def adjust_messages(history: Hourly) -> list[dict[str, Any]]:
     Sent once each sensor has at least one 5-minute statistic (the recorder then continues every
     later sum from the lifted one), exactly what "adjust sum" in Developer tools does.
     """
-    start = history_end(history).isoformat()
-    return [{"type": "recorder/adjust_sum_statistics", "statistic_id": statistic_id, "start_time": start,
-             "adjustment": round(sum(getattr(history, name)), 4), "adjustment_unit_of_measurement": "kWh"}
-            for statistic_id, name in ENERGY_SENSORS.items()]  # fmt: skip
+    lifts = {statistic_id: round(sum(getattr(history, name)), 4) for statistic_id, name in ENERGY_SENSORS.items()}
+    return _lifts(history_end(history).isoformat(), lifts)
 
 
-async def live_statistics_started(url: str, token: str, since: datetime) -> bool:
-    """Whether every heat pump energy sensor has a 5-minute statistic from ``since`` on."""
-    message = {"type": "recorder/statistics_during_period", "start_time": since.isoformat(), "period": "5minute",
-               "statistic_ids": list(ENERGY_SENSORS), "types": ["sum"]}  # fmt: skip
-    answers = await send(url, token, [message])
-    rows = answers[0].get("result") or {}
-    return all(rows.get(statistic_id) for statistic_id in ENERGY_SENSORS)
+def _lifts(since: str, lifts_kwh: Mapping[str, float]) -> list[dict[str, Any]]:
+    return [{"type": "recorder/adjust_sum_statistics", "statistic_id": statistic_id, "start_time": since,
+             "adjustment": kwh, "adjustment_unit_of_measurement": "kWh"}
+            for statistic_id, kwh in lifts_kwh.items()]  # fmt: skip
+
+
+JOIN_FILE = ".demo_history_join.json"
+
+
+def save_join(config: Path, history: Hourly) -> None:
+    """Note in the config folder the join still to make, before Home Assistant starts.
+
+    A first start stopped or killed before the join (it waits up to 6 minutes for the live sensors' first
+    5-minute statistics) makes it on the next start; without it the live sums would stay below the
+    history's and the first live hour would be negative by the whole history.
+    """
+    (config / JOIN_FILE).write_text(json.dumps({"since": history_end(history).isoformat()}))
+
+
+def pending_join(config: Path) -> datetime | None:
+    """Where the live sums begin, if :func:`save_join` noted a join no start has made yet."""
+    path = config / JOIN_FILE
+    return datetime.fromisoformat(json.loads(path.read_text())["since"]) if path.exists() else None
+
+
+def join_messages(
+    since: datetime, history_sums: Mapping[str, float], first_sums: Mapping[str, float]
+) -> list[dict[str, Any]]:
+    """The lifts a join still needs: each sensor's recorded history sum, where its live sums were not lifted.
+
+    ``history_sums`` are the sums of the last backfilled hour as the recorder holds them (a statistic whose
+    backfill a kill lost has none, and is not lifted: that would make its first live hour the whole
+    history). A live sum starts from 0, a lifted one from the history's sum: one already at half of it or
+    more was lifted (a start killed after the recorder lifted it, before the join was noted as made) and
+    is not lifted again, which would count the history twice.
+    """
+    owed = {sid: kwh for sid, kwh in history_sums.items() if kwh > 0 and first_sums.get(sid, 0.0) < kwh / 2}
+    return _lifts(since.isoformat(), owed)
+
+
+async def join_figures(url: str, token: str, since: datetime) -> tuple[dict[str, float], dict[str, float]] | None:
+    """The recorded history's last hourly sums and each sensor's first live 5-minute sum from ``since`` on.
+
+    None until every heat pump energy sensor has a 5-minute statistic from ``since`` on.
+    """
+    query = {"type": "recorder/statistics_during_period", "statistic_ids": list(ENERGY_SENSORS), "types": ["sum"]}
+    live = {**query, "start_time": since.isoformat(), "period": "5minute"}
+    past = {**query, "start_time": (since - timedelta(hours=1)).isoformat(), "end_time": since.isoformat(),
+            "period": "hour"}  # fmt: skip
+    live_rows, past_rows = ((answer.get("result") or {}) for answer in await send(url, token, [live, past]))
+    if not all(live_rows.get(statistic_id) for statistic_id in ENERGY_SENSORS):
+        return None
+    history_sums = {sid: float(past_rows[sid][-1]["sum"]) for sid in ENERGY_SENSORS if past_rows.get(sid)}
+    return history_sums, {sid: float(live_rows[sid][0]["sum"]) for sid in ENERGY_SENSORS}
 
 
 def _daily_cop(history: Hourly) -> dict[str, Any]:
