@@ -12,6 +12,7 @@ over a period (period_table.py), computed from the recorder's long-term statisti
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -33,6 +34,11 @@ from .period_table import period_table
 
 CARD_FILE = Path(__file__).parent / "frontend" / "ashp-cop-period-card.js"
 CARD_URL = f"/{DOMAIN}/ashp-cop-period-card.js"
+# The card's URL with a digest of its content, so a browser loads a changed card, not its cached copy.
+# Read when the module is imported (Home Assistant imports a custom integration in its executor), so
+# setting up an entry awaits nothing for it: a test or a stop cancelling a set-up mid-way finds no
+# executor job here.
+VERSIONED_CARD_URL = f"{CARD_URL}?v={hashlib.sha256(CARD_FILE.read_bytes()).hexdigest()[:12]}"
 _SERVED: HassKey[set[str]] = HassKey(f"{DOMAIN}_card")  # the entries the card is loaded for
 # the URL the frontend was given: removed as it was added, even if the card's file changed meanwhile
 _URL: HassKey[str] = HassKey(f"{DOMAIN}_card_url")
@@ -46,7 +52,7 @@ def async_setup_card_commands(hass: HomeAssistant) -> None:
 
 async def async_load_card(hass: HomeAssistant, entry_id: str) -> None:
     """Serve the card and have the frontend load it (once, whichever entry comes first)."""
-    url = await hass.async_add_executor_job(_versioned_url)  # a file's stat: out of the event loop
+    url = VERSIONED_CARD_URL
     served = hass.data.get(_SERVED)
     if served is None:
         served = hass.data[_SERVED] = set()
@@ -75,11 +81,6 @@ def loaded_card_url(hass: HomeAssistant) -> str | None:
     if url is None or DATA_EXTRA_MODULE_URL not in hass.data:
         return None
     return url if url in hass.data[DATA_EXTRA_MODULE_URL].urls else None
-
-
-def _versioned_url() -> str:
-    """The card's URL with its modification time: a browser loads a changed card, not its cached copy."""
-    return f"{CARD_URL}?v={int(CARD_FILE.stat().st_mtime)}"
 
 
 @websocket_command({vol.Required("type"): f"{DOMAIN}/heat_pumps"})

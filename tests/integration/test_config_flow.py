@@ -85,6 +85,8 @@ async def test_tcp_hub_after_a_failed_connection(hass: HomeAssistant, plant: Pla
     assert result["data"] == {"entry_type": "hub", CONF_TRANSPORT: "tcp", CONF_HOST: "127.0.0.1",
                               CONF_PORT: server.port, **NETWORK}  # fmt: skip
     assert result["result"].unique_id == f"127.0.0.1:{server.port}"
+    await hass.async_block_till_done()  # the new entry sets up (a test ending mid-set-up fails at teardown)
+    assert result["result"].state is ConfigEntryState.LOADED
 
 
 async def test_the_same_hub_twice_is_refused(hass: HomeAssistant, plant: Plant) -> None:
@@ -424,6 +426,8 @@ async def test_a_gateway_is_proven_by_its_exception_answer_and_silence_names_the
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert CONF_PROBE_UNIT not in result["data"]
+    await hass.async_block_till_done()  # the new entry sets up (a test ending mid-set-up fails at teardown)
+    assert result["result"].state is ConfigEntryState.LOADED
 
 
 async def test_the_same_hub_under_another_name_is_refused(

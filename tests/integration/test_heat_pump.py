@@ -268,6 +268,8 @@ async def test_heat_pump_flow_with_every_error_and_recovery(hass: HomeAssistant)
     assert result["data"][CONF_ROLES] == {"heat_energy_kwh": "sensor.h", "elec_energy_kwh": "sensor.e"}
     assert result["data"][CONF_MEDIUM] == "propylene_glycol"
     assert result["result"].unique_id == "heat_pump:sensor.h+sensor.e"  # its heat and electricity meters
+    await hass.async_block_till_done()  # the new entry sets up (a test ending mid-set-up fails at teardown)
+    assert result["result"].state is ConfigEntryState.LOADED
 
 
 async def test_options_change_settings_from_now_on(hass: HomeAssistant) -> None:

@@ -193,6 +193,9 @@ async def test_options_flow_picks_from_keymark_and_can_search_again(hass: HomeAs
     result = await configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert json.loads(hp.options[CONF_DATASHEET])["climate"] == "average"
+    await hass.async_block_till_done()  # the entry reloads with the new datasheet (a test ending mid-reload fails)
+    state = hass.states.get("sensor.garden_heat_pump_rated_scop_en_14825")
+    assert state is not None and state.attributes["declared_scop"] == json.loads(filled)["declared_scop"]
 
 
 async def test_a_declaration_the_engine_refuses_is_named_and_others_remain(hass: HomeAssistant) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -180,6 +180,8 @@ async def test_the_flow_maps_the_modes_with_defaults_and_names_an_unmapped_state
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_MODE_MAP] == CONTROLLER_MAP  # type: ignore[index]
     assert result["data"][CONF_ROLES]["operating_mode"] == MODE_ENTITY  # type: ignore[index]
+    await hass.async_block_till_done()  # the new entry sets up (a test ending mid-set-up fails at teardown)
+    assert result["result"].state is ConfigEntryState.LOADED  # type: ignore[typeddict-item]
 
 
 async def test_options_keep_the_mapping_and_a_binary_sensor_gets_on_off(

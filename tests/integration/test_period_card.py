@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import hashlib
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -167,23 +166,27 @@ async def test_the_frontend_loads_the_card_while_a_heat_pump_is_loaded(hass: Hom
 
 
 async def test_the_card_url_goes_even_when_the_card_changed_while_it_was_loaded(
-    hass: HomeAssistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An update downloads a new card before the restart, and the entry is reloaded meanwhile: on the code before
-    this test the unload removed the new file's URL, which was never added, and the old one stayed loaded."""
-    card = tmp_path / "ashp-cop-period-card.js"
-    card.write_text(period_card.CARD_FILE.read_text())
-    os.utime(card, (1_700_000_000, 1_700_000_000))
-    monkeypatch.setattr(period_card, "CARD_FILE", card)
+    """An update brings a new card (a new URL) before the restart, and the entry is reloaded meanwhile: on the code
+    before this test the unload removed the new card's URL, which was never added, and the old one stayed loaded."""
+    monkeypatch.setattr(period_card, "VERSIONED_CARD_URL", f"{CARD_URL}?v=old")
     changes: list[tuple[str, str]] = []
     hass.data[DATA_EXTRA_MODULE_URL] = UrlManager(lambda change, url: changes.append((change, url)), [])
     hp = await power_heat_pump(hass)
     url = loaded_card_url(hass)
-    assert url == f"{CARD_URL}?v=1700000000" and changes == [("added", url)]
-    os.utime(card, (1_800_000_000, 1_800_000_000))  # the update's file
+    assert url == f"{CARD_URL}?v=old" and changes == [("added", url)]
+    monkeypatch.setattr(period_card, "VERSIONED_CARD_URL", f"{CARD_URL}?v=new")  # the update's card
     assert loaded_card_url(hass) == url  # still the URL the frontend was given
     assert await hass.config_entries.async_unload(hp.entry_id)
     assert changes[-1] == ("removed", url)
     assert hass.data[DATA_EXTRA_MODULE_URL].urls == frozenset() and loaded_card_url(hass) is None
     assert await hass.config_entries.async_setup(hp.entry_id)  # loaded again: the new card's URL
-    assert loaded_card_url(hass) == f"{CARD_URL}?v=1800000000"
+    assert loaded_card_url(hass) == f"{CARD_URL}?v=new"
+
+
+def test_the_card_url_names_its_content() -> None:
+    """The version in the URL is the content's digest: the same file gives the same URL on every start (a
+    browser keeps its cached copy), a changed file a new one (the browser loads it)."""
+    digest = hashlib.sha256(period_card.CARD_FILE.read_bytes()).hexdigest()[:12]
+    assert f"{CARD_URL}?v={digest}" == period_card.VERSIONED_CARD_URL
