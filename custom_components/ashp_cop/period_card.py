@@ -6,8 +6,8 @@ loaded, so a dashboard can use ``type: custom:ashp-cop-period-card`` without a r
 hand; the URL goes when the last such entry unloads (the static route stays until Home Assistant
 restarts: aiohttp cannot remove a route, and nothing loads it any more).
 
-``ashp_cop/heat_pumps`` lists the loaded heat pumps; ``ashp_cop/period`` answers the table of one
-over a period (period_table.py), computed from the recorder's long-term statistics.
+``ashp_cop/heat_pumps`` lists the loaded heat pumps and plants; ``ashp_cop/period`` answers the table of
+one over a period (period_table.py), computed from the recorder's long-term statistics.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import voluptuous as vol
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL, add_extra_js_url, remove_extra_js_url
@@ -29,8 +29,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_HEAT_PUMP, ENTRY_PLANT
-from .heat_pump import HeatPumpConfigEntry
-from .period_table import period_table
+from .period_table import period_table, plant_table
 
 CARD_FILE = Path(__file__).parent / "frontend" / "ashp-cop-period-card.js"
 CARD_URL = f"/{DOMAIN}/ashp-cop-period-card.js"
@@ -105,8 +104,11 @@ def ws_heat_pumps(hass: HomeAssistant, connection: ActiveConnection, msg: dict[s
 @async_response
 async def ws_period(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
     entry = hass.config_entries.async_get_entry(msg["entry_id"])
-    if entry is None or entry.domain != DOMAIN or entry.data.get(CONF_ENTRY_TYPE) != ENTRY_HEAT_PUMP:
-        connection.send_error(msg["id"], "not_a_heat_pump", f"{msg['entry_id']} is not a heat pump of {DOMAIN}")
+    kind = None if entry is None or entry.domain != DOMAIN else entry.data.get(CONF_ENTRY_TYPE)
+    if entry is None or kind not in (ENTRY_HEAT_PUMP, ENTRY_PLANT):
+        connection.send_error(
+            msg["id"], "not_a_heat_pump", f"{msg['entry_id']} is not a heat pump or plant of {DOMAIN}"
+        )
         return
     if entry.state is not ConfigEntryState.LOADED or "recorder" not in hass.config.components:
         connection.send_error(msg["id"], "not_loaded", f"{entry.title} is not loaded, or the recorder is not running")
@@ -115,9 +117,11 @@ async def ws_period(hass: HomeAssistant, connection: ActiveConnection, msg: dict
     if start is None or end is None or end <= start:
         connection.send_error(msg["id"], "invalid_period", f"not a period: {msg['start']} to {msg.get('end')}")
         return
-    heat_pump = cast(HeatPumpConfigEntry, entry)
-    table = await period_table(hass, entry.entry_id, {**heat_pump.data, **heat_pump.options}, start, end)
+    config = {**entry.data, **entry.options}
+    table_of = plant_table if kind == ENTRY_PLANT else period_table
+    table = await table_of(hass, entry.entry_id, config, start, end)
     table["title"] = entry.title
+    table["kind"] = kind
     connection.send_result(msg["id"], table)
 
 

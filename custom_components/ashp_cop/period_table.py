@@ -23,8 +23,9 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 
-from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_ROLES, DOMAIN
+from .const import CONF_BACKUP_IN_HEAT_METER, CONF_CLIMATE, CONF_HEAT_PUMPS, CONF_ROLES, DOMAIN
 from .engine.carnot import CarnotAccount
 from .engine.cop import period_cop
 from .engine.live import Role
@@ -32,6 +33,8 @@ from .engine.modes import Mode
 from .engine.tidy import tidy
 from .statistics import Hourly, StatisticIds, figures_of, hourly_statistics, statistic_ids
 
+# a plant's totals the plant row reads (plant_entities.py)
+PLANT_TOTALS = ("plant_net_heat_energy", "plant_electric_energy", "shared_energy")
 _ELEC_FIELDS = ("unit_running_kwh", "unit_standby_kwh", "backup_kwh", "pumps_kwh")
 TABLE_DIGITS = 4
 
@@ -49,6 +52,63 @@ async def period_table(
     hass: HomeAssistant, entry_id: str, config: Mapping[str, Any], start: datetime, end: datetime
 ) -> dict[str, Any]:
     """The table of [start, end): its rows (those the heat pump has), the period and the hours it holds."""
+    table, _ = await _heat_pump_table(hass, entry_id, config, start, end)
+    tidied: dict[str, Any] = tidy(table, TABLE_DIGITS)
+    return tidied
+
+
+async def plant_table(
+    hass: HomeAssistant, entry_id: str, config: Mapping[str, Any], start: datetime, end: datetime
+) -> dict[str, Any]:
+    """A plant's table of [start, end): the plant, then each of its heat pumps (their combined rows), then the
+    shared loads (electricity only).
+
+    The plant row's energies are the plant's own statistics (its heat net of defrosts, its electricity with
+    the shared loads), so its COP is the plant's. Its temperatures and % of Carnot are the heat pumps' hours
+    weighted by their heat (the shared loads' electricity is no unit's: it is in no hour's Carnot figure), and
+    its starts the sum of theirs where every heat pump counts them.
+    """
+    registry = er.async_get(hass)
+    plant_ids = {key: registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}") for key in PLANT_TOTALS}
+    wanted = StatisticIds({key: sid for key, sid in plant_ids.items() if sid is not None}, None)
+    hourly = await hourly_statistics(hass, wanted, start, end)
+    low, high = start.timestamp(), end.timestamp()
+    sums = {
+        key: sum(v for t, v in hourly.get(sid, {}).items() if low <= t < high) for key, sid in wanted.energies.items()
+    }
+    plant_hours = sorted(t for t in hourly.get(wanted.energies.get("plant_net_heat_energy", ""), {}) if low <= t < high)
+    account = CarnotAccount()
+    starts: float | None = 0.0
+    rows: dict[str, dict[str, Any]] = {}
+    titles: dict[str, str] = {}
+    for unit_id in config.get(CONF_HEAT_PUMPS, []):
+        unit = hass.config_entries.async_get_entry(unit_id)
+        if unit is None:
+            continue
+        table, unit_account = await _heat_pump_table(hass, unit_id, {**unit.data, **unit.options}, start, end)
+        row = table["rows"]["combined"]
+        key = f"unit_{unit_id}"
+        rows[key], titles[key] = row, unit.title
+        account.merge(unit_account)
+        starts = None if starts is None or row["starts"] is None else starts + row["starts"]
+    heat_kwh, elec_kwh = sums.get("plant_net_heat_energy", 0.0), sums.get("plant_electric_energy", 0.0)
+    plant_row = _row(heat_kwh, elec_kwh, period_cop(heat_kwh, elec_kwh), account, starts if titles else None)
+    shared_kwh = sums.get("shared_energy", 0.0)
+    shared = _row(0.0, shared_kwh, None, CarnotAccount(), None) | {"heat_kwh": None}
+    table = {
+        "start": dt_util.as_local(start).isoformat(), "end": dt_util.as_local(end).isoformat(),
+        "hours": len(plant_hours),
+        "data_from": _local(plant_hours[0]) if plant_hours else None,
+        "rows": {"combined": plant_row, **rows, "shared": shared}, "row_titles": titles,
+    }  # fmt: skip
+    tidied: dict[str, Any] = tidy(table, TABLE_DIGITS)
+    return tidied
+
+
+async def _heat_pump_table(
+    hass: HomeAssistant, entry_id: str, config: Mapping[str, Any], start: datetime, end: datetime
+) -> tuple[dict[str, Any], CarnotAccount]:
+    """A heat pump's table (not yet tidied) and the Carnot account of its combined row."""
     ids, flow_id, starts_id = table_ids(hass, entry_id, config)
     hourly = await hourly_statistics(hass, ids, start, end, means={flow_id} if flow_id else set(),
                                      changes={starts_id} if starts_id else set())  # fmt: skip
@@ -59,16 +119,18 @@ async def period_table(
     heat = hours.net_heat()
     elec = hours.energy_sum(_ELEC_FIELDS)
     running = hours.energy_sum(("unit_running_kwh", "backup_kwh", "pumps_kwh"))
-    starts = sum(hourly.get(starts_id, {}).values()) if starts_id else None
-    rows["combined"] = hours.row(figures["heat_kwh"], figures["elec_kwh"], heat, elec, starts)
-    rows["combined"]["cop"] = figures["scop"]  # recalculate's own figure, to the digit
+    # no hour of the starts' statistics in the period: not counted (unknown), not 0
+    starts = sum(hourly[starts_id].values()) if starts_id and hourly.get(starts_id) else None
+    combined = hours.carnot(heat, elec)
+    rows["combined"] = _row(figures["heat_kwh"], figures["elec_kwh"], figures["scop"], combined, starts)
+    # (the COP is recalculate's own figure, to the digit)
     running_elec = figures["elec_kwh"] - sum(hours.hours_of(ids.energies.get("unit_standby_kwh")).values())
     rows["running"] = hours.row(figures["heat_kwh"], running_elec, heat, running, starts)
     for mode, mode_figures in (figures.get("modes") or {}).items():
         rows[mode] = hours.mode_row(mode, mode_figures)
-    table: dict[str, Any] = tidy({"start": figures["start"], "end": figures["end"], "hours": figures["hours"],
-                 "data_from": figures["data_from"], "rows": rows}, TABLE_DIGITS)  # fmt: skip
-    return table
+    table = {"start": figures["start"], "end": figures["end"], "hours": figures["hours"],
+             "data_from": figures["data_from"], "rows": rows}  # fmt: skip
+    return table, combined
 
 
 class _Table:
@@ -125,6 +187,10 @@ class _Table:
         total = sum(kwh for kwh in heat.values() if kwh > 0)
         row["alone_heat_share"] = None if total <= 0 else sum(heat[h] for h in alone if heat[h] > 0) / total
         return row
+
+
+def _local(epoch_s: float) -> str:
+    return dt_util.as_local(dt_util.utc_from_timestamp(epoch_s)).isoformat()
 
 
 def _row(

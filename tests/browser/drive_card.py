@@ -5,7 +5,10 @@ there): loads the card as the frontend loads it (a module from the URL the integ
 a `hass` whose callWS speaks Home Assistant's websocket API, picks a custom period through the card's own
 selector, and prints what the card shows at a desktop and at a phone's width (JSON on stdout).
 
-    drive_card.py BASE_URL TOKEN CARD_URL DAY SCREENSHOT_DIR TIME_ZONE
+    drive_card.py BASE_URL TOKEN CARD_URL DAY SCREENSHOT_DIR TIME_ZONE HEAT_PUMP_TITLE
+
+Where a plant is loaded too, the card opens on it (the whole installation): its table is read first, then
+the heat pump titled HEAT_PUMP_TITLE is picked from the card's own list.
 
 The browser runs in Home Assistant's time zone: the owner's days are the server's.
 """
@@ -44,6 +47,9 @@ def _shown(page: Page) -> dict[str, object]:
             layout: table ? table.className : null,
             cells,
             when: root.querySelector(".when").textContent,
+            title: root.querySelector("h2").textContent,
+            labels: table ? [...table.querySelectorAll(table.classList.contains("narrow") ? "thead th[data-row]"
+              : "tbody th[scope=row]")].map((th) => th.textContent) : [],
             text: root.textContent,
             overflow: document.documentElement.scrollWidth > window.innerWidth,
           };
@@ -51,7 +57,7 @@ def _shown(page: Page) -> dict[str, object]:
     )
 
 
-def main(base_url: str, token: str, card_url: str, day: str, shots: str, time_zone: str) -> None:
+def main(base_url: str, token: str, card_url: str, day: str, shots: str, time_zone: str, heat_pump: str) -> None:
     out: dict[str, object] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
@@ -75,6 +81,16 @@ def main(base_url: str, token: str, card_url: str, day: str, shots: str, time_zo
         except Exception:
             print(f"the card shows: {_shown(page)}; page errors: {errors}", file=sys.stderr)
             raise
+        if card.locator("select.entry").count():  # a plant is loaded: the card opens on it; then its heat pump
+            page.wait_for_function("() => window.card.shadowRoot.querySelector('tr[data-row=shared]')", timeout=30000)
+            out["plant"] = _shown(page)
+            page.screenshot(path=str(Path(shots) / "h17-card-plant.png"), full_page=True)
+            card.locator("select.entry").select_option(label=heat_pump)
+            page.wait_for_function(
+                "() => window.card.shadowRoot.querySelector('tr[data-row=running]')"
+                " && /of statistics/.test(window.card.shadowRoot.querySelector('.when').textContent)",
+                timeout=30000,
+            )
         out["desktop"] = _shown(page)
         page.screenshot(path=str(Path(shots) / "h17-card-desktop.png"), full_page=True)
         page.set_viewport_size({"width": 380, "height": 760})
@@ -87,4 +103,4 @@ def main(base_url: str, token: str, card_url: str, day: str, shots: str, time_zo
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:7])
+    main(*sys.argv[1:8])

@@ -18,7 +18,14 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ashp_cop import period_card
-from custom_components.ashp_cop.const import DOMAIN
+from custom_components.ashp_cop.const import (
+    CONF_ENTRY_TYPE,
+    CONF_HEAT_PUMPS,
+    CONF_SHARED_ENERGY,
+    CONF_SHARED_POWER,
+    DOMAIN,
+    ENTRY_PLANT,
+)
 from custom_components.ashp_cop.period_card import CARD_URL, loaded_card_url
 from tests.integration.conftest import setup_entry
 from tests.integration.test_actions import _hours, _meta
@@ -124,6 +131,73 @@ async def test_the_period_table_matches_recalculate_and_weights_temperatures_by_
     # COP 3 at flow 35 C and outdoor 2 C: T_cond 310.15 K, T_evap 269.15 K (heatpumpmonitor.org's +2 K / -6 K)
     assert space["carnot_pct"] == pytest.approx(100 * 3 / (310.15 / 41.0), abs=1e-3)
     assert rows["hot_water"]["flow_temp_c"] == 50.0
+
+
+SHARED_KWH = 0.1  # the plant's shared loads, each hour
+B_HEAT, B_ELEC = [2.0] * HOURS, [0.5] * HOURS  # the second heat pump (COP 4), each hour
+
+
+async def a_plant_over(
+    hass: HomeAssistant, hp: MockConfigEntry, start: datetime, day: dict[str, list[float]]
+) -> MockConfigEntry:
+    """A plant of ``hp`` (a_day_with_modes) and a second heat pump, with the day's statistics of both and its own."""
+    hass.states.async_set("sensor.B_HEAT", "3000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.B_ELEC", "1000", {"unit_of_measurement": "W"})
+    second = heat_pump_entry({"heat_power_w": "sensor.B_HEAT", "elec_power_w": "sensor.B_ELEC",
+                              "flow_temp_c": "sensor.flow"}, entry_id="UNITB")  # fmt: skip
+    second.add_to_hass(hass)
+    hass.config_entries.async_update_entry(second, title="Annex heat pump")
+    await setup_entry(hass, second)
+    plant = MockConfigEntry(domain=DOMAIN, title="Plant room", data={
+        CONF_ENTRY_TYPE: ENTRY_PLANT, CONF_HEAT_PUMPS: [hp.entry_id, second.entry_id],
+        CONF_SHARED_POWER: [], CONF_SHARED_ENERGY: []})  # fmt: skip
+    await setup_entry(hass, plant)
+    registry = er.async_get(hass)
+    for entry, key, values in (
+        (second, "heat_energy", B_HEAT), (second, "electric_energy_running", B_ELEC),
+        (plant, "plant_net_heat_energy", [a + b for a, b in zip(day["heat_energy"], B_HEAT, strict=True)]),
+        (plant, "plant_electric_energy", [a + b + STANDBY_KWH + SHARED_KWH for a, b in
+                                          zip(day["electric_energy_running"], B_ELEC, strict=True)]),
+        (plant, "shared_energy", [SHARED_KWH] * HOURS),
+    ):  # fmt: skip
+        statistic_id = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{key}")
+        assert statistic_id is not None, key
+        async_import_statistics(hass, _meta(statistic_id, "kWh", has_sum=True), _hours(start, values, cumulative=True))
+    await async_wait_recording_done(hass)
+    return plant
+
+
+async def test_a_plants_table_holds_the_plant_its_heat_pumps_and_its_shared_loads(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    """The plant row is the plant's own statistics (COP with the shared loads' electricity); each heat pump's row
+    is its own table's combined row; temperatures are weighted by the heat of every unit's hours."""
+    hp, start, day = await a_day_with_modes(hass)
+    plant = await a_plant_over(hass, hp, start, day)
+    ws = await hass_ws_client(hass)
+    end = start + timedelta(hours=HOURS)
+    table = await _period(ws, plant.entry_id, start, end)
+    assert (table["kind"], table["title"], table["hours"]) == ("plant", "Plant room", HOURS)
+    rows = table["rows"]
+    assert list(rows) == ["combined", f"unit_{hp.entry_id}", "unit_UNITB", "shared"]
+    assert table["row_titles"] == {f"unit_{hp.entry_id}": "Garden heat pump", "unit_UNITB": "Annex heat pump"}
+    heat = sum(day["heat_energy"]) + sum(B_HEAT)
+    elec = sum(day["electric_energy_running"]) + sum(B_ELEC) + HOURS * (STANDBY_KWH + SHARED_KWH)
+    plant_row = rows["combined"]
+    assert plant_row["heat_kwh"] == pytest.approx(heat) and plant_row["elec_kwh"] == pytest.approx(elec)
+    assert plant_row["cop"] == pytest.approx(heat / elec, abs=1e-4)
+    assert rows[f"unit_{hp.entry_id}"] == (await _period(ws, hp.entry_id, start, end))["rows"]["combined"]
+    assert rows["unit_UNITB"]["cop"] == pytest.approx(4.0) and rows["unit_UNITB"]["starts"] is None
+    assert plant_row["starts"] is None  # the annex counts no starts: no sum that leaves it out
+    flow = (sum(h * t for h, t in zip(day["heat_energy"], day["flow"], strict=True))
+            + sum(h * t for h, t in zip(B_HEAT, day["flow"], strict=True))) / heat  # fmt: skip
+    assert plant_row["flow_temp_c"] == pytest.approx(flow, abs=1e-4)
+    assert rows["shared"]["elec_kwh"] == pytest.approx(SHARED_KWH * HOURS)
+    assert rows["shared"]["heat_kwh"] is None and rows["shared"]["cop"] is None
+    await ws.send_json_auto_id({"type": "ashp_cop/heat_pumps"})
+    listed = (await ws.receive_json())["result"]["entries"]
+    assert {(e["title"], e["kind"]) for e in listed} == {
+        ("Garden heat pump", "heat_pump"), ("Annex heat pump", "heat_pump"), ("Plant room", "plant")}  # fmt: skip
 
 
 async def test_the_period_command_refuses_what_is_not_a_heat_pump_or_a_period(

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ashp_cop.const import DOMAIN
 from custom_components.ashp_cop.period_card import CARD_URL
-from tests.integration.test_period_card import HOURS, a_day_with_modes
+from tests.integration.test_period_card import HOURS, SHARED_KWH, a_day_with_modes, a_plant_over
 
 REPO = Path(__file__).resolve().parents[2]
 BROWSER_PYTHON = REPO / ".venv-browser" / "bin" / "python"
@@ -50,7 +50,8 @@ async def test_the_card_shows_the_period_table_at_desktop_and_phone_width(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, hass_access_token: str, tmp_path: Path
 ) -> None:
     assert await async_setup_component(hass, "websocket_api", {})  # with http: served before the entry loads
-    hp, start, _ = await a_day_with_modes(hass)
+    hp, start, day = await a_day_with_modes(hass)
+    plant = await a_plant_over(hass, hp, start, day)  # the card opens on the plant; the heat pump is picked after
     harness = StaticPathConfig("/ashp_cop_test/harness.html", str(REPO / "tests" / "browser" / "harness.html"), False)
     await hass.http.async_register_static_paths([harness])
     client = await hass_client()
@@ -64,13 +65,19 @@ async def test_the_card_shows_the_period_table_at_desktop_and_phone_width(
     shots = Path(os.environ.get("ASHP_COP_SCREENSHOTS", str(tmp_path)))
     done = await hass.async_add_executor_job(lambda: subprocess.run(  # the browser calls back into this loop
         [str(BROWSER_PYTHON), str(DRIVER), base, hass_access_token, CARD_URL, start.date().isoformat(), str(shots),
-         hass.config.time_zone],
+         hass.config.time_zone, hp.title],
         capture_output=True, text=True, timeout=180, check=False,
     ))  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     shown = json.loads(done.stdout)
     assert shown["errors"] == []
     desktop, phone = shown["desktop"], shown["phone"]
+    plant_view = shown["plant"]["cells"]  # the plant, then each heat pump by its title, then the shared loads
+    assert list(plant_view) == ["combined", f"unit_{hp.entry_id}", "unit_UNITB", "shared"]
+    assert plant_view[f"unit_{hp.entry_id}"]["cop"] == f"{recalculated['scop']:.2f}"
+    assert plant_view["shared"]["elec_kwh"] == f"{SHARED_KWH * HOURS:.1f}" and plant_view["shared"]["cop"] == "—"
+    assert {"Plant", "Garden heat pump", "Annex heat pump", "Shared loads"} <= set(shown["plant"]["labels"])
+    assert shown["plant"]["title"] == plant.title
     assert desktop["layout"] == "wide" and phone["layout"] == "narrow"  # figures as rows at a phone's width
     assert not phone["overflow"]  # nothing wider than the phone
     for view in (desktop, phone):

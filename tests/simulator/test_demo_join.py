@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tools.ha_demo.history import (
-    ENERGY_SENSORS,
+    SUM_SENSORS,
     adjust_messages,
     history_end,
     join_messages,
@@ -27,7 +27,7 @@ from tools.ha_demo.history import (
 HISTORY = simulate_past(1, datetime(2027, 1, 10, 12, tzinfo=UTC))
 HEAT = "sensor.heat_pump_heat_energy"
 # as the recorder holds them after the backfill: the last backfilled hour's sums
-HISTORY_SUMS = {sid: round(sum(getattr(HISTORY, name)), 4) for sid, name in ENERGY_SENSORS.items()}
+HISTORY_SUMS = {sid: round(sum(getattr(HISTORY, name)), 4) for sid, name in SUM_SENSORS.items()}
 
 
 def _since(config: Path) -> datetime:
@@ -44,7 +44,7 @@ def test_a_first_start_notes_the_join_a_later_start_makes(tmp_path: Path) -> Non
     assert HISTORY_SUMS[HEAT] > 10  # a winter day's heat
     # live sums not lifted yet (from 0, the first 5 minutes' energy): every lift, the very ones the first start
     # would have sent
-    unlifted = {**dict.fromkeys(ENERGY_SENSORS, 0.01), HEAT: 0.18}
+    unlifted = {**dict.fromkeys(SUM_SENSORS, 0.01), HEAT: 0.18}
     assert join_messages(since, HISTORY_SUMS, unlifted) == [m for m in adjust_messages(HISTORY) if m["adjustment"]]
 
 
@@ -65,5 +65,5 @@ def test_a_history_a_kill_lost_is_not_lifted_into_the_first_live_hour(tmp_path: 
     # the demo killed 8 s after its start: 2 of the 17 backfilled statistics reached the database
     save_join(tmp_path, HISTORY)
     kept = {sid: HISTORY_SUMS[sid] for sid in (HEAT, "sensor.heat_pump_heat_drawn_back_by_defrosts")}
-    messages = join_messages(_since(tmp_path), kept, {**dict.fromkeys(ENERGY_SENSORS, 0.01), HEAT: 0.18})
+    messages = join_messages(_since(tmp_path), kept, {**dict.fromkeys(SUM_SENSORS, 0.01), HEAT: 0.18})
     assert {m["statistic_id"]: m["adjustment"] for m in messages} == {sid: kwh for sid, kwh in kept.items() if kwh}

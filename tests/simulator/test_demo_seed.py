@@ -46,6 +46,8 @@ from tools.ha_demo.history import (
     FLOW_SENSOR,
     MEAN_SENSORS,
     OUTDOOR_SENSOR,
+    SUM_SENSORS,
+    adjust_messages,
     import_messages,
     simulate_past,
 )
@@ -112,7 +114,7 @@ def test_every_entity_the_demo_names_exists(tmp_path: Path) -> None:
     storage = tmp_path / ".storage"
     dashboard = json.loads((storage / "lovelace").read_text())["data"]["config"]
     energy = json.loads((storage / "energy").read_text())["data"]
-    named = _named(dashboard) | _named(energy) | set(ROLES.values()) | set(ENERGY_SENSORS) | set(MEAN_SENSORS)
+    named = _named(dashboard) | _named(energy) | set(ROLES.values()) | set(SUM_SENSORS) | set(MEAN_SENSORS)
     assert len(named) > 30
     assert named - _entity_ids() == set()
 
@@ -188,3 +190,17 @@ def test_the_backfill_holds_the_bound_temperatures_the_period_card_weighs_by_hea
     # a winter day: water in the heating circuit's range, warmer than outdoors every hour
     assert all(20 <= flow <= 60 for flow in means[FLOW_SENSOR])
     assert all(f > o for f, o in zip(means[FLOW_SENSOR], means[OUTDOOR_SENSOR], strict=True))
+
+
+def test_the_backfill_holds_the_compressor_starts_and_the_live_count_carries_on_from_them() -> None:
+    """The period card showed no starts over the backfilled weeks (only the live hours' were recorded)."""
+    history = simulate_past(1, datetime(2027, 1, 10, tzinfo=UTC))
+    starts = next(m for m in import_messages(history) if m["type"] == "recorder/import_statistics"
+                  and m["metadata"]["statistic_id"] == "sensor.heat_pump_compressor_starts")  # fmt: skip
+    assert starts["metadata"]["unit_of_measurement"] is None and starts["metadata"]["has_sum"]
+    sums = [row["sum"] for row in starts["stats"]]
+    # the simulated unit runs through a winter day (modulating, no stop): 0 starts each hour, recorded as 0
+    assert len(sums) == 24 and sums == sorted(sums) and sums[-1] == sum(history.starts) == 0
+    assert history.totals()["compressor_starts"] == round(sum(history.starts))  # the live sensor starts there
+    lift = next(m for m in adjust_messages(history) if m["statistic_id"] == "sensor.heat_pump_compressor_starts")
+    assert lift["adjustment"] == sums[-1] and lift["adjustment_unit_of_measurement"] is None

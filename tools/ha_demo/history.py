@@ -38,6 +38,7 @@ class Hourly:
     pump_kwh: list[float] = field(default_factory=list)
     outdoor_c: list[float] = field(default_factory=list)
     flow_c: list[float] = field(default_factory=list)  # the heat meter's flow temperature, hourly mean
+    starts: list[float] = field(default_factory=list)  # compressor starts in the hour
     defrost_count: int = 0
     defrost_s: float = 0.0
     running_s: float = 0.0
@@ -65,7 +66,7 @@ class Hourly:
             "heat_kwh": sum(self.heat_kwh), "defrost_heat_kwh": sum(self.drawn_kwh),
             "elec_running_kwh": sum(self.running_kwh), "elec_standby_kwh": sum(self.standby_kwh),
             "backup_kwh": sum(self.backup_kwh), "pumps_kwh": sum(self.pump_kwh), "defrost_count": self.defrost_count,
-            "defrost_s": self.defrost_s, "running_s": self.running_s,
+            "defrost_s": self.defrost_s, "running_s": self.running_s, "compressor_starts": round(sum(self.starts)),
         }  # fmt: skip
 
     def mode_totals(self) -> dict[str, object]:
@@ -83,12 +84,13 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
     hp = plant.heat_pumps[0]
     out = Hourly()
     for hour in range(days * 24):
-        heat = drawn = running = standby = backup = pump = outdoor = flow = 0.0
+        heat = drawn = running = standby = backup = pump = outdoor = flow = starts = 0.0
         by_mode = {prefix: [0.0, 0.0, 0.0] for prefix in ("sh", "dhw")}
         for _ in range(int(HOUR_S / STEP_S)):
-            defrosting = hp.state.defrosting
+            defrosting, was_running = hp.state.defrosting, hp.state.running
             plant.advance(STEP_S)
             s = hp.state
+            starts += s.running and not was_running
             kwh = STEP_S / 3600 / 1000
             heat += max(s.heat_w, 0.0) * kwh
             drawn += max(-s.heat_w, 0.0) * kwh
@@ -117,7 +119,7 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
         out.start.append(start + timedelta(hours=hour))
         for name, value in (("heat_kwh", heat), ("drawn_kwh", drawn), ("running_kwh", running),
                             ("standby_kwh", standby), ("backup_kwh", backup), ("pump_kwh", pump),
-                            ("outdoor_c", outdoor), ("flow_c", flow)):  # fmt: skip
+                            ("outdoor_c", outdoor), ("flow_c", flow), ("starts", starts)):  # fmt: skip
             getattr(out, name).append(value)
         for prefix, (mode_heat, mode_drawn, mode_elec) in by_mode.items():
             getattr(out, f"{prefix}_heat_kwh").append(mode_heat)
@@ -143,6 +145,16 @@ ENERGY_SENSORS = {
     "sensor.heat_pump_hot_water_defrost_energy": "dhw_drawn_kwh",
     "sensor.heat_pump_hot_water_electric_energy": "dhw_elec_kwh",
 }
+# the heat pump's counters besides its energies (entity id -> Hourly field), summed as they are
+COUNT_SENSORS = {"sensor.heat_pump_compressor_starts": "starts"}
+# every statistic with a sum the backfill writes and the join lifts
+SUM_SENSORS = {**ENERGY_SENSORS, **COUNT_SENSORS}
+
+
+def _unit(statistic_id: str) -> str | None:
+    return None if statistic_id in COUNT_SENSORS else "kWh"
+
+
 # the temperatures bound to the heat pump (the seed's roles): the period card weighs them by heat and takes
 # % of Carnot from them
 OUTDOOR_SENSOR = ROLES["outdoor_temp_c"]
@@ -160,14 +172,14 @@ def import_messages(history: Hourly) -> list[dict[str, Any]]:
     write): :func:`adjust_messages` lifts them once the first 5-minute statistic exists.
     """
     messages = []
-    for statistic_id, name in ENERGY_SENSORS.items():
+    for statistic_id, name in SUM_SENSORS.items():
         total, stats = 0.0, []
         for start, value in zip(history.start, getattr(history, name), strict=True):
             total += value
             stats.append({"start": start.isoformat(), "state": round(total, 4), "sum": round(total, 4)})
         messages.append({"type": "recorder/import_statistics", "stats": stats, "metadata": {
             "has_mean": False, "has_sum": True, "name": None, "source": "recorder", "statistic_id": statistic_id,
-            "unit_of_measurement": "kWh"}})  # fmt: skip
+            "unit_of_measurement": _unit(statistic_id)}})  # fmt: skip
     for statistic_id, name in MEAN_SENSORS.items():
         stats = [{"start": s.isoformat(), "mean": round(t, 2), "min": round(t, 2), "max": round(t, 2)}
                  for s, t in zip(history.start, getattr(history, name), strict=True)]  # fmt: skip
@@ -189,13 +201,13 @@ def adjust_messages(history: Hourly) -> list[dict[str, Any]]:
     Sent once each sensor has at least one 5-minute statistic (the recorder then continues every
     later sum from the lifted one), exactly what "adjust sum" in Developer tools does.
     """
-    lifts = {statistic_id: round(sum(getattr(history, name)), 4) for statistic_id, name in ENERGY_SENSORS.items()}
+    lifts = {statistic_id: round(sum(getattr(history, name)), 4) for statistic_id, name in SUM_SENSORS.items()}
     return _lifts(history_end(history).isoformat(), lifts)
 
 
 def _lifts(since: str, lifts_kwh: Mapping[str, float]) -> list[dict[str, Any]]:
     return [{"type": "recorder/adjust_sum_statistics", "statistic_id": statistic_id, "start_time": since,
-             "adjustment": kwh, "adjustment_unit_of_measurement": "kWh"}
+             "adjustment": kwh, "adjustment_unit_of_measurement": _unit(statistic_id)}
             for statistic_id, kwh in lifts_kwh.items()]  # fmt: skip
 
 
@@ -238,15 +250,15 @@ async def join_figures(url: str, token: str, since: datetime) -> tuple[dict[str,
 
     None until every heat pump energy sensor has a 5-minute statistic from ``since`` on.
     """
-    query = {"type": "recorder/statistics_during_period", "statistic_ids": list(ENERGY_SENSORS), "types": ["sum"]}
+    query = {"type": "recorder/statistics_during_period", "statistic_ids": list(SUM_SENSORS), "types": ["sum"]}
     live = {**query, "start_time": since.isoformat(), "period": "5minute"}
     past = {**query, "start_time": (since - timedelta(hours=1)).isoformat(), "end_time": since.isoformat(),
             "period": "hour"}  # fmt: skip
     live_rows, past_rows = ((answer.get("result") or {}) for answer in await send(url, token, [live, past]))
-    if not all(live_rows.get(statistic_id) for statistic_id in ENERGY_SENSORS):
+    if not all(live_rows.get(statistic_id) for statistic_id in SUM_SENSORS):
         return None
-    history_sums = {sid: float(past_rows[sid][-1]["sum"]) for sid in ENERGY_SENSORS if past_rows.get(sid)}
-    return history_sums, {sid: float(live_rows[sid][0]["sum"]) for sid in ENERGY_SENSORS}
+    history_sums = {sid: float(past_rows[sid][-1]["sum"]) for sid in SUM_SENSORS if past_rows.get(sid)}
+    return history_sums, {sid: float(live_rows[sid][0]["sum"]) for sid in SUM_SENSORS}
 
 
 def _daily_cop(history: Hourly) -> dict[str, Any]:

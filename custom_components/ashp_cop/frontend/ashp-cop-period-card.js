@@ -1,4 +1,4 @@
-// ASHP COP period card: a heat pump's figures over a period, as heatpumpmonitor.org shows a system.
+// ASHP COP period card: a heat pump's or plant's figures over a period, as heatpumpmonitor.org shows a system.
 // A plain web component, no build step: the integration serves this file and adds it to the frontend's
 // extra modules (period_card.py). The table comes from the websocket command ashp_cop/period, computed
 // from the recorder's long-term statistics (the same figures as the ashp_cop.recalculate action).
@@ -21,7 +21,7 @@ const COLUMNS = [
   ["flow_temp_c", "Flow", "°C", 1, "no flow temperature with statistics"],
   ["outdoor_temp_c", "Outdoor", "°C", 1, "no outdoor temperature with statistics"],
   ["carnot_pct", "Carnot", "%", 0, "flow or outdoor temperature missing"],
-  ["starts", "Starts", "", 0, "not counted per mode"],
+  ["starts", "Starts", "", 0, "not counted (per mode, or no statistics of starts in the period)"],
 ];
 
 function startOfDay(d) { const s = new Date(d); s.setHours(0, 0, 0, 0); return s; }
@@ -94,10 +94,12 @@ class AshpCopPeriodCard extends HTMLElement {
     if (this._config.entry_id) return this._config.entry_id;
     if (this._chosenEntry) return this._chosenEntry;
     const answer = await this._hass.callWS({ type: "ashp_cop/heat_pumps" });
-    const heatPump = answer.entries.find((e) => e.kind === "heat_pump");
-    if (!heatPump) throw new Error("No heat pump of ASHP COP is loaded.");
-    this._chosenEntry = heatPump.entry_id;
-    return heatPump.entry_id;
+    // a plant first (the whole installation), else the first heat pump; the others to pick from
+    this._entries = [...answer.entries.filter((e) => e.kind === "plant"),
+      ...answer.entries.filter((e) => e.kind === "heat_pump")];
+    if (!this._entries.length) throw new Error("No heat pump or plant of ASHP COP is loaded.");
+    this._chosenEntry = this._entries[0].entry_id;
+    return this._chosenEntry;
   }
 
   async _load() {
@@ -140,6 +142,12 @@ class AshpCopPeriodCard extends HTMLElement {
 
   _rows() {
     const rows = (this._table && this._table.rows) || {};
+    if (this._table && this._table.kind === "plant") { // the plant, its heat pumps, its shared loads
+      const titles = this._table.row_titles || {};
+      const units = Object.keys(rows).filter((key) => key in titles).map((key) => [key, titles[key], rows[key]]);
+      return [["combined", "Plant", rows.combined], ...units, ["shared", "Shared loads", rows.shared]]
+        .filter(([, , row]) => row);
+    }
     return ROWS.filter(([key]) => key in rows).map(([key, label]) => [key, label, rows[key]]);
   }
 
@@ -175,7 +183,9 @@ class AshpCopPeriodCard extends HTMLElement {
   }
 
   _selector() {
-    if (this._energyPeriod) return `<div class="follows">Period of the Energy dashboard's date picker</div>`;
+    if (this._energyPeriod) {
+      return `${this._entryPicker()}<div class="follows">Period of the Energy dashboard's date picker</div>`;
+    }
     const chips = PERIODS.map(([key, label]) =>
       `<button type="button" data-period="${key}" class="${key === this._period ? "on" : ""}">${label}</button>`,
     ).join("");
@@ -183,7 +193,14 @@ class AshpCopPeriodCard extends HTMLElement {
       ? `<div class="custom"><label>From <input type="date" data-custom="start" value="${this._custom.start || ""}"></label>
          <label>to <input type="date" data-custom="end" value="${this._custom.end || ""}"></label></div>`
       : "";
-    return `<div class="periods" role="group" aria-label="Period">${chips}</div>${custom}`;
+    return `${this._entryPicker()}<div class="periods" role="group" aria-label="Period">${chips}</div>${custom}`;
+  }
+
+  _entryPicker() {
+    if (this._config.entry_id || !this._entries || this._entries.length < 2) return "";
+    const options = this._entries.map((e) => `<option value="${e.entry_id}"${e.entry_id === this._chosenEntry
+      ? " selected" : ""}>${e.title.replace(/</g, "&lt;")}</option>`).join("");
+    return `<select class="entry" aria-label="Heat pump or plant">${options}</select>`;
   }
 
   _render() {
@@ -206,6 +223,9 @@ class AshpCopPeriodCard extends HTMLElement {
         button.on { background: var(--primary-color, #03a9f4); border-color: var(--primary-color, #03a9f4);
           color: var(--text-primary-color, #fff); }
         .custom { display: flex; gap: 8px; flex-wrap: wrap; margin-bottom: 8px; font-size: 0.9em; }
+        select.entry { font: inherit; font-size: 0.9em; margin-bottom: 8px; max-width: 100%; padding: 2px 4px;
+          color: var(--primary-text-color, #222); background: var(--card-background-color, #fff);
+          border: 1px solid var(--divider-color, #ccc); border-radius: 4px; }
         .follows { font-size: 0.85em; color: var(--secondary-text-color, #666); margin-bottom: 8px; }
         table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 0.95em; }
         th, td { padding: 5px 6px; text-align: right; border-bottom: 1px solid var(--divider-color, #e0e0e0); }
@@ -232,6 +252,8 @@ class AshpCopPeriodCard extends HTMLElement {
       </div></ha-card>`;
     this.shadowRoot.querySelectorAll("button[data-period]").forEach((button) =>
       button.addEventListener("click", () => { this._period = button.dataset.period; this._load(); }));
+    const picker = this.shadowRoot.querySelector("select.entry");
+    if (picker) picker.addEventListener("change", () => { this._chosenEntry = picker.value; this._load(); });
     this.shadowRoot.querySelectorAll("input[data-custom]").forEach((input) =>
       input.addEventListener("change", () => { this._custom[input.dataset.custom] = input.value; this._load(); }));
   }
@@ -243,6 +265,6 @@ if (!customElements.get("ashp-cop-period-card")) {
   window.customCards.push({
     type: "ashp-cop-period-card",
     name: "ASHP COP period",
-    description: "A heat pump's electricity, heat, COP, temperatures, % of Carnot and starts over a period.",
+    description: "A heat pump's or plant's electricity, heat, COP, temperatures, % of Carnot and starts over a period.",
   });
 }
