@@ -2,6 +2,8 @@
 
 import sys
 
+from .allocator import tune_for_large_arrays
 from .cli import main
 
+tune_for_large_arrays()  # a process of its own: the series' chunks stay on the heap (allocator.py)
 sys.exit(main())

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from .arrays import BoolArray, FloatArray
+from .arrays import BoolArray, FloatArray, IntArray
 from .audit import BOUNDARY_FEEDS, AuditAccount, ChunkFeeds, apply_resolution, boundary_code
 from .carnot import CarnotAccount, carnot_account, interval_means
 from .climate_normalised import normalised_scop
@@ -126,7 +126,7 @@ def _hourly(
     """Per hour with a measured interval: heat, electricity and the mean of its outdoor samples."""
     hour_of_interval = np.floor(t_start_s / SECONDS_PER_HOUR).astype(np.int64)
     hour_of_sample = np.floor(sample_t_s / SECONDS_PER_HOUR).astype(np.int64)
-    hours, inverse = np.unique(hour_of_interval[usable], return_inverse=True)
+    hours, inverse = _sorted_unique(hour_of_interval[usable])
     if hours.size == 0:
         return _Hourly(np.empty(0), np.empty(0), np.empty(0))
     heat = np.bincount(inverse, weights=heat_wh[usable], minlength=hours.size) / 1000.0
@@ -139,6 +139,18 @@ def _hourly(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_temp = np.where(temp_n > 0, temp_sum / temp_n, np.nan)
     return _Hourly(mean_temp, heat, elec)
+
+
+def _sorted_unique(values: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(values, return_inverse=True)`` of values already in order (the intervals' hours), without
+    its sort: one pass instead of an argsort of a million rows per chunk."""
+    if values.size < 2 or not bool(np.all(values[1:] >= values[:-1])):
+        hours, inverse = np.unique(values, return_inverse=True)
+        return hours, inverse
+    first = np.empty(values.size, dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first], np.cumsum(first) - 1
 
 
 def _hour_cut(t_s: FloatArray, rows_per_chunk: int) -> int | None:

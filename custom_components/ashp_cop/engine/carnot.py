@@ -226,21 +226,24 @@ def carnot_account(
     breakdown is one call per selection; intervals without heat or running electricity never count.
     """
     account = CarnotAccount()
-    heat_kwh, elec_kwh = heat_wh / 1000.0, elec_wh / 1000.0
-    ran = selection & np.isfinite(heat_kwh) & np.isfinite(elec_kwh) & (heat_kwh > 0) & (elec_kwh > 0)
-    heat = np.where(ran, heat_kwh, 0.0)
-    for temps, weight_name, sum_name in ((flow_temp_c, "flow_heat_kwh", "flow_heat_c_kwh"),
-                                         (outdoor_temp_c, "outdoor_heat_kwh", "outdoor_heat_c_kwh")):  # fmt: skip
+    # Only the intervals that count are taken (a mode's selection is a small part of a long series): the
+    # same values in the same order as masking the whole arrays, so the same sums to the last bit.
+    ran = np.flatnonzero(selection & np.isfinite(heat_wh) & np.isfinite(elec_wh) & (heat_wh > 0) & (elec_wh > 0))
+    heat_kwh, elec_kwh = heat_wh[ran] / 1000.0, elec_wh[ran] / 1000.0
+    flow = None if flow_temp_c is None else flow_temp_c[ran]
+    outdoor = None if outdoor_temp_c is None else outdoor_temp_c[ran]
+    for temps, weight_name, sum_name in ((flow, "flow_heat_kwh", "flow_heat_c_kwh"),
+                                         (outdoor, "outdoor_heat_kwh", "outdoor_heat_c_kwh")):  # fmt: skip
         if temps is not None:
-            known = ran & np.isfinite(temps)
-            setattr(account, weight_name, float(heat[known].sum()))
-            setattr(account, sum_name, float((heat[known] * temps[known]).sum()))
-    if flow_temp_c is not None and outdoor_temp_c is not None:
-        ideal = carnot_cop_series(flow_temp_c, outdoor_temp_c)
-        known = ran & np.isfinite(ideal)
+            known = np.isfinite(temps)
+            setattr(account, weight_name, float(heat_kwh[known].sum()))
+            setattr(account, sum_name, float((heat_kwh[known] * temps[known]).sum()))
+    if flow is not None and outdoor is not None:
+        ideal = carnot_cop_series(flow, outdoor)
+        known = np.isfinite(ideal)
         efficiency = heat_kwh[known] / elec_kwh[known] / ideal[known]
-        account.heat_kwh = float(heat[known].sum())
-        account.heat_efficiency_kwh = float((heat[known] * efficiency).sum())
+        account.heat_kwh = float(heat_kwh[known].sum())
+        account.heat_efficiency_kwh = float((heat_kwh[known] * efficiency).sum())
     return account
 
 

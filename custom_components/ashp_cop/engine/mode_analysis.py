@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import BoolArray, FloatArray
+from .arrays import BoolArray, FloatArray, IntArray
 from .carnot import CarnotAccount, carnot_account
 from .cop import period_cop
 from .errors import EngineInputError, shown
@@ -125,13 +125,22 @@ class ModeSums:
         start, end = modes[:-1], modes[1:]
         same = start == end
         half_h = 0.5 * dt_s / SECONDS_PER_HOUR
+        # Each selection is taken from the intervals it can hold (the same values in the same order as masking
+        # the whole chunk, so the same sums): one pass over the chunk, not one per mode and end.
+        kept = np.flatnonzero(c.ran & same)
+        whole = _Picked.of(c.heat_wh, c.elec_wh, c.flow_c, c.outdoor_c, kept)
+        changed = np.flatnonzero(c.ran & ~same)  # rare: a mode changed within the interval
+        halves = [
+            (_Picked.of(c.heat_w[take] * half_h, c.elec_w[take] * half_h, c.flow_c, c.outdoor_c, changed),
+             end_modes[changed])
+            for take, end_modes in ((slice(None, -1), start), (slice(1, None), end))
+        ]  # fmt: skip
         for mode, account in self.carnot.items():
             code = MODES.index(mode)
-            account.merge(carnot_account(c.heat_wh, c.elec_wh, c.flow_c, c.outdoor_c, c.ran & same & (start == code)))
-            for take, end_modes in ((slice(None, -1), start), (slice(1, None), end)):
-                selection = c.ran & ~same & (end_modes == code)
-                heat_wh, elec_wh = c.heat_w[take] * half_h, c.elec_w[take] * half_h
-                account.merge(carnot_account(heat_wh, elec_wh, c.flow_c, c.outdoor_c, selection))
+            account.merge(whole.account(start[kept] == code))
+            if changed.size:
+                for picked, end_modes in halves:
+                    account.merge(picked.account(end_modes == code))
 
     def report(self) -> dict[str, dict[str, object]]:
         out: dict[str, dict[str, object]] = {}
@@ -149,3 +158,24 @@ class ModeSums:
             if mode in self.carnot:
                 out[mode.value]["carnot"] = self.carnot[mode].as_report()
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Picked:
+    """Per-interval energies (Wh) and mean temperatures of some of a chunk's intervals."""
+
+    heat_wh: FloatArray
+    elec_wh: FloatArray
+    flow_c: FloatArray | None
+    outdoor_c: FloatArray | None
+
+    @classmethod
+    def of(
+        cls, heat_wh: FloatArray, elec_wh: FloatArray, flow_c: FloatArray | None, outdoor_c: FloatArray | None,
+        rows: IntArray,
+    ) -> _Picked:  # fmt: skip
+        return cls(heat_wh[rows], elec_wh[rows], None if flow_c is None else flow_c[rows],
+                   None if outdoor_c is None else outdoor_c[rows])  # fmt: skip
+
+    def account(self, selection: BoolArray) -> CarnotAccount:
+        return carnot_account(self.heat_wh, self.elec_wh, self.flow_c, self.outdoor_c, selection)

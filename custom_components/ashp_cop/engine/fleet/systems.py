@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..allocator import tune_for_large_arrays
 from ..analyze import AnalysisOptions, analyze
 from ..errors import EngineInputError
 from ..periods import periods_of
@@ -79,6 +80,7 @@ def error_row(system: str, period: str, reason: str) -> Row:
 def analyse_system(path: str, preset: str | None = None) -> list[Row]:
     """Rows of one system: one per period; a single ``all`` row with the reason if the file is unusable."""
     system = system_name(path)
+    tune_for_large_arrays()  # in each worker process, as in the command line (allocator.py)
     try:
         series = read_series(path, PRESETS[preset] if preset else None)
     except EngineInputError as err:
