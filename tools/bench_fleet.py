@@ -35,8 +35,8 @@ from typing import Any
 
 from distributed import Client, LocalCluster
 
-from custom_components.ashp_cop.engine.fleet.run import run_fleet, run_sequential
-from custom_components.ashp_cop.engine.fleet.systems import Row, analyse_system
+from custom_components.ashp_cop.engine.fleet.run import analyse_on, run_fleet, run_sequential
+from custom_components.ashp_cop.engine.fleet.systems import Row
 from tools.bench import _write_year
 from tools.fleet_systems import write_fleet
 
@@ -70,11 +70,10 @@ def _timed_cluster(paths: list[str], workers: int) -> tuple[float, list[Row], fl
     ):  # fmt: skip
         client.wait_for_workers(workers)
         start = time.perf_counter()
-        futures = client.map(analyse_system, paths, pure=False)
-        results = client.gather(futures)
+        rows = analyse_on(client, paths)  # as engine fleet runs them (systems_per_task a task)
         seconds = time.perf_counter() - start
         peaks = client.run(_peak_rss_mb)
-    return seconds, [row for rows in results for row in rows], max(peaks.values())
+    return seconds, rows, max(peaks.values())
 
 
 def _listening(parents: list[int]) -> list[str]:

@@ -58,6 +58,19 @@ def test_a_local_cluster_gives_the_rows_of_a_plain_loop_in_the_order_of_the_file
     assert [r["system"] for r in rows if r["period"] == "all"] == [Path(p).stem for p in small_fleet]
 
 
+def test_systems_go_a_few_per_task_and_come_back_in_the_order_of_the_files(
+    small_fleet: list[str], socket_enabled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task of one system cost some 10 ms of scheduling and transfer (a third of an hourly year's analysis):
+    a big fleet goes 16 systems a task, keeping 8 tasks a worker for an even load."""
+    assert [run.systems_per_task(n, 2) for n in (2000, 100, 7, 0)] == [16, 6, 1, 1]
+    assert run.systems_per_task(2000, 200) == 1
+    monkeypatch.setattr(run, "TASKS_PER_WORKER", 1)  # so the small fleet goes 3 a task: 3, 3 and 1
+    assert run.systems_per_task(len(small_fleet), 2) == 3
+    rows = run_fleet(small_fleet, workers=2)
+    _rows_equal(rows, run_sequential(small_fleet))
+
+
 def test_each_period_is_analyze_of_that_period_alone(small_fleet: list[str]) -> None:
     path = small_fleet[1]
     series = read_csv(path)

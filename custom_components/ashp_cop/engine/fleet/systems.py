@@ -97,3 +97,8 @@ def analyse_system(path: str, preset: str | None = None) -> list[Row]:
             continue
         rows.append(_row(system, period.name, report, period.length_h(series.start_s, series.end_s)))
     return rows
+
+
+def analyse_systems(paths: list[str], preset: str | None = None) -> list[list[Row]]:
+    """One task of a fleet run: each system's rows, in the order of ``paths``."""
+    return [analyse_system(path, preset) for path in paths]
