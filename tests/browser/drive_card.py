@@ -52,6 +52,7 @@ def _shown(page: Page) -> dict[str, object]:
               : "tbody th[scope=row]")].map((th) => th.textContent) : [],
             text: root.textContent,
             overflow: document.documentElement.scrollWidth > window.innerWidth,
+            fits: table ? table.scrollWidth <= table.parentElement.clientWidth : null,
           };
         }"""
     )
@@ -97,6 +98,20 @@ def main(base_url: str, token: str, card_url: str, day: str, shots: str, time_zo
         page.wait_for_timeout(200)
         out["phone"] = _shown(page)
         page.screenshot(path=str(Path(shots) / "h17-card-phone.png"), full_page=True)
+        # a desktop masonry column (some 560 to 660 px) cut the wide table's last column by a few pixels: the
+        # widest figures of a year (the day's energies and starts x 365: 5 digits and a separator) at each width
+        page.evaluate(
+            """() => { const table = structuredClone(window.card._table);
+              for (const row of Object.values(table.rows)) for (const key of ["elec_kwh", "heat_kwh", "starts"])
+                if (row[key] !== null && row[key] !== undefined) row[key] *= 365;
+              window.card._table = table; window.card._render(); }"""
+        )
+        out["fits"] = {}
+        for width in (500, 578, 616, 656, 700, 900):  # the card: 16 px less
+            page.set_viewport_size({"width": width, "height": 760})
+            page.wait_for_timeout(100)
+            shown = _shown(page)
+            out["fits"][width] = [shown["layout"], shown["fits"]]
         out["errors"] = errors
         browser.close()
     print(json.dumps(out))

@@ -80,6 +80,9 @@ async def test_the_card_shows_the_period_table_at_desktop_and_phone_width(
     assert shown["plant"]["title"] == plant.title
     assert desktop["layout"] == "wide" and phone["layout"] == "narrow"  # figures as rows at a phone's width
     assert not phone["overflow"]  # nothing wider than the phone
+    # at any width the table the card shows fits it (the wide one from 641 px of card on)
+    assert all(fits for _, fits in shown["fits"].values()), shown["fits"]
+    assert {layout for layout, _ in shown["fits"].values()} == {"wide", "narrow"}
     for view in (desktop, phone):
         cells = view["cells"]
         assert list(cells) == ["combined", "running", "space_heating", "hot_water"]

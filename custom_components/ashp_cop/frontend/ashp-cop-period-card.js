@@ -238,7 +238,10 @@ class AshpCopPeriodCard extends HTMLElement {
         .narrow { display: none; }
         .error { color: var(--error-color, #db4437); }
         .wait, .empty { color: var(--secondary-text-color, #666); padding: 8px 0; }
-        @container card (max-width: 560px) {
+        .table { overflow-x: auto; } /* a font wider than planned scrolls the table, never cuts it */
+        /* the wide table needs some 540 px of text at 14 px (565 px with the card's padding): below 640 px of
+           card the figures turn into rows (a desktop masonry column cut the last column by a few px at 561) */
+        @container card (max-width: 640px) {
           .wide { display: none; }
           .narrow { display: table; font-size: 0.9em; }
           th, td { padding: 5px 4px; }
