@@ -32,7 +32,8 @@ PACKAGE = REPO / "custom_components" / "ashp_cop"
 # numpy and the standard library only: the engine runs on small ARM and musl systems.
 ENGINE_MAY_IMPORT = {"__future__", "numpy", "collections", "dataclasses", "typing", "enum", "math", "csv", "json",
                      "argparse", "sys", "pathlib", "datetime", "codecs", "contextlib", "difflib", "gzip", "io",
-                     "itertools", "os", "tempfile", "unicodedata", "zlib"}  # fmt: skip
+                     "itertools", "os", "tempfile", "unicodedata", "zlib",
+                     "ctypes"}  # fmt: skip  # ctypes: glibc's mallopt for the command line (allocator.py; none on musl)
 
 # engine/fleet: the auditors' tools, imported only by the command line (engine/cli.py, lazily).
 FLEET = PACKAGE / "engine" / "fleet"
