@@ -68,7 +68,8 @@ async def test_garbled_answers_name_the_line_settings_or_the_termination(
     hass: HomeAssistant, rtu_plant: Plant, issue_registry: ir.IssueRegistry
 ) -> None:
     sim, server = rtu_plant
-    entry = plant_hub_entry(server.port, **{CONF_TRANSPORT: "rtu_over_tcp"})
+    # every garbled answer waits out the timeout: 0.15 s (a clean answer takes milliseconds) halves the test
+    entry = plant_hub_entry(server.port, **{CONF_TRANSPORT: "rtu_over_tcp", CONF_TIMEOUT: 0.15})
     await setup_entry(hass, entry)
     await _polls(entry, 3)
     assert _issue(issue_registry, entry, "line_settings") is None
