@@ -98,6 +98,10 @@ def main(base_url: str, token: str, card_url: str, day: str, shots: str, time_zo
         page.wait_for_timeout(200)
         out["phone"] = _shown(page)
         page.screenshot(path=str(Path(shots) / "h17-card-phone.png"), full_page=True)
+        # a desktop dashboard's narrowest column (a card of 340 px) with a month's figures (3-digit kWh)
+        page.set_viewport_size({"width": 356, "height": 760})
+        page.wait_for_timeout(100)
+        out["fits_column"] = _shown(page)["fits"]
         # a desktop masonry column (some 560 to 660 px) cut the wide table's last column by a few pixels: the
         # widest figures of a year (the day's energies and starts x 365: 5 digits and a separator) at each width
         page.evaluate(

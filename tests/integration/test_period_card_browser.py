@@ -83,6 +83,7 @@ async def test_the_card_shows_the_period_table_at_desktop_and_phone_width(
     # at any width the table the card shows fits it (the wide one from 641 px of card on)
     assert all(fits for _, fits in shown["fits"].values()), shown["fits"]
     assert {layout for layout, _ in shown["fits"].values()} == {"wide", "narrow"}
+    assert shown["fits_column"]  # a desktop column of 340 px: the units under the row headings leave room
     for view in (desktop, phone):
         cells = view["cells"]
         assert list(cells) == ["combined", "running", "space_heating", "hot_water"]

@@ -164,7 +164,8 @@ def test_the_demo_dashboard_opens_with_the_period_card_and_no_card_that_warns(tm
     # a gauge of a figure unknown part of the day shows "Entity is non-numeric"; tiles and entities say Unknown
     assert [card for card in cards if card["type"] == "gauge"] == []
     # a chart of statistics the demo does not backfill showed "No statistics found" (compressor starts per day)
-    charted = {entity for card in cards if card["type"] == "statistics-graph" for entity in card["entities"]}
+    charted = {entity if isinstance(entity, str) else entity["entity"]
+               for card in cards if card["type"] == "statistics-graph" for entity in card["entities"]}  # fmt: skip
     assert charted - set(ENERGY_SENSORS) == {daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID)}
 
 
@@ -204,3 +205,14 @@ def test_the_backfill_holds_the_compressor_starts_and_the_live_count_carries_on_
     assert history.totals()["compressor_starts"] == round(sum(history.starts))  # the live sensor starts there
     lift = next(m for m in adjust_messages(history) if m["statistic_id"] == "sensor.heat_pump_compressor_starts")
     assert lift["adjustment"] == sums[-1] and lift["adjustment_unit_of_measurement"] is None
+
+
+def test_the_energy_rows_are_named_apart_within_what_a_desktop_column_shows(tmp_path: Path) -> None:
+    """The Energy card showed "Heat pump Electric energ..." three times on a desktop column (device name first)."""
+    write_config(tmp_path, modbus_port=5020, http_port=8123)
+    dashboard = json.loads((tmp_path / ".storage" / "lovelace").read_text())["data"]["config"]
+    cards = _cards(dashboard["views"][0]["sections"])
+    for card in cards:
+        if card.get("title") in ("Energy", "Heat and electricity per day"):
+            names = [row["name"] for row in card["entities"]]
+            assert all(len(name) <= 25 for name in names) and len({name[:20] for name in names}) == len(names)

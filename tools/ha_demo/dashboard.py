@@ -49,6 +49,11 @@ def by_mode_cards() -> list[dict[str, Any]]:
     return [gauges, figures, per_day]
 
 
+def _named(key: str, name: str) -> dict[str, str]:
+    """A row (or a chart's series) of a heat pump sensor under a name of its own."""
+    return {"entity": _e("sensor", key), "name": name}
+
+
 def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
     cop_now = {
         "type": "entities", "title": "Now",
@@ -68,11 +73,15 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
         "type": "history-graph", "title": "COP", "hours_to_show": 6,
         "entities": [_e("sensor", "cop"), _e("sensor", "rolling_cop")],
     }  # fmt: skip
+    # the rows named by what tells them apart: the entities' own names, after the device's, cut into the same
+    # "Heat pump Electric energ..." three times on a desktop column
     energy = {
         "type": "entities", "title": "Energy",
-        "entities": [_e("sensor", "heat_energy"), _e("sensor", "electric_energy"),
-                     _e("sensor", "electric_energy_while_running"), _e("sensor", "electric_energy_in_standby"),
-                     _e("sensor", "backup_heater_energy"), _e("sensor", "circulation_pump_energy")],
+        "entities": [_named("heat_energy", "Heat"), _named("electric_energy", "Electricity"),
+                     _named("electric_energy_while_running", "Running electricity"),
+                     _named("electric_energy_in_standby", "Standby electricity"),
+                     _named("backup_heater_energy", "Backup heater"),
+                     _named("circulation_pump_energy", "Circulation pump")],
     }  # fmt: skip
     defrost = {
         "type": "entities", "title": "Defrost",
@@ -90,8 +99,8 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
     heat_and_electricity = {
         "type": "statistics-graph", "title": "Heat and electricity per day", "chart_type": "bar", "period": "day",
         "days_to_show": 30, "stat_types": ["change"],
-        "entities": [_e("sensor", "heat_energy"), _e("sensor", "electric_energy_while_running"),
-                     _e("sensor", "electric_energy_in_standby")],
+        "entities": [_named("heat_energy", "Heat"), _named("electric_energy_while_running", "Running electricity"),
+                     _named("electric_energy_in_standby", "Standby electricity")],
     }  # fmt: skip
     alerts = {
         "type": "entities", "title": "Alerts",

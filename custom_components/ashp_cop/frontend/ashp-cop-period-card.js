@@ -166,7 +166,8 @@ class AshpCopPeriodCard extends HTMLElement {
     const body = COLUMNS.map((column) => {
       const [key, heading, unit] = column;
       const cells = rows.map(([, , row]) => this._cell(row, column, false)).join("");
-      return `<tr data-col="${key}"><th scope="row">${heading}${unit ? ` (${unit})` : ""}</th>${cells}</tr>`;
+      // the unit under the heading: the row headings' column stays narrow (a desktop column of 340 px)
+      return `<tr data-col="${key}"><th scope="row">${heading}${unit ? `<br><small>${unit}</small>` : ""}</th>${cells}</tr>`;
     }).join("");
     return `<table class="narrow"><thead><tr><th></th>${head}</tr></thead><tbody>${body}</tbody></table>`;
   }
@@ -244,7 +245,8 @@ class AshpCopPeriodCard extends HTMLElement {
         @container card (max-width: 640px) {
           .wide { display: none; }
           .narrow { display: table; font-size: 0.9em; }
-          th, td { padding: 5px 4px; }
+          th, td { padding: 5px 3px; }
+          th[scope="row"] small { font-weight: 400; color: var(--secondary-text-color, #555); }
         }
       </style>
       <ha-card><div class="card">
