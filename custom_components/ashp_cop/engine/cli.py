@@ -12,11 +12,13 @@ stderr counting the refused and naming the first. Input files may be gzipped.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from .analyze import AnalysisOptions, analyze
@@ -26,9 +28,10 @@ from .errors import EngineInputError, shown
 from .fluids import Medium, check_medium, check_temperature, cp_j_per_kg_k, density_kg_per_m3
 from .heat import HeatCircuit, MeterPosition
 from .inputs import read_json_text
+from .interval_means import as_instants, gap_limit_s
 from .modes import parse_mapping
 from .tidy import tidy
-from .timeseries import KNOWN_COLUMNS, PRESETS, SpooledCsv
+from .timeseries import INTERVAL_MEAN_PRESETS, KNOWN_COLUMNS, PRESETS, SpooledCsv
 from .uncertainty import DEFAULT_DTMIN_K, ELEC_METER_CLASSES, HEAT_METER_CLASSES, SENSOR_CLASSES, MeterChoice
 
 EXIT_BAD_INPUT = 2
@@ -166,7 +169,20 @@ def _analyze(args: argparse.Namespace) -> Any:
     except EngineInputError as err:
         raise EngineInputError("--mode-map", err.reason.replace("line", "item", 1)) from None
     with _spooled(args.file, mapping, required, mode_map) as series:
-        return analyze(series, options)
+        if not (args.interval_means or args.preset in INTERVAL_MEAN_PRESETS) or series.rows < 2:
+            return analyze(series, options)
+        # rows that are means over their interval: as instants the trapezoid integrates exactly (interval_means.py)
+        step_s = INTERVAL_MEAN_PRESETS.get(args.preset or "") or series.median_step_s()
+        with SpooledCsv(args.file, blocks=as_instants(series.blocks(), step_s)) as instants:
+            gap_s = options.max_gap_s if options.max_gap_s is not None else gap_limit_s(step_s)
+            report = analyze(instants, dataclasses.replace(options, max_gap_s=gap_s))
+        # the file's rows and span, not the instants'; and how its rows were read
+        return report | {"rows": series.rows, "start": _iso(series.start_s), "end": _iso(series.end_s),
+                         "rows_are_interval_means_s": step_s}  # fmt: skip
+
+
+def _iso(t_s: float) -> str:
+    return datetime.fromtimestamp(t_s, tz=UTC).isoformat()
 
 
 def _spooled(path: str, mapping: dict[str, str], required: set[str], mode_map: dict[str, str] | None) -> SpooledCsv:
@@ -242,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--preset", choices=sorted(PRESETS), help="column names of a known exporter")
     report.add_argument("--column", action="append", metavar="NAME=HEADER", help="read column NAME from HEADER")
     report.add_argument("--no-events", action="store_true", help="leave the per-event defrost list out")
+    report.add_argument(
+        "--interval-means", action="store_true",
+        help="each row is the mean over the interval it starts (hourly exports, export_history's files): each "
+             "counts its interval (the heatpumpmonitor preset implies it)",
+    )  # fmt: skip
     report.add_argument(
         "--mode-column", metavar="HEADER",
         help="read the operating mode from column HEADER (default: a column named mode, if any); without one "

@@ -66,6 +66,10 @@ PRESETS: dict[str, dict[str, str]] = {
     },
 }
 
+# Presets whose rows are each the mean over the interval it starts, not a reading at an instant
+# (interval_means.py), and that interval (s): heatpumpmonitor.org exports hourly means.
+INTERVAL_MEAN_PRESETS: dict[str, float] = {"heatpumpmonitor": 3600.0}
+
 # Physical bounds of each reading: a value outside is a unit or export error,
 # and an absurd one (1e300 W) would overflow the energies. Temperatures: no
 # outdoor air or water circuit is outside -100 to 200 C. Powers: Regulation

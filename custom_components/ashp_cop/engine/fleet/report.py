@@ -35,6 +35,7 @@ from ..errors import EngineInputError
 from ..fleet_relation import FleetRelation, fit_relation
 from ..inputs import read_json_text
 from ..installer import HEATING_DAY_MAX_C, MIN_MEASURED_H, DailyFigures, daily_figures, installer_figures
+from ..interval_means import prepared
 from ..timeseries import PRESETS, TimeSeries
 from .columnar import read_series
 from .systems import system_name
@@ -99,7 +100,7 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
     return f"<table>{cells}</table>"
 
 
-def _monthly(series: TimeSeries) -> tuple[list[str], list[float | None]]:
+def _monthly(series: TimeSeries, options: AnalysisOptions) -> tuple[list[str], list[float | None]]:
     """SPF of each calendar month: analyze of that month's samples (None where it has none to integrate)."""
     first = datetime.fromtimestamp(series.start_s, tz=UTC)
     last = datetime.fromtimestamp(series.end_s, tz=UTC)
@@ -110,7 +111,7 @@ def _monthly(series: TimeSeries) -> tuple[list[str], list[float | None]]:
         start = datetime(year, month, 1, tzinfo=UTC).timestamp()
         end = datetime(nxt[0], nxt[1], 1, tzinfo=UTC).timestamp()
         try:
-            spf = analyze(series.between(start, end), AnalysisOptions(list_defrost_events=False))["spf"]
+            spf = analyze(series.between(start, end), options)["spf"]
         except EngineInputError:
             spf = None
         labels.append(f"{year}-{month:02d}")
@@ -285,8 +286,9 @@ def system_report(
     fleet_points: Sequence[tuple[str, float, float]] = (),
 ) -> str:
     """The HTML audit report of one system's file."""
-    series = read_series(path, PRESETS[preset] if preset else None)
-    options = AnalysisOptions(list_defrost_events=False)
+    # interval means (a preset's) as instants, with their gap limit (interval_means.py)
+    series, gap_s = prepared(read_series(path, PRESETS[preset] if preset else None), preset)
+    options = AnalysisOptions(list_defrost_events=False, max_gap_s=gap_s)
     report: dict[str, Any] = analyze(series, options)
     scop = None
     pdesignh = None
@@ -347,7 +349,7 @@ def system_report(
         "<h2>Installer figures</h2>",
         _table(installer),
         "<h2>Monthly SPF</h2>",
-        _monthly_plot(*_monthly(series)),
+        _monthly_plot(*_monthly(series, options)),
         "<h2>Daily figures</h2>",
         _daily_plots(daily, figures),
         "<h2>Cycling</h2>",

@@ -9,6 +9,7 @@ whose ``error`` says why; the other columns are then empty.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ..allocator import tune_for_large_arrays
 from ..analyze import AnalysisOptions, analyze
 from ..errors import EngineInputError
+from ..interval_means import prepared
 from ..periods import periods_of
 from ..timeseries import PRESETS
 from .columnar import read_series
@@ -87,11 +89,13 @@ def analyse_system(path: str, preset: str | None = None) -> list[Row]:
         return [error_row(system, "all", str(err))]
     except Exception as err:  # a fleet goes on past any one unreadable file
         return [error_row(system, "all", f"{type(err).__name__}: {err}")]
+    instants, gap_s = prepared(series, preset)  # interval means as instants (interval_means.py)
+    options = OPTIONS if gap_s is None else dataclasses.replace(OPTIONS, max_gap_s=gap_s)
     rows = []
     for period in periods_of(series.start_s, series.end_s):
-        part = series if period.start_s is None else series.between(period.start_s, period.end_s)
+        part = instants if period.start_s is None else instants.between(period.start_s, period.end_s)
         try:
-            report = analyze(part, OPTIONS)
+            report = analyze(part, options)
         except EngineInputError as err:
             rows.append(error_row(system, period.name, str(err)))
             continue
