@@ -10,11 +10,11 @@ heatpumpmonitor.org publishes (computed_spf_by_period.csv).
 Each valid row becomes a sample at the middle of its interval; each run of valid rows gains a sample at its
 first row's start and one at its last row's end, with that row's values. The trapezoid then gives every run
 exactly the sum of its means times the step: the half intervals at the edges hold the first and last row's
-half, each interval between two middles half of each neighbour. After a run, a row of missing readings one
-second after its end keeps the trapezoid from bridging to the next run however close it is; a row that is
+half, each interval between two middles half of each neighbour. After a run, a row of missing readings a
+millisecond after its end keeps the trapezoid from bridging to the next run however close it is; a row that is
 not valid (an energy channel missing) stays, at its middle, as the gap it is. Only files declared to hold
-interval means are read so (the heatpumpmonitor preset); the analysis is then given a gap limit of 1.5
-steps, as the engine's own rule would give the rows themselves (energy.py).
+interval means are read so (the heatpumpmonitor preset, ``analyze --interval-means``); the analysis is then
+given a gap limit of 1.5 steps, as the engine's own rule would give the rows themselves (energy.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .timeseries import INTERVAL_MEAN_PRESETS, TimeSeries
 # the channels an interval's energy needs (analyze.py's usable intervals): with heat from the flow, its three
 ENERGY_CHANNELS = ("elec_power_w", "backup_power_w", "pump_power_w")
 HEAT_CHANNELS = (("heat_power_w",), ("flow_temp_c", "return_temp_c", "flow_rate_m3h"))
-SEPARATOR_S = 1.0  # after a run's end: a row of missing readings
+SEPARATOR_S = 0.001  # after a run's end: a row of missing readings (coverage counts the end up to it: 1 ms a run)
 
 
 def gap_limit_s(step_s: float) -> float:
