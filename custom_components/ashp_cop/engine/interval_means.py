@@ -73,7 +73,7 @@ def as_instants(blocks: Iterable[TimeSeries], step_s: float) -> Iterator[TimeSer
     missing[times.size - int(ends.sum()) :] = True
     order = np.argsort(times, kind="stable")
     times, source, missing = times[order], source[order], missing[order]
-    if times.size > 1 and not bool(np.all(np.diff(times) > 0)):  # (rows at least half a step apart cannot)
+    if times.size > 1 and not bool(np.all(np.diff(times) > 0)):  # a safeguard: rows half a step apart never meet
         raise EngineInputError("timestamp", f"rows that are means over {step_s:g} s intervals overlap")
     columns: dict[str, FloatArray] = {}
     for name, values in series.columns.items():

@@ -24,6 +24,9 @@ const COLUMNS = [
   ["starts", "Starts", "", 0, "not counted (per mode, or no statistics of starts in the period)"],
 ];
 
+// names the owner gave (entry titles, the card's title) go into the markup as text, never as markup
+const esc = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 function startOfDay(d) { const s = new Date(d); s.setHours(0, 0, 0, 0); return s; }
 
 export function periodBounds(period, now = new Date(), custom = {}) {
@@ -144,7 +147,7 @@ class AshpCopPeriodCard extends HTMLElement {
     const rows = (this._table && this._table.rows) || {};
     if (this._table && this._table.kind === "plant") { // the plant, its heat pumps, its shared loads
       const titles = this._table.row_titles || {};
-      const units = Object.keys(rows).filter((key) => key in titles).map((key) => [key, titles[key], rows[key]]);
+      const units = Object.keys(rows).filter((key) => key in titles).map((key) => [key, esc(titles[key]), rows[key]]);
       return [["combined", "Plant", rows.combined], ...units, ["shared", "Shared loads", rows.shared]]
         .filter(([, , row]) => row);
     }
@@ -200,15 +203,15 @@ class AshpCopPeriodCard extends HTMLElement {
   _entryPicker() {
     if (this._config.entry_id || !this._entries || this._entries.length < 2) return "";
     const options = this._entries.map((e) => `<option value="${e.entry_id}"${e.entry_id === this._chosenEntry
-      ? " selected" : ""}>${e.title.replace(/</g, "&lt;")}</option>`).join("");
+      ? " selected" : ""}>${esc(e.title)}</option>`).join("");
     return `<select class="entry" aria-label="Heat pump or plant">${options}</select>`;
   }
 
   _render() {
     if (!this.shadowRoot) return;
-    const title = this._config.title || (this._table && this._table.title) || "Heat pump";
+    const title = esc(this._config.title || (this._table && this._table.title) || "Heat pump");
     let body;
-    if (this._error) body = `<div class="error">${this._error}</div>`;
+    if (this._error) body = `<div class="error">${esc(this._error)}</div>`;
     else if (!this._table) body = `<div class="wait">Reading the statistics…</div>`;
     else if (!this._table.hours) body = `<div class="empty">No hour of this period has statistics yet.</div>`;
     else body = this._wideTable() + this._narrowTable();
