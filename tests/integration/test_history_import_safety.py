@@ -3,6 +3,7 @@ with their entry (issue 16, items 1, 2, 4 and 13)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -276,16 +277,32 @@ async def test_an_impossible_hour_is_left_out_and_named(hass: HomeAssistant, fre
 
 
 async def test_removing_a_heat_pump_during_its_first_import_leaves_no_listener(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 16, item 13: the import finished after the entry was gone and listened for 5-minute statistics."""
     await _recorded(hass, freezer, Meters(NOW.replace(minute=0), days=30))
     listening = hass.bus.async_listeners().get(EVENT_RECORDER_5MIN_STATISTICS_GENERATED, 0)
+    # The import is held halfway (before it reads the meters' history) until the entry's unload has begun, so it
+    # always finishes after the entry is gone (a fast machine finished 30 days of it before the test could remove
+    # the entry, and the test failed on its precondition).
+    reached, unloading = asyncio.Event(), asyncio.Event()
+    read_history, unload = HistoryImporter._history, HistoryImporter.async_unload
+
+    async def held(self: HistoryImporter, *args: Any, **kwargs: Any) -> Any:
+        reached.set()
+        await unloading.wait()
+        return await read_history(self, *args, **kwargs)
+
+    def unloaded(self: HistoryImporter) -> None:
+        unloading.set()
+        unload(self)
+
+    monkeypatch.setattr(HistoryImporter, "_history", held)
+    monkeypatch.setattr(HistoryImporter, "async_unload", unloaded)
     hp = heat_pump_entry(ROLES)
     hp.add_to_hass(hass)
     assert await hass.config_entries.async_setup(hp.entry_id)
-    history = hp.runtime_data.history
-    assert history is not None and not history.ever_imported  # the import has started, not finished
+    await asyncio.wait_for(reached.wait(), 30)  # the import has begun and waits halfway
     await hass.config_entries.async_remove(hp.entry_id)
     await _settled(hass)
     assert hass.bus.async_listeners().get(EVENT_RECORDER_5MIN_STATISTICS_GENERATED, 0) == listening
