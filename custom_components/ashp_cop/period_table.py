@@ -71,12 +71,9 @@ async def plant_table(
     registry = er.async_get(hass)
     plant_ids = {key: registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}") for key in PLANT_TOTALS}
     wanted = StatisticIds({key: sid for key, sid in plant_ids.items() if sid is not None}, None)
-    hourly = await hourly_statistics(hass, wanted, start, end)
-    low, high = start.timestamp(), end.timestamp()
-    sums = {
-        key: sum(v for t, v in hourly.get(sid, {}).items() if low <= t < high) for key, sid in wanted.energies.items()
-    }
-    plant_hours = sorted(t for t in hourly.get(wanted.energies.get("plant_net_heat_energy", ""), {}) if low <= t < high)
+    hourly = await hourly_statistics(hass, wanted, start, end)  # the hours of [start, end), read as such
+    sums = {key: sum(hourly.get(sid, {}).values()) for key, sid in wanted.energies.items()}
+    plant_hours = sorted(hourly.get(wanted.energies.get("plant_net_heat_energy", ""), {}))
     account = CarnotAccount()
     starts: float | None = 0.0
     rows: dict[str, dict[str, Any]] = {}

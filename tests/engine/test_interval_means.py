@@ -45,7 +45,8 @@ def test_every_valid_hour_counts_its_mean_times_the_hour_also_alone_and_beside_a
 
 def test_a_preset_without_interval_means_and_rows_too_close_are_left_or_named() -> None:
     series = _hourly([1.0, 2.0], [1.0, 1.0], [0, 1])
-    assert prepared(series, None) == (series, None)
+    same, gap_s = prepared(series, None)
+    assert same is series and gap_s is None  # not a means preset: read as before
     close = TimeSeries(t_s=np.array([0.0, 3600.0, 3601.0]),
                        columns={"heat_power_w": np.ones(3), "elec_power_w": np.ones(3)})  # fmt: skip
     with pytest.raises(EngineInputError, match="rows less than 1800 s apart cannot be means over 3600 s intervals"):

@@ -83,7 +83,8 @@ def _defrost_source(names: frozenset[str]) -> str:
     return "reversed_flow" if {"flow_temp_c", "return_temp_c"} <= names else "none"
 
 
-def _iso(t_s: float) -> str:
+def iso_utc(t_s: float) -> str:
+    """A moment (epoch s) as the report writes it: ISO 8601 in UTC."""
     return datetime.fromtimestamp(t_s, tz=UTC).isoformat()
 
 
@@ -439,8 +440,8 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
 
     report: dict[str, object] = {
         "rows": series.rows,
-        "start": _iso(series.start_s),
-        "end": _iso(series.end_s),
+        "start": iso_utc(series.start_s),
+        "end": iso_utc(series.end_s),
         "sampling_interval_s": sampling_interval_s,
         "max_gap_s": max_gap_s,
         "measured_hours": totals.total("measured_s") / SECONDS_PER_HOUR,
@@ -466,8 +467,8 @@ def analyze(series: SeriesSource, options: AnalysisOptions = AnalysisOptions()) 
             "time_share": defrost_s / running_s if running_s > 0 else None,
             "events": [
                 {
-                    "start": _iso(e.start_s),
-                    "end": _iso(e.end_s),
+                    "start": iso_utc(e.start_s),
+                    "end": iso_utc(e.end_s),
                     "duration_s": e.duration_s,
                     "heat_drawn_kwh": e.heat_drawn_kwh,
                 }

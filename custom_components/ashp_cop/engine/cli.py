@@ -18,17 +18,16 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from .analyze import AnalysisOptions, analyze
+from .analyze import AnalysisOptions, analyze, iso_utc
 from .audit import BOUNDARY_FEEDS
 from .en14825 import CLIMATES, calculate_scop, parse_datasheet
 from .errors import EngineInputError, shown
 from .fluids import Medium, check_medium, check_temperature, cp_j_per_kg_k, density_kg_per_m3
 from .heat import HeatCircuit, MeterPosition
 from .inputs import read_json_text
-from .interval_means import as_instants, gap_limit_s
+from .interval_means import instants_of
 from .modes import parse_mapping
 from .tidy import tidy
 from .timeseries import INTERVAL_MEAN_PRESETS, KNOWN_COLUMNS, PRESETS, SpooledCsv
@@ -171,18 +170,16 @@ def _analyze(args: argparse.Namespace) -> Any:
     with _spooled(args.file, mapping, required, mode_map) as series:
         if not (args.interval_means or args.preset in INTERVAL_MEAN_PRESETS) or series.rows < 2:
             return analyze(series, options)
-        # rows that are means over their interval: as instants the trapezoid integrates exactly (interval_means.py)
+        # rows that are means over their interval: as instants the trapezoid integrates exactly (interval_means.py;
+        # hourly rows, so held in memory rather than spooled again)
         step_s = INTERVAL_MEAN_PRESETS.get(args.preset or "") or series.median_step_s()
-        with SpooledCsv(args.file, blocks=as_instants(series.blocks(), step_s)) as instants:
-            gap_s = options.max_gap_s if options.max_gap_s is not None else gap_limit_s(step_s)
-            report = analyze(instants, dataclasses.replace(options, max_gap_s=gap_s))
+        instants, gap_s = instants_of(series.blocks(), step_s)
+        report = analyze(
+            instants, options if options.max_gap_s is not None else dataclasses.replace(options, max_gap_s=gap_s)
+        )
         # the file's rows and span, not the instants'; and how its rows were read
-        return report | {"rows": series.rows, "start": _iso(series.start_s), "end": _iso(series.end_s),
+        return report | {"rows": series.rows, "start": iso_utc(series.start_s), "end": iso_utc(series.end_s),
                          "rows_are_interval_means_s": step_s}  # fmt: skip
-
-
-def _iso(t_s: float) -> str:
-    return datetime.fromtimestamp(t_s, tz=UTC).isoformat()
 
 
 def _spooled(path: str, mapping: dict[str, str], required: set[str], mode_map: dict[str, str] | None) -> SpooledCsv:

@@ -83,11 +83,15 @@ def as_instants(blocks: Iterable[TimeSeries], step_s: float) -> Iterator[TimeSer
     yield TimeSeries(t_s=times, columns=columns, ignored_columns=series.ignored_columns)
 
 
+def instants_of(blocks: Iterable[TimeSeries], step_s: float) -> tuple[TimeSeries, float]:
+    """Interval means of ``step_s`` (read in ``blocks``) as instants, and the gap limit the analysis needs."""
+    return TimeSeries.concatenate(list(as_instants(blocks, step_s))), gap_limit_s(step_s)
+
+
 def prepared(series: TimeSeries, preset: str | None) -> tuple[TimeSeries, float | None]:
     """The series as the analysis takes it, and the gap limit it needs (None: the engine's own rule).
 
     A preset whose rows are interval means (INTERVAL_MEAN_PRESETS) turns them into instants of its step."""
     if preset not in INTERVAL_MEAN_PRESETS or series.rows < 2:
         return series, None
-    step_s = INTERVAL_MEAN_PRESETS[preset]
-    return TimeSeries.concatenate(list(as_instants([series], step_s))), gap_limit_s(step_s)
+    return instants_of([series], INTERVAL_MEAN_PRESETS[preset])
