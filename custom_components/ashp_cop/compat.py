@@ -5,8 +5,8 @@ difference is decided once, at import, from what the running release has, never
 from its version number:
 
 * statistics metadata: ``unit_class`` exists from 2025.11; without it 2026.11
-  reports the call (``report_usage``, "stop working in 2026.11") and the test
-  harness raises.
+  reports the call (``report_usage``, "stop working in 2026.11") and fills it in,
+  and this project's tests fail on any such report (tests/integration/conftest.py).
 * device info: ``via_device_id`` (the parent's device registry id) replaces
   ``via_device`` (the parent's identifier) in 2026.11, which reports
   ``via_device`` (breaks 2027.8) and hides it from type checking.
@@ -17,7 +17,8 @@ from its version number:
   2026.11 (``config_entry_id``, ``config_subentry_id``); reading
   ``config_entries_subentries`` or calling ``async_get_device`` is reported, a
   RuntimeError for callers that are not integrations (tests, tools), and breaks
-  2027.8 for all. ``async_get_device_by_identifier`` takes the owning entry.
+  for all in 2027.10 and 2027.8 respectively (2026.11's device_registry.py).
+  ``async_get_device_by_identifier`` takes the owning entry.
 """
 
 from __future__ import annotations

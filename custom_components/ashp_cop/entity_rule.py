@@ -5,12 +5,15 @@ last 365 days and the lifetime; per mode the COP (cooling: EER) today and the SP
 net heat and electricity totals and the powers behind them; running and defrost; the alerts; the rated
 SCOP where a datasheet is given: 23 for a heat pump with hot water mapped (25 with cooling too).
 
-Enabled but hidden, diagnostic: the energy breakdowns the recorder's statistics are kept from (the
-electricity while running and in standby, backup heater, pumps, heat drawn back by defrosts, each
-mode's heat and electricity, the compressor starts). The seasonal SCOP, ``recalculate`` and the period
-card sum their hourly statistics, and a disabled entity records none: disabling them would leave those
-figures silently wrong (heat drawn back uncounted) or empty. Hidden, they stay off the device page's
-and the default dashboard's lists.
+Enabled but hidden, diagnostic: the combined energy breakdowns the seasonal SCOP, ``recalculate`` and
+the period card sum from their recorded hours (the electricity while running and in standby, backup
+heater, pumps, the heat drawn back by defrosts, the compressor starts): 6, so 29 enabled with hot water
+mapped (31 with cooling too). The history import writes the same sensors' statistics; disabled, they would
+record none. Hidden, they stay off the device page's and the default dashboard's lists.
+
+Disabled by default, diagnostic: each mode's energy totals (heat, heat drawn back, electricity; cooling's
+heat removed and electricity). Their hours are kept whether the sensors are enabled or not: the
+integration writes them as its own statistics (mode_recorder.py).
 
 Everything else exists disabled by default (an owner enables what they want): the Carnot figures and
 heat-weighted temperatures per period and per mode, the cycling details, rolling figures per mode, the
@@ -26,6 +29,7 @@ from homeassistant.const import EntityCategory
 
 from .engine.alerts import ALERTS
 from .engine.short_cycling import SHORT_CYCLING
+from .mode_keys import MODE_STATISTICS
 
 OWNER_KEYS: frozenset[str] = frozenset({
     "cop", "daily_cop", "rolling_cop", "heat_power", "electric_power",
@@ -40,10 +44,9 @@ OWNER_KEYS: frozenset[str] = frozenset({
 STATISTICS_KEYS: frozenset[str] = frozenset({
     "electric_energy_running", "electric_energy_standby", "backup_energy", "pump_energy", "defrost_energy",
     "compressor_starts",
-    *(f"{mode}_{part}" for mode in ("space_heating", "hot_water")
-      for part in ("heat_energy", "defrost_energy", "electric_energy")),
-    "cooling_energy", "cooling_electric_energy",
 })  # fmt: skip
+
+MODE_TOTAL_KEYS: frozenset[str] = frozenset(key for parts in MODE_STATISTICS.values() for key in parts.values())
 
 
 INSTALLER_KEYS: frozenset[str] = frozenset({
@@ -58,6 +61,6 @@ def heat_pump_defaults(key: str) -> tuple[bool, bool, EntityCategory | None]:
         return True, True, None
     if key in STATISTICS_KEYS:
         return True, False, EntityCategory.DIAGNOSTIC
-    if key in INSTALLER_KEYS:
+    if key in INSTALLER_KEYS or key in MODE_TOTAL_KEYS:
         return False, True, EntityCategory.DIAGNOSTIC
     return False, True, None

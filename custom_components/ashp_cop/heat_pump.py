@@ -266,10 +266,10 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         entry = self.config_entry
         sensors = {key: unit for key, (_, unit) in SHOWN_TOTALS.items()} | {"electric_energy": "kWh"}
         sensors |= dict.fromkeys((*MODE_SHOWN_TOTALS, *MODE_ELECTRIC_SENSORS), "kWh") if self.modes else {}
-        self.recorded = RecordedTotals(self.hass, entry, saved_at, sensors, self._adopt_shown)
+        self.recorded = RecordedTotals(self.hass, entry, saved_at, sensors, self.adopt_shown)
         await self.recorded.async_adopt_known()
 
-    def _adopt_shown(self, shown: dict[str, float]) -> None:
+    def adopt_shown(self, shown: dict[str, float]) -> None:
         """Raise totals to what their sensors showed (key -> value); a sum's parts take what it showed beyond them."""
         entry = self.config_entry
         totals = {

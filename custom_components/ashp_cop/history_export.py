@@ -195,7 +195,8 @@ async def async_export_history(
             **({MODE_COLUMN: {"statistics": sorted(i for parts in modes.values() for i in parts.values()),
                               "from": "the mode that drew most of the hour's electricity (by heat where none did, "
                                       "off where no mode had energy); <mode>_heat_share and <mode>_elec_share "
-                                      "are each mode's share of the hour's per-mode net heat and electricity"}}
+                                      "are each mode's share of the hour's per-mode net heat and electricity; "
+                                      "an hour a mode's sensor recorded itself is read from that sensor"}}
                if modes else {}),
         },
     }  # fmt: skip

@@ -5,6 +5,10 @@ it ran) over all the electricity charged to it (unit, backup heater, pumps: SEPE
 combined SCOP); cooling's seasonal EER is the heat it removed over its electricity. The hourly
 changes of the mode's own total_increasing sensors are summed over the period, so the same
 statistics always give the same figure.
+
+Those hours are the integration's own statistics of each mode's totals (mode_recorder.py), written
+whether the sensors that show the totals are enabled or not; where such a sensor recorded an hour
+itself (enabled before 0.6.0, or a backfill under its entity id) its row is taken for that hour.
 """
 
 from __future__ import annotations
@@ -18,19 +22,26 @@ from homeassistant.helpers import entity_registry as er
 from .const import DOMAIN
 from .engine.cop import period_cop
 from .mode_keys import MODE_STATISTICS
+from .mode_recorder import mode_statistic_id
 
 type Hourly = Mapping[str, Mapping[float, float]]
 
 
-def mode_statistic_ids(hass: HomeAssistant, entry_id: str) -> dict[str, dict[str, str]]:
-    """Mode -> part (heat, drawn, elec) -> entity id, for the modes whose sensors exist."""
+def mode_statistic_ids(hass: HomeAssistant, entry_id: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Mode -> part (heat, drawn, elec) -> statistic id, for the modes whose sensors exist (mapped); and each
+    of those statistics' sensor (statistic id -> entity id), whose own rows are taken for the hours they hold."""
     registry = er.async_get(hass)
     found: dict[str, dict[str, str]] = {}
+    sensors: dict[str, str] = {}
     for mode, parts in MODE_STATISTICS.items():
-        ids = {part: registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}") for part, key in parts.items()}
-        if all(ids.values()):
-            found[mode.value] = {part: entity_id for part, entity_id in ids.items() if entity_id}
-    return found
+        entity_ids = {
+            key: registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}") for key in parts.values()
+        }
+        if not all(entity_ids.values()):
+            continue
+        found[mode.value] = {part: mode_statistic_id(entry_id, key) for part, key in parts.items()}
+        sensors |= {mode_statistic_id(entry_id, key): entity_id for key, entity_id in entity_ids.items() if entity_id}
+    return found, sensors
 
 
 def mode_figures(hourly: Hourly, ids: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, Any]]:

@@ -47,6 +47,8 @@ class StatisticIds:
     modes: dict[str, dict[str, str]] = dataclasses.field(
         default_factory=dict
     )  # mode -> part -> id (mode_statistics.py)
+    # statistic id -> the sensor whose own hourly rows are taken where it has them (mode_statistics.py)
+    sensor_rows: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> StatisticIds:
@@ -56,7 +58,8 @@ def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> 
         entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}")
         if entity_id is not None:
             energies[field] = entity_id
-    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value), mode_statistic_ids(hass, entry_id))
+    modes, sensor_rows = mode_statistic_ids(hass, entry_id)
+    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value), modes, sensor_rows)
 
 
 type Hourly = dict[str, dict[float, float]]  # statistic id -> hour start (epoch s) -> change or mean
@@ -78,6 +81,7 @@ async def hourly_statistics(
     mean_ids = ({ids.outdoor} if ids.outdoor else set()) | (means or set())
     wanted = set(ids.energies.values()) | mean_ids | (changes or set())
     wanted |= {entity_id for parts in ids.modes.values() for entity_id in parts.values()}
+    wanted |= set(ids.sensor_rows.values())
     rows = await get_instance(hass).async_add_executor_job(
         statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
     )
@@ -89,6 +93,11 @@ async def hourly_statistics(
             for row in entries
             if row.get(column) is not None
         }
+    for statistic_id, entity_id in ids.sensor_rows.items():
+        # a sensor's own row for an hour, where it recorded one, else the integration's (never both: one hour once)
+        own = hourly.pop(entity_id, {})
+        if own:
+            hourly[statistic_id] = hourly.get(statistic_id, {}) | own
     return hourly
 
 

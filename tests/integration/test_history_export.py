@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from custom_components.ashp_cop.const import CONF_MODE_MAP, DOMAIN
 from custom_components.ashp_cop.engine.analyze import analyze
 from custom_components.ashp_cop.engine.timeseries import read_csv
+from custom_components.ashp_cop.mode_recorder import mode_statistic_id
 from tests.integration.conftest import setup_entry
 from tests.integration.test_actions import _hours, _meta
 from tests.integration.test_heat_pump import heat_pump_entry, power_heat_pump
@@ -159,4 +160,4 @@ async def test_with_the_mode_role_each_hour_has_its_mode_and_analyze_gives_per_m
     # the mixed hour goes wholly to hot water: its COP is that of the hours hot water dominated
     assert modes["hot_water"]["cop"] == pytest.approx((5.0 + 2.8) / (2.0 + 1.2))
     meta = json.loads(Path(str(response["metadata_path"])).read_text())
-    assert "sensor.garden_heat_pump_hot_water_electric_energy" in meta["columns"]["mode"]["statistics"]
+    assert mode_statistic_id(hp.entry_id, "hot_water_electric_energy") in meta["columns"]["mode"]["statistics"]

@@ -45,6 +45,7 @@ from tools.ha_demo.history import (
     ENERGY_SENSORS,
     FLOW_SENSOR,
     MEAN_SENSORS,
+    MODE_STATISTICS,
     OUTDOOR_SENSOR,
     SUM_SENSORS,
     adjust_messages,
@@ -166,7 +167,14 @@ def test_the_demo_dashboard_opens_with_the_period_card_and_no_card_that_warns(tm
     # a chart of statistics the demo does not backfill showed "No statistics found" (compressor starts per day)
     charted = {entity if isinstance(entity, str) else entity["entity"]
                for card in cards if card["type"] == "statistics-graph" for entity in card["entities"]}  # fmt: skip
-    assert charted - set(ENERGY_SENSORS) == {daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID)}
+    # besides the sensors' energies: the integration's own statistics (daily COP, each mode's heat)
+    assert charted - set(ENERGY_SENSORS) == {daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID),
+                                             *(s for s in MODE_STATISTICS if s.endswith("_heat_energy"))}  # fmt: skip
+    assert set(MODE_STATISTICS) <= {
+        m["metadata"]["statistic_id"]
+        for m in import_messages(simulate_past(1, datetime(2027, 1, 10, tzinfo=UTC)))
+        if m["type"] == "recorder/import_statistics"
+    }
 
 
 def test_the_demo_dashboard_shows_only_figures_enabled_by_default(tmp_path: Path) -> None:

@@ -18,12 +18,14 @@ def _e(kind: str, key: str) -> str:
     return f"{kind}.{HP}_{key}"
 
 
-def by_mode_cards() -> list[dict[str, Any]]:
+def by_mode_cards(heat_statistics: list[str]) -> list[dict[str, Any]]:
     """The section "By operating mode": COP, energy, practical efficiency and the flow temperature the heat was
     made at, of space heating and hot water side by side.
 
     Cards about how the unit runs in each mode (compressor starts and run lengths per day) go at the end
-    of this list.
+    of this list. Each mode's heat per day is charted from the integration's own statistics
+    (``heat_statistics``, space heating's then hot water's): the sensors that show those totals are disabled
+    by default.
     """
     gauges = {
         "type": "horizontal-stack",
@@ -36,15 +38,15 @@ def by_mode_cards() -> list[dict[str, Any]]:
         "type": "glance", "title": "Heating and hot water", "columns": 2, "state_color": False,
         "entities": [
             {"entity": _e("sensor", f"{mode}_{key}"), "name": f"{name} {label}"}
-            for key, label in (("cop_today", "COP today"), ("spf_this_season", "SPF season"),
-                               ("heat_energy", "heat"), ("electric_energy", "electricity"))
+            for key, label in (("cop_today", "COP today"), ("spf_this_season", "SPF season"))
             for mode, name in (("space_heating", "Heating"), ("hot_water", "Hot water"))
         ],
     }  # fmt: skip
     per_day = {
         "type": "statistics-graph", "title": "Heat per day by mode", "chart_type": "bar", "period": "day",
         "days_to_show": 30, "stat_types": ["change"],
-        "entities": [_e("sensor", "space_heating_heat_energy"), _e("sensor", "hot_water_heat_energy")],
+        "entities": [{"entity": statistic, "name": name}
+                     for statistic, name in zip(heat_statistics, ("Heating", "Hot water"), strict=True)],
     }  # fmt: skip
     return [gauges, figures, per_day]
 
@@ -54,7 +56,8 @@ def _named(key: str, name: str) -> dict[str, str]:
     return {"entity": _e("sensor", key), "name": name}
 
 
-def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
+def dashboard(daily_cop_statistic: str, mode_heat_statistics: list[str]) -> dict[str, Any]:
+    by_mode = by_mode_cards(mode_heat_statistics)
     cop_now = {
         "type": "entities", "title": "Now",
         "entities": [_e("sensor", "cop"), _e("sensor", "rolling_cop"), _e("sensor", "heat_power"),
@@ -119,7 +122,7 @@ def dashboard(daily_cop_statistic: str) -> dict[str, Any]:
                 {"type": "grid", "cards": [period, gauges, cop_now]},
                 {"type": "grid", "cards": [history, scop, daily]},
                 {"type": "grid", "cards": [energy, heat_and_electricity, defrost, alerts]},
-                {"type": "grid", "cards": [{"type": "heading", "heading": "By operating mode"}, *by_mode_cards()]},
+                {"type": "grid", "cards": [{"type": "heading", "heading": "By operating mode"}, *by_mode]},
             ],
         }],
     }  # fmt: skip

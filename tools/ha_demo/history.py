@@ -3,7 +3,8 @@
 So the demo shows seasonal figures at once, the same plant simulation is run
 offline for the weeks before now and its hourly energies and outdoor
 temperatures are imported into the recorder, under the statistic ids of the
-heat pump's own sensors, through Home Assistant's websocket API.
+heat pump's own sensors (each mode's totals: the integration's own statistics),
+through Home Assistant's websocket API.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import aiohttp
 from homeassistant.util import dt as dt_util
 
 from custom_components.ashp_cop.const import DOMAIN
+from custom_components.ashp_cop.mode_recorder import mode_statistic_id
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tools.simulator.plant import MODE_NAMES, STEP_S, Plant
 
@@ -138,12 +140,13 @@ ENERGY_SENSORS = {
     "sensor.heat_pump_electric_energy_in_standby": "standby_kwh",
     "sensor.heat_pump_backup_heater_energy": "backup_kwh",
     "sensor.heat_pump_circulation_pump_energy": "pump_kwh",
-    "sensor.heat_pump_space_heating_heat_energy": "sh_heat_kwh",
-    "sensor.heat_pump_space_heating_defrost_energy": "sh_drawn_kwh",
-    "sensor.heat_pump_space_heating_electric_energy": "sh_elec_kwh",
-    "sensor.heat_pump_hot_water_heat_energy": "dhw_heat_kwh",
-    "sensor.heat_pump_hot_water_defrost_energy": "dhw_drawn_kwh",
-    "sensor.heat_pump_hot_water_electric_energy": "dhw_elec_kwh",
+}
+# each mode's totals: the integration's own statistics (mode_recorder.py; their sensors are disabled by
+# default), which carry on from the last row by themselves, so the join neither waits for nor lifts them
+MODE_STATISTICS = {
+    mode_statistic_id(HEAT_PUMP_ENTRY_ID, f"{mode}_{part}"): f"{prefix}_{field}"
+    for prefix, mode in (("sh", "space_heating"), ("dhw", "hot_water"))
+    for part, field in (("heat_energy", "heat_kwh"), ("defrost_energy", "drawn_kwh"), ("electric_energy", "elec_kwh"))
 }
 # the heat pump's counters besides its energies (entity id -> Hourly field), summed as they are
 COUNT_SENSORS = {"sensor.heat_pump_compressor_starts": "starts"}
@@ -172,14 +175,16 @@ def import_messages(history: Hourly) -> list[dict[str, Any]]:
     write): :func:`adjust_messages` lifts them once the first 5-minute statistic exists.
     """
     messages = []
-    for statistic_id, name in SUM_SENSORS.items():
+    sums = [(statistic_id, name, "recorder", _unit(statistic_id)) for statistic_id, name in SUM_SENSORS.items()]
+    sums += [(statistic_id, name, DOMAIN, "kWh") for statistic_id, name in MODE_STATISTICS.items()]
+    for statistic_id, name, source, unit in sums:
         total, stats = 0.0, []
         for start, value in zip(history.start, getattr(history, name), strict=True):
             total += value
             stats.append({"start": start.isoformat(), "state": round(total, 4), "sum": round(total, 4)})
         messages.append({"type": "recorder/import_statistics", "stats": stats, "metadata": {
-            "has_mean": False, "has_sum": True, "name": None, "source": "recorder", "statistic_id": statistic_id,
-            "unit_of_measurement": _unit(statistic_id)}})  # fmt: skip
+            "has_mean": False, "has_sum": True, "name": None, "source": source, "statistic_id": statistic_id,
+            "unit_of_measurement": unit}})  # fmt: skip
     for statistic_id, name in MEAN_SENSORS.items():
         stats = [{"start": s.isoformat(), "mean": round(t, 2), "min": round(t, 2), "max": round(t, 2)}
                  for s, t in zip(history.start, getattr(history, name), strict=True)]  # fmt: skip

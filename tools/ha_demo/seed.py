@@ -34,6 +34,7 @@ from custom_components.ashp_cop.const import (
     ENTRY_HUB,
     SUBENTRY_DEVICE,
 )
+from custom_components.ashp_cop.mode_recorder import mode_statistic_id
 from custom_components.ashp_cop.seasonal import daily_cop_statistic_id
 from tools.simulator.devices import LAYOUT, unit_id
 
@@ -180,7 +181,10 @@ def write_config(
         _store(config, f"{DOMAIN}.heat_pump.{HEAT_PUMP_ENTRY_ID}",
                {"format": 2, "totals": heat_pump_totals, "day": {}, "modes": heat_pump_modes or {},
                 "saved_at": time.time()})  # fmt: skip
-    _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID))})
+    mode_heat = [
+        mode_statistic_id(HEAT_PUMP_ENTRY_ID, f"{mode}_heat_energy") for mode in ("space_heating", "hot_water")
+    ]
+    _store(config, "lovelace", {"config": dashboard(daily_cop_statistic_id(HEAT_PUMP_ENTRY_ID), mode_heat)})
     _store(config, "energy", energy_preferences())
     return _auth(config)
 
