@@ -214,12 +214,17 @@ class HistoryImporter:
             raise HistoryError("heat_pump_not_loaded", name=self.entry.title)
 
     def statistic_ids(self) -> dict[str, str]:
-        """Heat pump sensor key -> its statistic id (entity id), for the sensors that exist."""
+        """Heat pump sensor key -> its statistic id (entity id), for the sensors that exist and are enabled.
+
+        A disabled sensor records no live hours, and statistics under an entity id without a state are listed
+        as a problem in Developer tools (the heat drawn back, disabled by default, is heat less net heat).
+        """
         registry = er.async_get(self.hass)
         ids = {}
         for key in IMPORTED:
             entity_id = registry.async_get_entity_id(Platform.SENSOR, DOMAIN, f"{self.entry.entry_id}_{key}")
-            if entity_id is not None:
+            entry = None if entity_id is None else registry.async_get(entity_id)
+            if entity_id is not None and entry is not None and entry.disabled_by is None:
                 ids[key] = entity_id
         return ids
 

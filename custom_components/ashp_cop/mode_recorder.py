@@ -85,7 +85,11 @@ class ModeStatisticsRecorder:
         """Raise the totals to the last rows' (an unclean stop), then write each hour at its end."""
         if not self._totals:
             return
-        last = await self._last_rows()
+        try:
+            last = await self._last_rows()
+        except Exception as err:  # the recorder not ready: the set-up goes on, and the hours are written
+            LOGGER.warning("%s: the last per-mode statistics could not be read: %s", self._title, err)
+            last = {}
         if last:
             self._adopt({key: row.state for key, row in last.items()})
         self._unsub = async_track_utc_time_change(self._hass, self._hour_ended, minute=0, second=0)

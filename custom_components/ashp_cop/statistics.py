@@ -49,6 +49,7 @@ class StatisticIds:
     )  # mode -> part -> id (mode_statistics.py)
     # statistic id -> the sensor whose own hourly rows are taken where it has them (mode_statistics.py)
     sensor_rows: dict[str, str] = dataclasses.field(default_factory=dict)
+    net_heat: str | None = None  # the net heat sensor: the heat drawn back is heat less net heat (hourly_statistics)
 
 
 def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> StatisticIds:
@@ -59,7 +60,8 @@ def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> 
         if entity_id is not None:
             energies[field] = entity_id
     modes, sensor_rows = mode_statistic_ids(hass, entry_id)
-    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value), modes, sensor_rows)
+    net_heat = registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_net_heat_energy")
+    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value), modes, sensor_rows, net_heat)
 
 
 type Hourly = dict[str, dict[float, float]]  # statistic id -> hour start (epoch s) -> change or mean
@@ -82,6 +84,7 @@ async def hourly_statistics(
     wanted = set(ids.energies.values()) | mean_ids | (changes or set())
     wanted |= {entity_id for parts in ids.modes.values() for entity_id in parts.values()}
     wanted |= set(ids.sensor_rows.values())
+    wanted |= {ids.net_heat} if ids.net_heat else set()
     rows = await get_instance(hass).async_add_executor_job(
         statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
     )
@@ -98,7 +101,21 @@ async def hourly_statistics(
         own = hourly.pop(entity_id, {})
         if own:
             hourly[statistic_id] = hourly.get(statistic_id, {}) | own
+    _drawn_back(hourly, ids)
     return hourly
+
+
+def _drawn_back(hourly: Hourly, ids: StatisticIds) -> None:
+    """The heat defrosts drew back, hour by hour: heat less net heat (two sensors an owner has enabled; net heat
+    is heat less the heat drawn back at every state they write), where the drawn-back sensor (disabled by
+    default) recorded no hour of its own; its own rows are taken where it did (enabled, or before 0.6.0)."""
+    net = hourly.pop(ids.net_heat, {}) if ids.net_heat else {}
+    heat_id, drawn_id = ids.energies.get("heat_kwh"), ids.energies.get("defrost_heat_kwh")
+    if not net or heat_id is None or drawn_id is None:
+        return
+    heat = hourly.get(heat_id, {})
+    derived = {hour: heat[hour] - kwh for hour, kwh in net.items() if hour in heat}
+    hourly[drawn_id] = derived | hourly.get(drawn_id, {})
 
 
 async def period_figures(

@@ -64,6 +64,6 @@ def test_a_lift_already_made_is_never_made_twice(tmp_path: Path) -> None:
 def test_a_history_a_kill_lost_is_not_lifted_into_the_first_live_hour(tmp_path: Path) -> None:
     # the demo killed 8 s after its start: 2 of the 17 backfilled statistics reached the database
     save_join(tmp_path, HISTORY)
-    kept = {sid: HISTORY_SUMS[sid] for sid in (HEAT, "sensor.heat_pump_heat_drawn_back_by_defrosts")}
+    kept = {sid: HISTORY_SUMS[sid] for sid in (HEAT, "sensor.heat_pump_net_heat_energy")}
     messages = join_messages(_since(tmp_path), kept, {**dict.fromkeys(SUM_SENSORS, 0.01), HEAT: 0.18})
     assert {m["statistic_id"]: m["adjustment"] for m in messages} == {sid: kwh for sid, kwh in kept.items() if kwh}

@@ -133,7 +133,6 @@ def simulate_past(days: int, end: datetime, seed: int = 1) -> Hourly:
 # heat pump sensor (entity id) -> Hourly field
 ENERGY_SENSORS = {
     "sensor.heat_pump_heat_energy": "heat_kwh",
-    "sensor.heat_pump_heat_drawn_back_by_defrosts": "drawn_kwh",
     "sensor.heat_pump_net_heat_energy": "net_kwh",
     "sensor.heat_pump_electric_energy": "elec_kwh",
     "sensor.heat_pump_electric_energy_while_running": "running_kwh",
