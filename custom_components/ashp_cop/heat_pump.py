@@ -265,6 +265,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         """After an unclean stop, no total comes back lower than the recorder saw it."""
         entry = self.config_entry
         sensors = {key: unit for key, (_, unit) in SHOWN_TOTALS.items()} | {"electric_energy": "kWh"}
+        sensors["net_heat_energy"] = "kWh"
         sensors |= dict.fromkeys((*MODE_SHOWN_TOTALS, *MODE_ELECTRIC_SENSORS), "kWh") if self.modes else {}
         self.recorded = RecordedTotals(self.hass, entry, saved_at, sensors, self.adopt_shown)
         await self.recorded.async_adopt_known()
@@ -281,6 +282,12 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
             )
         }
         raised = self.live.adopt_shown(totals)
+        # net heat is shown as heat less the heat drawn back (whose own sensor, disabled by default, records nothing
+        # to take back): what the heat exceeds the highest net heat shown by was drawn back, at least (never more)
+        if "net_heat_energy" in shown:
+            drawn = self.live.totals.heat_kwh - shown["net_heat_energy"]
+            if shown_above(drawn, self.live.totals.defrost_heat_kwh, "kWh"):
+                raised |= self.live.adopt_shown({"defrost_heat_kwh": drawn})
         # the unit's electricity is shown as a sum too: what it showed beyond its parts ran while running
         beyond = shown.get("electric_energy", 0.0) - self.live.totals.elec_unit_kwh
         if shown_above(beyond, 0.0, "kWh"):

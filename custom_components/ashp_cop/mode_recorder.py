@@ -13,7 +13,9 @@ sensor shows), so an hour's ``change`` is its energy, as a meter's reading gives
 steps back, so neither does the sum. Rows written by anyone else with the same meaning (the demo's
 backfill) join up with these in whatever order they were written. The very first row's change is the
 total then: 0 plus its hour for a heat pump set up since; an older heat pump's sensors recorded
-that hour themselves, and their rows are the ones read (mode_statistics.py).
+that hour themselves, and their rows are the ones read (mode_statistics.py). (Where an owner had
+disabled those sensors before 0.6.0, nothing recorded the hours of that total: it shows in the
+first hour written.)
 
 Nothing written is rewritten: an hour is written once, at its end, and only if the statistic has
 no row for it or after it yet (read from the recorder, and from what this Home Assistant run wrote
@@ -50,11 +52,10 @@ def mode_statistic_id(entry_id: str, key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class LastRow:
-    """A statistic's latest hour: its start (epoch s), the total then and the sum."""
+    """A statistic's latest hour: its start (epoch s) and the total then (its state and its sum)."""
 
     start_s: float
     state: float
-    sum: float
 
 
 # entry id -> sensor key -> the last row written in this Home Assistant run (a reload reads it back:
@@ -128,11 +129,10 @@ class ModeStatisticsRecorder:
             if row is not None and row.start_s >= hour.timestamp():
                 continue  # written already: never twice
             state = total if row is None else max(total, row.state)  # a total lagging its last row adds nothing
-            written = LastRow(hour.timestamp(), state, state)
             async_add_external_statistics(
                 self._hass, self._metadata(key), [StatisticData(start=hour, state=state, sum=state)]
             )
-            self._written[key] = written
+            self._written[key] = LastRow(hour.timestamp(), state)
 
     def _metadata(self, key: str) -> Any:
         return statistic_metadata(
@@ -145,10 +145,7 @@ class ModeStatisticsRecorder:
 def _read_last_rows(hass: HomeAssistant, ids: Mapping[str, str]) -> dict[str, LastRow]:
     out: dict[str, LastRow] = {}
     for key, statistic_id in ids.items():
-        rows = get_last_statistics(hass, 1, statistic_id, False, {"state", "sum"}).get(statistic_id)
-        if rows:
-            row = rows[0]
-            state, total = row.get("state"), row.get("sum")
-            if state is not None and total is not None:
-                out[key] = LastRow(float(row["start"]), float(state), float(total))
+        rows = get_last_statistics(hass, 1, statistic_id, False, {"state"}).get(statistic_id)
+        if rows and (state := rows[0].get("state")) is not None:
+            out[key] = LastRow(float(rows[0]["start"]), float(state))
     return out
