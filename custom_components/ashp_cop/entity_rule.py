@@ -7,14 +7,13 @@ SCOP where a datasheet is given: 23 for a heat pump with hot water mapped (25 wi
 
 Enabled but hidden, diagnostic: the combined energy breakdowns the seasonal SCOP, ``recalculate`` and
 the period card sum from their recorded hours (the electricity while running and in standby, backup
-heater, pumps, the compressor starts): 5, so 28 enabled with hot water mapped (30 with cooling too).
-The history import writes the same sensors' statistics; disabled, they would record none. Hidden, they
-stay off the device page's and the default dashboard's lists.
+heater, pumps, the heat drawn back by defrosts, the compressor starts): 6, so 29 enabled with hot water
+mapped (31 with cooling too). The history import writes the same sensors' statistics; disabled, they would
+record none. Hidden, they stay off the device page's and the default dashboard's lists.
 
 Disabled by default, diagnostic: each mode's energy totals (heat, heat drawn back, electricity; cooling's
-heat removed and electricity), whose hours the integration writes as its own statistics whether the
-sensors are enabled or not (mode_recorder.py); the heat drawn back by defrosts, whose hours are the heat's
-less the net heat's (statistics.py).
+heat removed and electricity). Their hours are kept whether the sensors are enabled or not: the
+integration writes them as its own statistics (mode_recorder.py).
 
 Everything else exists disabled by default (an owner enables what they want): the Carnot figures and
 heat-weighted temperatures per period and per mode, the cycling details, rolling figures per mode, the
@@ -43,7 +42,8 @@ OWNER_KEYS: frozenset[str] = frozenset({
 })  # fmt: skip
 
 STATISTICS_KEYS: frozenset[str] = frozenset({
-    "electric_energy_running", "electric_energy_standby", "backup_energy", "pump_energy", "compressor_starts",
+    "electric_energy_running", "electric_energy_standby", "backup_energy", "pump_energy", "defrost_energy",
+    "compressor_starts",
 })  # fmt: skip
 
 MODE_TOTAL_KEYS: frozenset[str] = frozenset(key for parts in MODE_STATISTICS.values() for key in parts.values())
@@ -61,6 +61,6 @@ def heat_pump_defaults(key: str) -> tuple[bool, bool, EntityCategory | None]:
         return True, True, None
     if key in STATISTICS_KEYS:
         return True, False, EntityCategory.DIAGNOSTIC
-    if key in INSTALLER_KEYS or key in MODE_TOTAL_KEYS or key == "defrost_energy":
+    if key in INSTALLER_KEYS or key in MODE_TOTAL_KEYS:
         return False, True, EntityCategory.DIAGNOSTIC
     return False, True, None

@@ -7,7 +7,6 @@ measurements) and a plant (several heat pumps and the loads they share).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 from homeassistant.const import Platform
@@ -21,7 +20,6 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_PARITY, DOMAIN, LOGGER, PARITY_LETTERS
 from .coordinator import ModbusHubCoordinator
 from .engine.alerts import ALERTS
-from .engine.live import LiveHeatPump
 from .engine.plausibility import IMPLAUSIBLE_COP
 from .engine.short_cycling import SHORT_CYCLING
 from .entries import AshpCopConfigEntry, is_heat_pump, is_hub, is_plant
@@ -30,9 +28,6 @@ from .history_import import HistoryError, HistoryImporter, async_remove_history
 from .identity import sync_unique_id
 from .modbus.errors import ModbusConfigError
 from .modbus.profiles import builtin_profiles
-from .mode_entities import mode_sensors
-from .mode_keys import MODE_STATISTICS
-from .mode_recorder import ModeStatisticsRecorder
 from .period_card import async_load_card, async_setup_card_commands, async_unload_card
 from .plant import PlantCoordinator
 from .repairs import clear_alert_issues
@@ -92,9 +87,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
             heat_pump.history.on_imported = heat_pump.seasonal.async_refresh
             await heat_pump.history.async_setup()
             entry.async_on_unload(heat_pump.history.async_unload)
-            modes = _mode_statistics_recorder(hass, entry, heat_pump)
-            await modes.async_start()
-            entry.async_on_unload(modes.async_stop)
+            if (modes := heat_pump.mode_statistics) is not None:
+                modes.async_start()
+                entry.async_on_unload(modes.async_stop)
         entry.runtime_data = heat_pump
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
@@ -114,20 +109,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: AshpCopConfigEntry) -> b
 
         entry.async_on_unload(async_at_started(hass, _import))
     return True
-
-
-def _mode_statistics_recorder(
-    hass: HomeAssistant, entry: AshpCopConfigEntry, heat_pump: HeatPumpCoordinator
-) -> ModeStatisticsRecorder:
-    """Each mapped mode's totals, as the sensors that show them would (mode_recorder.py)."""
-    keys = {key for mode in heat_pump.modes for key in MODE_STATISTICS.get(mode, {}).values()}
-    live = heat_pump.live
-    totals = {d.key: partial(_total, d.value_fn, live) for d in mode_sensors(heat_pump.modes) if d.key in keys}
-    return ModeStatisticsRecorder(hass, entry.entry_id, entry.title, totals, heat_pump.adopt_shown)
-
-
-def _total(value_fn: Callable[[LiveHeatPump], float | None], live: LiveHeatPump) -> float:
-    return float(value_fn(live) or 0.0)
 
 
 async def _import_history(title: str, history: HistoryImporter) -> None:

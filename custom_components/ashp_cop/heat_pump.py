@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -53,7 +54,7 @@ from .engine.fluids import Medium
 from .engine.heat import HeatCircuit, MeterPosition, heat_power_w
 from .engine.live import LiveHeatPump, LiveSettings, Measurement, Role
 from .engine.live_audit import LiveMeterAccount, PollReadings
-from .engine.modes import Mode, bucket_of, modes_of, usable_mapping
+from .engine.modes import BUCKETS, Mode, ModeTotals, bucket_of, modes_of, usable_mapping
 from .engine.plant import UnitReading
 from .engine.plausibility import IMPLAUSIBLE_COP, FlaggedHour
 from .engine.short_cycling import (
@@ -65,6 +66,7 @@ from .engine.short_cycling import (
 )
 from .meter_audit import band_attributes, meter_classes, metered_feeds
 from .mode_keys import MODE_ELECTRIC_SENSORS, MODE_SHOWN_TOTALS
+from .mode_recorder import ModeStatisticsRecorder
 from .recorded import RecordedTotals, shown_above
 from .repairs import issue_id, sync_alert_issues
 from .role_sources import read_roles
@@ -92,6 +94,10 @@ SHOWN_TOTALS: dict[str, tuple[str, str | None]] = {
 }
 
 type HeatPumpConfigEntry = ConfigEntry[HeatPumpCoordinator]
+
+
+def _field(totals: ModeTotals, name: str) -> float:
+    return float(getattr(totals, name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +226,12 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         self.seasonal: SeasonalCoordinator | None = None  # made in setup when the recorder runs
         self.history: HistoryImporter | None = None  # the same
         self.recorded: RecordedTotals | None = None  # what the recorder held of the totals (set up)
+        # each mapped mode's hours as statistics of the heat pump's own (mode_recorder.py), with the recorder
+        self.mode_statistics: ModeStatisticsRecorder | None = None
+        if "recorder" in hass.config.components and self.modes:
+            self.mode_statistics = ModeStatisticsRecorder(
+                hass, entry.entry_id, entry.title, self._mode_totals(), self.adopt_shown
+            )
 
     async def _async_setup(self) -> None:
         mode_issue = f"mode_map_refused_{self.config_entry.entry_id}"
@@ -259,13 +271,49 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         if isinstance(day, str):
             self._day = date.fromisoformat(day)
         saved_at = saved.get("saved_at") if saved else None
+        before = self._combined_and_modes()
         await self._adopt_shown_totals(saved_at if isinstance(saved_at, int | float) else None)
+        if self.mode_statistics is not None:
+            await self.mode_statistics.async_adopt_last()
+            self._adopt_mode_residual(before)
+            self.mode_statistics.begin()
+
+    def _mode_totals(self) -> dict[str, Callable[[], float]]:
+        """Each mapped mode's totals by the key of the sensor that shows it (mode_keys.py), for their statistics."""
+        modes = self.live.modes.totals
+        totals: dict[str, Callable[[], float]] = {}
+        for key, name in MODE_SHOWN_TOTALS.items():
+            mode_name, _, field = name.partition("/")
+            if Mode(mode_name) in self.modes:
+                totals[key] = partial(_field, modes[Mode(mode_name)], field)
+        for key, mode in MODE_ELECTRIC_SENSORS.items():
+            if mode in self.modes:
+                totals[key] = partial(_field, modes[mode], "elec_kwh")
+        return totals
+
+    def _combined_and_modes(self) -> dict[str, tuple[float, float]]:
+        """Each energy: (the combined total, the sum of every mode's part)."""
+        modes = self.live.modes.totals.values()
+        return {f: (float(getattr(self.live.totals, f)), sum(float(getattr(m, f)) for m in modes)) for f in BUCKETS}
+
+    def _adopt_mode_residual(self, before: dict[str, tuple[float, float]]) -> None:
+        """After an unclean stop the combined totals come back from their sensors' last states, each mode's from
+        its last hour written: what the combined ones rose by beyond their parts ran in the mode in force."""
+        mode = self.live.modes.current
+        part = self.live.modes.totals[mode]
+        raised: dict[str, float] = {}
+        for field, (combined, parts) in self._combined_and_modes().items():
+            extra = min((combined - before[field][0]) - (parts - before[field][1]), combined - parts)
+            if shown_above(extra, 0.0, "kWh"):
+                raised[bucket_of(mode, field)] = float(getattr(part, field)) + extra
+        if raised:
+            LOGGER.info("%s: %s given what the combined totals showed beyond it: %s", self.config_entry.title,
+                        mode.value, self.live.adopt_shown(raised))  # fmt: skip
 
     async def _adopt_shown_totals(self, saved_at: float | None) -> None:
         """After an unclean stop, no total comes back lower than the recorder saw it."""
         entry = self.config_entry
         sensors = {key: unit for key, (_, unit) in SHOWN_TOTALS.items()} | {"electric_energy": "kWh"}
-        sensors["net_heat_energy"] = "kWh"
         sensors |= dict.fromkeys((*MODE_SHOWN_TOTALS, *MODE_ELECTRIC_SENSORS), "kWh") if self.modes else {}
         self.recorded = RecordedTotals(self.hass, entry, saved_at, sensors, self.adopt_shown)
         await self.recorded.async_adopt_known()
@@ -282,12 +330,6 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
             )
         }
         raised = self.live.adopt_shown(totals)
-        # net heat is shown as heat less the heat drawn back (whose own sensor, disabled by default, records nothing
-        # to take back): what the heat exceeds the highest net heat shown by was drawn back, at least (never more)
-        if "net_heat_energy" in shown:
-            drawn = self.live.totals.heat_kwh - shown["net_heat_energy"]
-            if shown_above(drawn, self.live.totals.defrost_heat_kwh, "kWh"):
-                raised |= self.live.adopt_shown({"defrost_heat_kwh": drawn})
         # the unit's electricity is shown as a sum too: what it showed beyond its parts ran while running
         beyond = shown.get("electric_energy", 0.0) - self.live.totals.elec_unit_kwh
         if shown_above(beyond, 0.0, "kWh"):

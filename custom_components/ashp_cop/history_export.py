@@ -196,7 +196,8 @@ async def async_export_history(
                               "from": "the mode that drew most of the hour's electricity (by heat where none did, "
                                       "off where no mode had energy); <mode>_heat_share and <mode>_elec_share "
                                       "are each mode's share of the hour's per-mode net heat and electricity; "
-                                      "an hour a mode's sensor recorded itself is read from that sensor"}}
+                                      "a mode's sensor's own hours, where it recorded any, up to the first "
+                                      "hour of these statistics"}}
                if modes else {}),
         },
     }  # fmt: skip

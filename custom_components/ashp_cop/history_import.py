@@ -216,8 +216,8 @@ class HistoryImporter:
     def statistic_ids(self) -> dict[str, str]:
         """Heat pump sensor key -> its statistic id (entity id), for the sensors that exist and are enabled.
 
-        A disabled sensor records no live hours, and statistics under an entity id without a state are listed
-        as a problem in Developer tools (the heat drawn back, disabled by default, is heat less net heat).
+        A sensor its owner disabled records no live hours, and statistics under an entity id without a state
+        are listed as a problem in Developer tools.
         """
         registry = er.async_get(self.hass)
         ids = {}

@@ -8,22 +8,20 @@ itself instead, as Home Assistant's integrations write what no entity shows (ext
 one statistic ``ashp_cop:<entry id>_<sensor key>`` per total, named by the key of the sensor that
 shows it, one row per hour, whether that sensor is enabled or not.
 
-A row: ``start`` the hour, ``state`` and ``sum`` the mode's total at the hour's end (kWh, what the
-sensor shows), so an hour's ``change`` is its energy, as a meter's reading gives it. A total never
-steps back, so neither does the sum. Rows written by anyone else with the same meaning (the demo's
-backfill) join up with these in whatever order they were written. The very first row's change is the
-total then: 0 plus its hour for a heat pump set up since; an older heat pump's sensors recorded
-that hour themselves, and their rows are the ones read (mode_statistics.py). (Where an owner had
-disabled those sensors before 0.6.0, nothing recorded the hours of that total: it shows in the
-first hour written.)
+A row: ``start`` the hour, ``state`` the mode's total at the hour's end (kWh, what the sensor shows),
+``sum`` what the total grew since the statistic began, so an hour's ``change`` is its energy. A new
+statistic begins from the total at the set-up that first wrote it: energy counted before (a mode
+mapped only now, after months counted as space heating) is not put into one hour. A total never
+steps back, so neither does the sum.
 
 Nothing written is rewritten: an hour is written once, at its end, and only if the statistic has
 no row for it or after it yet (read from the recorder, and from what this Home Assistant run wrote
-but the recorder may not have committed, across a reload). An hour that ended while Home Assistant
-was down is not written afterwards: its energy is in the next hour written, as a sensor's recorded
-states would put it. After an unclean stop the restored totals can lag the last row's state by up
-to one save interval; they are raised to it at set-up (as recorded.py does from a sensor's states),
-so no energy is counted twice and none is lost.
+but the recorder may not have committed yet). An hour that ended while Home Assistant was down is
+not written afterwards: its energy is in the next hour written, as a sensor's recorded states would
+put it. After an unclean stop the restored totals can lag the last row's state; at set-up, before
+the first poll, they are raised to it (as recorded.py does from a sensor's states), and the next
+hour counts only what was measured after. What was measured between the last hour written and the
+kill is taken from the combined totals' recorded states (heat_pump.py): none of it is counted twice.
 """
 
 from __future__ import annotations
@@ -52,10 +50,11 @@ def mode_statistic_id(entry_id: str, key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class LastRow:
-    """A statistic's latest hour: its start (epoch s) and the total then (its state and its sum)."""
+    """A statistic's latest hour: its start (epoch s), the total then and the sum."""
 
     start_s: float
     state: float
+    sum: float
 
 
 # entry id -> sensor key -> the last row written in this Home Assistant run (a reload reads it back:
@@ -80,10 +79,11 @@ class ModeStatisticsRecorder:
         self._totals = dict(totals)
         self._adopt = adopt
         self._written = hass.data.setdefault(_WRITTEN, {}).setdefault(entry_id, {})
+        self._baseline: dict[str, float] = {}
         self._unsub: CALLBACK_TYPE | None = None
 
-    async def async_start(self) -> None:
-        """Raise the totals to the last rows' (an unclean stop), then write each hour at its end."""
+    async def async_adopt_last(self) -> None:
+        """At set-up, before the first poll: the totals raised to the last rows' states (an unclean stop)."""
         if not self._totals:
             return
         try:
@@ -93,7 +93,16 @@ class ModeStatisticsRecorder:
             last = {}
         if last:
             self._adopt({key: row.state for key, row in last.items()})
-        self._unsub = async_track_utc_time_change(self._hass, self._hour_ended, minute=0, second=0)
+
+    def begin(self) -> None:
+        """Where a statistic without a row begins: the totals now (after every adoption, before the first poll)."""
+        self._baseline = {key: total() for key, total in self._totals.items()}
+
+    @callback
+    def async_start(self) -> None:
+        """Write each hour at its end."""
+        if self._totals and self._unsub is None:
+            self._unsub = async_track_utc_time_change(self._hass, self.hour_ended, minute=0, second=0)
 
     @callback
     def async_stop(self) -> None:
@@ -111,7 +120,7 @@ class ModeStatisticsRecorder:
         return recorded
 
     @callback
-    def _hour_ended(self, now: datetime) -> None:
+    def hour_ended(self, now: datetime) -> None:
         """The totals at the hour's end, taken now (a poll after it belongs to the next hour), then written."""
         hour = dt_util.as_utc(now).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
         totals = {key: total() for key, total in self._totals.items()}
@@ -128,11 +137,13 @@ class ModeStatisticsRecorder:
             row = last.get(key)
             if row is not None and row.start_s >= hour.timestamp():
                 continue  # written already: never twice
-            state = total if row is None else max(total, row.state)  # a total lagging its last row adds nothing
+            before_state, before_sum = (row.state, row.sum) if row else (self._baseline.get(key, total), 0.0)
+            state = max(total, before_state)  # a total lagging its last row (restored) adds nothing
+            written = LastRow(hour.timestamp(), state, before_sum + state - before_state)
             async_add_external_statistics(
-                self._hass, self._metadata(key), [StatisticData(start=hour, state=state, sum=state)]
+                self._hass, self._metadata(key), [StatisticData(start=hour, state=state, sum=written.sum)]
             )
-            self._written[key] = LastRow(hour.timestamp(), state)
+            self._written[key] = written
 
     def _metadata(self, key: str) -> Any:
         return statistic_metadata(
@@ -145,7 +156,7 @@ class ModeStatisticsRecorder:
 def _read_last_rows(hass: HomeAssistant, ids: Mapping[str, str]) -> dict[str, LastRow]:
     out: dict[str, LastRow] = {}
     for key, statistic_id in ids.items():
-        rows = get_last_statistics(hass, 1, statistic_id, False, {"state"}).get(statistic_id)
-        if rows and (state := rows[0].get("state")) is not None:
-            out[key] = LastRow(float(rows[0]["start"]), float(state))
+        rows = get_last_statistics(hass, 1, statistic_id, False, {"state", "sum"}).get(statistic_id)
+        if rows and (state := rows[0].get("state")) is not None and (total := rows[0].get("sum")) is not None:
+            out[key] = LastRow(float(rows[0]["start"]), float(state), float(total))
     return out

@@ -7,8 +7,9 @@ changes of the mode's own total_increasing sensors are summed over the period, s
 statistics always give the same figure.
 
 Those hours are the integration's own statistics of each mode's totals (mode_recorder.py), written
-whether the sensors that show the totals are enabled or not; where such a sensor recorded an hour
-itself (enabled before 0.6.0, or a backfill under its entity id) its row is taken for that hour.
+whether the sensors that show the totals are enabled or not; where such a sensor recorded hours
+itself (a heat pump set up before 0.6.0, or a sensor its owner enabled) they are read up to the first
+hour of the integration's statistic (statistics.one_source).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ type Hourly = Mapping[str, Mapping[float, float]]
 
 def mode_statistic_ids(hass: HomeAssistant, entry_id: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """Mode -> part (heat, drawn, elec) -> statistic id, for the modes whose sensors exist (mapped); and each
-    of those statistics' sensor (statistic id -> entity id), whose own rows are taken for the hours they hold."""
+    of those statistics' sensor (statistic id -> entity id), whose own rows come first (statistics.one_source)."""
     registry = er.async_get(hass)
     found: dict[str, dict[str, str]] = {}
     sensors: dict[str, str] = {}

@@ -11,12 +11,14 @@ with the same hours' heat and electricity, feeds the climate-normalised SCOP
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.const import UnitOfEnergy, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
@@ -47,9 +49,8 @@ class StatisticIds:
     modes: dict[str, dict[str, str]] = dataclasses.field(
         default_factory=dict
     )  # mode -> part -> id (mode_statistics.py)
-    # statistic id -> the sensor whose own hourly rows are taken where it has them (mode_statistics.py)
+    # statistic id -> the sensor whose own hourly rows come first, up to the statistic's first hour (one_source)
     sensor_rows: dict[str, str] = dataclasses.field(default_factory=dict)
-    net_heat: str | None = None  # the net heat sensor: the heat drawn back is heat less net heat (hourly_statistics)
 
 
 def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> StatisticIds:
@@ -60,11 +61,14 @@ def statistic_ids(hass: HomeAssistant, entry_id: str, roles: dict[str, str]) -> 
         if entity_id is not None:
             energies[field] = entity_id
     modes, sensor_rows = mode_statistic_ids(hass, entry_id)
-    net_heat = registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_net_heat_energy")
-    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value), modes, sensor_rows, net_heat)
+    return StatisticIds(energies, roles.get(Role.OUTDOOR_TEMP.value), modes, sensor_rows)
 
 
 type Hourly = dict[str, dict[float, float]]  # statistic id -> hour start (epoch s) -> change or mean
+
+# The units every figure is computed in. Without them the recorder answers in each sensor's display unit, which
+# an owner can change (a heat total shown in MWh read 1,000 times too small beside the electricity in kWh).
+READ_UNITS = {"energy": UnitOfEnergy.KILO_WATT_HOUR, "temperature": UnitOfTemperature.CELSIUS}
 
 
 async def hourly_statistics(
@@ -84,9 +88,8 @@ async def hourly_statistics(
     wanted = set(ids.energies.values()) | mean_ids | (changes or set())
     wanted |= {entity_id for parts in ids.modes.values() for entity_id in parts.values()}
     wanted |= set(ids.sensor_rows.values())
-    wanted |= {ids.net_heat} if ids.net_heat else set()
     rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period, hass, start, end, wanted, "hour", None, {"change", "mean"}
+        statistics_during_period, hass, start, end, wanted, "hour", READ_UNITS, {"change", "mean"}
     )
     hourly: Hourly = {}
     for statistic_id, entries in rows.items():
@@ -97,25 +100,20 @@ async def hourly_statistics(
             if row.get(column) is not None
         }
     for statistic_id, entity_id in ids.sensor_rows.items():
-        # a sensor's own row for an hour, where it recorded one, else the integration's (never both: one hour once)
-        own = hourly.pop(entity_id, {})
-        if own:
-            hourly[statistic_id] = hourly.get(statistic_id, {}) | own
-    _drawn_back(hourly, ids)
+        hourly[statistic_id] = one_source(hourly.pop(entity_id, {}), hourly.get(statistic_id, {}))
     return hourly
 
 
-def _drawn_back(hourly: Hourly, ids: StatisticIds) -> None:
-    """The heat defrosts drew back, hour by hour: heat less net heat (two sensors an owner has enabled; net heat
-    is heat less the heat drawn back at every state they write), where the drawn-back sensor (disabled by
-    default) recorded no hour of its own; its own rows are taken where it did (enabled, or before 0.6.0)."""
-    net = hourly.pop(ids.net_heat, {}) if ids.net_heat else {}
-    heat_id, drawn_id = ids.energies.get("heat_kwh"), ids.energies.get("defrost_heat_kwh")
-    if not net or heat_id is None or drawn_id is None:
-        return
-    heat = hourly.get(heat_id, {})
-    derived = {hour: heat[hour] - kwh for hour, kwh in net.items() if hour in heat}
-    hourly[drawn_id] = derived | hourly.get(drawn_id, {})
+def one_source(sensor: dict[float, float], own: dict[float, float]) -> dict[float, float]:
+    """A mode's hours from its sensor's statistics up to the first hour of the integration's own (that hour from
+    the sensor where it has it: the integration's first may hold only part of it), the integration's after.
+
+    One switch, never hour by hour: a sensor disabled for a while and enabled again puts the whole gap into its
+    first hour back, which the integration's statistics already hold hour by hour."""
+    switch = min(own, default=math.inf)
+    return {h: kwh for h, kwh in sensor.items() if h <= switch} | {
+        h: kwh for h, kwh in own.items() if h > switch or h not in sensor
+    }
 
 
 async def period_figures(

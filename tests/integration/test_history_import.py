@@ -311,11 +311,10 @@ async def test_nothing_after_the_live_sensors_began(hass: HomeAssistant) -> None
     assert set(IMPORTED) >= {"heat_energy", "electric_energy"}
 
 
-@pytest.mark.entity_defaults
 async def test_heat_from_flow_and_temperatures_uses_five_minute_means_where_they_exist(hass: HomeAssistant) -> None:
-    """Hourly means for old hours; the twelve 5-minute means of an hour where the recorder still has them. With
-    the entities as an owner has them: no statistics under the heat drawn back's sensor, disabled by default
-    (Developer tools lists statistics of an entity without a state as a problem; its hours are heat less net)."""
+    """Hourly means for old hours; the twelve 5-minute means of an hour where the recorder still has them. No
+    statistics under a sensor its owner disabled (Developer tools lists those of an entity without a state as a
+    problem): here the heat drawn back, which a heat from flow and temperatures has."""
     for entity_id, unit in (("sensor.flow_t", "°C"), ("sensor.return_t", "°C"), ("sensor.flow_rate", "m³/h"),
                             ("sensor.meter_power", "W")):  # fmt: skip
         hass.states.async_set(entity_id, "1", {"unit_of_measurement": unit})
@@ -323,6 +322,10 @@ async def test_heat_from_flow_and_temperatures_uses_five_minute_means_where_they
                           "flow_m3h": "sensor.flow_rate", "elec_power_w": "sensor.meter_power"})  # fmt: skip
     await setup_entry(hass, hp)
     await _settled(hass)
+    registry = er.async_get(hass)
+    drawn = registry.async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_defrost_energy")
+    assert drawn is not None
+    registry.async_update_entity(drawn, disabled_by=er.RegistryEntryDisabler.USER)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     start = end - timedelta(hours=4)
 
@@ -352,11 +355,9 @@ async def test_heat_from_flow_and_temperatures_uses_five_minute_means_where_they
     assert response["heat_hours_from_hourly_means"] == 3
     assert response["heat_kwh"] == pytest.approx(3 * hourly_kwh + fine_kwh, abs=1e-3)
     assert fine_kwh > 1.3 * hourly_kwh  # the product of hourly means would have missed 40 % of that hour
-    registry = er.async_get(hass)
     written = await get_instance(hass).async_add_executor_job(list_statistic_ids, hass)
-    drawn = registry.async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_defrost_energy")
     net = registry.async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_net_heat_energy")
-    assert drawn is not None and net in {row["statistic_id"] for row in written}
+    assert net in {row["statistic_id"] for row in written}
     assert drawn not in {row["statistic_id"] for row in written}
 
 

@@ -25,6 +25,7 @@ from custom_components.ashp_cop.mode_recorder import mode_statistic_id
 from custom_components.ashp_cop.statistics import period_figures, statistic_ids
 from custom_components.ashp_cop.totals_store import HEAT_PUMP, totals_key
 from tests.integration.test_heat_pump import mode_heat_pump
+from tests.integration.test_persistence import _kill_and_start
 
 START = datetime.fromisoformat("2026-12-07T10:30:00+00:00")
 HOUR_10 = START.replace(minute=0)
@@ -105,7 +106,7 @@ async def test_each_modes_hours_are_kept_with_its_sensors_disabled(
 
 
 @pytest.mark.entity_defaults
-async def test_a_reload_right_after_an_hour_writes_no_hour_twice(
+async def test_a_reload_right_after_an_hour_writes_no_hour_twice_and_an_unload_writes_none(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     hp = await _idle_heat_pump(hass, freezer)
@@ -114,15 +115,23 @@ async def test_a_reload_right_after_an_hour_writes_no_hour_twice(
     freezer.move_to(end)
     async_fire_time_changed(hass, end)
     await hass.async_block_till_done()
-    # reloaded at once (options saved): the new set-up continues from the row its predecessor wrote, and the
-    # hour is not written again (its own timer fires only at the next hour's end)
+    # reloaded at once (options saved): the new set-up continues from the row its predecessor wrote; the hour's
+    # end seen again (a clock stepped back) writes nothing, though the total rose meanwhile
     assert await hass.config_entries.async_reload(hp.entry_id)
     await hass.async_block_till_done()
-    async_fire_time_changed(hass, end)
+    _add(hp, Mode.HOT_WATER, heat_kwh=1.0)
+    recorder = hp.runtime_data.mode_statistics
+    assert recorder is not None
+    recorder.hour_ended(end)
     await hass.async_block_till_done()
     _add(hp, Mode.HOT_WATER, heat_kwh=2.0)
     await _hour_ends(hass, freezer, end + timedelta(hours=1))
-    assert await _rows(hass, hp, "hot_water_heat_energy") == [(HOUR_10, 3.0, 3.0, 3.0), (end, 5.0, 5.0, 2.0)]
+    written = [(HOUR_10, 3.0, 3.0, 3.0), (end, 6.0, 6.0, 3.0)]
+    assert await _rows(hass, hp, "hot_water_heat_energy") == written
+    # unloaded: no hour written any more
+    assert await hass.config_entries.async_unload(hp.entry_id)
+    await _hour_ends(hass, freezer, end + timedelta(hours=2))
+    assert await _rows(hass, hp, "hot_water_heat_energy") == written
 
 
 @pytest.mark.entity_defaults
@@ -158,16 +167,85 @@ async def test_an_hour_a_sensor_recorded_itself_counts_once(
     _add(hp, Mode.HOT_WATER, heat_kwh=2.0, elec_running_kwh=1.0)
     await _hour_ends(hass, freezer, HOUR_10 + timedelta(hours=2))
     registry = er.async_get(hass)
-    for key, kwh in (("hot_water_heat_energy", 2.9), ("hot_water_electric_energy", 1.1)):  # the sensor's own row
+    # the sensor's own rows: 10:00, and 11:00 holding 50 kWh (enabled again after a gap: the gap's energy, which
+    # the integration's statistics hold hour by hour, in its first hour back)
+    for key, kwh in (("hot_water_heat_energy", 2.9), ("hot_water_electric_energy", 1.1)):
         entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_{key}")
         assert entity_id is not None and hass.states.get(entity_id) is not None  # enabled
         metadata = statistic_metadata(statistic_id=entity_id, source="recorder", name=None, unit_of_measurement="kWh",
                                       has_sum=True, mean_type=StatisticMeanType.NONE)  # fmt: skip
-        async_import_statistics(hass, metadata, [StatisticData(start=HOUR_10, state=kwh, sum=kwh)])
+        rows = [StatisticData(start=HOUR_10, state=kwh, sum=kwh),
+                StatisticData(start=HOUR_10 + timedelta(hours=1), state=kwh + 50, sum=kwh + 50)]  # fmt: skip
+        async_import_statistics(hass, metadata, rows)
     await async_wait_recording_done(hass)
     ids = statistic_ids(hass, hp.entry_id, dict(hp.data[CONF_ROLES]))
     figures = await period_figures(hass, ids, HOUR_10, HOUR_10 + timedelta(hours=2))
-    # 10:00 from the sensor (2.9 / 1.1), 11:00 from the integration (2.0 / 1.0): not 3.0 + 2.9 + 2.0
+    # 10:00 from the sensor (2.9 / 1.1), 11:00 from the integration (2.0 / 1.0): neither 3.0 + 2.9 + 2.0 nor the
+    # sensor's 50 kWh (on 3fb4049, which took the sensor's row hour by hour: 52.9 / 52.1)
     assert figures["modes"]["hot_water"]["heat_kwh"] == pytest.approx(4.9)
     assert figures["modes"]["hot_water"]["elec_kwh"] == pytest.approx(2.1)
     assert figures["modes"]["hot_water"]["hours"] == 2
+
+
+@pytest.mark.entity_defaults
+async def test_a_new_statistic_begins_from_the_totals_at_its_first_set_up(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hass_storage: dict[str, Any]
+) -> None:
+    """A heat pump whose mode totals were counted before its statistics began (the mode role bound after months
+    counted as space heating): that energy is not put into the first hour (on 3fb4049: 2,403 kWh in one hour)."""
+    hp = await _idle_heat_pump(hass, freezer)
+    assert await hass.config_entries.async_unload(hp.entry_id)
+    saved = hass_storage[totals_key(HEAT_PUMP, hp.entry_id)]["data"]
+    saved["modes"]["totals"]["space_heating"]["heat_kwh"] = 2400.0
+    saved["totals"]["heat_kwh"] = 2400.0
+    assert await hass.config_entries.async_setup(hp.entry_id)
+    await hass.async_block_till_done()
+    _add(hp, Mode.SPACE_HEATING, heat_kwh=3.0)
+    await _hour_ends(hass, freezer, HOUR_10 + timedelta(hours=1))
+    assert await _rows(hass, hp, "space_heating_heat_energy") == [(HOUR_10, 2403.0, 3.0, 3.0)]
+
+
+@pytest.mark.entity_defaults
+async def test_after_a_kill_the_mode_in_force_gets_what_the_combined_totals_showed_beyond_it(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Its sensors disabled, a mode's total comes back from its last hour written; the combined heat from its
+    sensor's last state, a poll before the kill: the difference ran in the mode in force (on 3fb4049: lost)."""
+    hp = await _idle_heat_pump(hass, freezer)
+    coordinator = hp.runtime_data
+    for kwh in (3.0, 1.0):
+        coordinator.live.totals.heat_kwh += kwh
+        _add(hp, Mode.SPACE_HEATING, heat_kwh=kwh)
+        if kwh == 3.0:
+            await _hour_ends(hass, freezer, HOUR_10 + timedelta(hours=1))  # the hour written with 3 kWh
+            await coordinator.async_save()  # and saved
+    await coordinator.async_refresh()  # 1 kWh more shown by the combined sensor, not saved: then a kill
+    await _kill_and_start(hass, hp)
+    back = hp.runtime_data.live
+    assert back.totals.heat_kwh == pytest.approx(4.0, abs=1e-3)
+    assert back.modes.totals[Mode.SPACE_HEATING].heat_kwh == pytest.approx(4.0, abs=1e-3)
+
+
+async def test_figures_are_read_in_kwh_whatever_unit_a_sensor_is_shown_in(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """An owner shows the heat total in MWh: the recorder answers in the display unit unless asked (on 3fb4049
+    the SCOP came out 1,000 times too small, and a mode's sensor rows mixed MWh with the integration's kWh)."""
+    hp = await _idle_heat_pump(hass, freezer)
+    registry = er.async_get(hass)
+    ids = statistic_ids(hass, hp.entry_id, dict(hp.data[CONF_ROLES]))
+    for field, kwh in (("heat_kwh", 6.0), ("unit_running_kwh", 2.0)):
+        metadata = statistic_metadata(
+            statistic_id=ids.energies[field], source="recorder", name=None, unit_of_measurement="kWh",
+            has_sum=True, mean_type=StatisticMeanType.NONE,
+        )  # fmt: skip
+        async_import_statistics(hass, metadata, [StatisticData(start=HOUR_10, state=kwh, sum=kwh)])
+    await async_wait_recording_done(hass)
+    registry.async_update_entity_options(ids.energies["heat_kwh"], "sensor", {"unit_of_measurement": "MWh"})
+    await hass.async_block_till_done()
+    await hp.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(ids.energies["heat_kwh"])
+    assert state is not None and state.attributes["unit_of_measurement"] == "MWh"
+    figures = await period_figures(hass, ids, HOUR_10, HOUR_10 + timedelta(hours=1))
+    assert (figures["heat_kwh"], figures["elec_kwh"], figures["scop"]) == (6.0, 2.0, 3.0)

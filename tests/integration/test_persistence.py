@@ -257,26 +257,6 @@ async def _kill_and_start(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
-@pytest.mark.entity_defaults
-async def test_a_kill_never_forgets_heat_drawn_back_whose_sensor_is_disabled(
-    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
-) -> None:
-    """The heat drawn back records nothing of its own (disabled by default): after a kill its total is taken back
-    from the heat and net heat shown, so the net heat does not jump by the drawn-back heat the save had not seen."""
-    hp = await power_heat_pump(hass)
-    await _poll(hass, freezer, 150)  # saved twice, the last save 30 s ago
-    totals = hp.runtime_data.live.totals
-    totals.heat_kwh += 3.0
-    totals.defrost_heat_kwh += 1.0  # a defrost's heat drawn back since the last save
-    await _poll(hass, freezer, 10)  # shown (heat and net heat), not saved
-    net = "sensor.garden_heat_pump_net_heat_energy"
-    shown_net, drawn = _shown(hass, net), totals.defrost_heat_kwh
-    await _kill_and_start(hass, hp)
-    back = hp.runtime_data.live.totals
-    assert back.defrost_heat_kwh == pytest.approx(drawn, abs=1e-3)  # on 42b9ba7: 1 kWh short
-    assert _shown(hass, net) == pytest.approx(shown_net, abs=0.01)  # on 42b9ba7: 1 kWh higher than shown
-
-
 @pytest.mark.parametrize("after_start_s", [10, 30, 50])
 async def test_kills_soon_after_each_start_never_bring_a_total_back(
     hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory, after_start_s: int

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from tools.ha_demo.history import (
+    MODE_STATISTICS,
     SUM_SENSORS,
     adjust_messages,
     history_end,
     join_messages,
+    mode_join_messages,
     pending_join,
     save_join,
     simulate_past,
@@ -64,6 +66,21 @@ def test_a_lift_already_made_is_never_made_twice(tmp_path: Path) -> None:
 def test_a_history_a_kill_lost_is_not_lifted_into_the_first_live_hour(tmp_path: Path) -> None:
     # the demo killed 8 s after its start: 2 of the 17 backfilled statistics reached the database
     save_join(tmp_path, HISTORY)
-    kept = {sid: HISTORY_SUMS[sid] for sid in (HEAT, "sensor.heat_pump_net_heat_energy")}
+    kept = {sid: HISTORY_SUMS[sid] for sid in (HEAT, "sensor.heat_pump_heat_drawn_back_by_defrosts")}
     messages = join_messages(_since(tmp_path), kept, {**dict.fromkeys(SUM_SENSORS, 0.01), HEAT: 0.18})
     assert {m["statistic_id"]: m["adjustment"] for m in messages} == {sid: kwh for sid, kwh in kept.items() if kwh}
+
+
+def test_the_mode_statistics_are_lifted_only_where_written_before_the_backfill() -> None:
+    """The integration writes each mode's hours itself: a first live hour written after the backfill carries on
+    from it (no lift); one written before it (an hour ended between the start and the backfill) starts from 0
+    and is lifted by the history's sum, or that hour would be negative by the whole history."""
+    since = history_end(HISTORY)
+    after, before = list(MODE_STATISTICS)[:2]
+    past = {sid: [{"sum": 100.0}] for sid in (after, before)}
+    live = {after: [{"sum": 101.5}], before: [{"sum": 1.5}]}
+    messages = mode_join_messages(since, past, live)
+    assert [(m["statistic_id"], m["adjustment"], m["start_time"]) for m in messages] == [
+        (before, 100.0, since.isoformat())
+    ]
+    assert mode_join_messages(since, past, {}) == []  # no live hour yet: it will carry on from the backfill

@@ -44,7 +44,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.ashp_cop.const import CONF_ENTRY_TYPE, CONF_MODE_MAP, CONF_ROLES, DOMAIN, ENTRY_HEAT_PUMP
 from custom_components.ashp_cop.engine.cli import main
 from custom_components.ashp_cop.engine.modes import Mode
-from custom_components.ashp_cop.mode_keys import MODE_STATISTICS
+from custom_components.ashp_cop.statistics import statistic_ids
 from tests.integration.conftest import LONG_RUN_TIMEOUT_S, hub_data, plant_subentries
 from tests.soak.harness import CIRCUIT, COUNTER_ROLES
 from tools.simulator.devices import unit_id
@@ -135,6 +135,9 @@ async def test_energy_per_mode_over_days_with_hot_water_cycles(
             before = {name: getattr(truth, name) for name in ("sh_heat_kwh", "sh_elec_kwh", "dhw_heat_kwh",
                                                                "dhw_elec_kwh", *CYCLING)}  # fmt: skip
             cycles_before = {name: getattr(hp.runtime_data.live.totals, name) for name in CYCLING}
+            modes = hp.runtime_data.mode_statistics
+            assert modes is not None
+            modes.async_stop()  # its timer runs on the loop's clock, not frozen: the loop below ends each hour
             for step in range(int(days * 86400 / POLL_S)):
                 sim.advance(POLL_S)
                 frozen.tick(timedelta(seconds=POLL_S))
@@ -143,6 +146,9 @@ async def test_energy_per_mode_over_days_with_hot_water_cycles(
                 if (step + 1) * POLL_S % 300 == 0:
                     await hass.async_block_till_done()
                     await _compile(hass)
+                if (step + 1) * POLL_S % 3600 == 0:  # what its hourly timer does (the loop's clock is not frozen)
+                    modes.hour_ended(dt_util.utcnow())
+                    await hass.async_block_till_done()
             await _compile(hass)
             seasonal = hp.runtime_data.seasonal
             assert seasonal is not None
@@ -211,15 +217,8 @@ async def test_energy_per_mode_over_days_with_hot_water_cycles(
 
 
 def seasonal_ids(hass: HomeAssistant, hp: MockConfigEntry) -> dict[str, dict[str, str]]:
-    registry = er.async_get(hass)
-    out = {}
-    for mode, parts in MODE_STATISTICS.items():
-        ids = {
-            part: registry.async_get_entity_id("sensor", DOMAIN, f"{hp.entry_id}_{key}") for part, key in parts.items()
-        }
-        if all(ids.values()):
-            out[mode.value] = {part: entity_id for part, entity_id in ids.items() if entity_id}
-    return out
+    """Each mode's statistics the seasonal figures read: the integration's own (its sensors are disabled)."""
+    return statistic_ids(hass, hp.entry_id, dict(hp.data[CONF_ROLES])).modes
 
 
 def _attribute(hass: HomeAssistant, hp: MockConfigEntry, key: str, name: str) -> str:

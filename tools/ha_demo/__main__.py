@@ -27,6 +27,7 @@ from .history import (
     join_figures,
     join_messages,
     last_full_hour,
+    mode_join,
     pending_join,
     save_join,
     send,
@@ -121,7 +122,7 @@ async def _prepare(url: str, token: str, hass: subprocess.Popen[bytes], history:
             f"the recorder writes them at each 5-minute mark, the next at {next_five_minute_mark(datetime.now())}"
         )
         await asyncio.sleep(10)
-    await send(url, token, join_messages(since, *figures))
+    await send(url, token, join_messages(since, *figures) + await mode_join(url, token, since))
     await asyncio.sleep(6)  # the recorder commits every 5 s
     (config / JOIN_FILE).unlink(missing_ok=True)
     await _reload(url, token, HEAT_PUMP_ENTRY_ID)  # seasonal figures read the statistics on setup

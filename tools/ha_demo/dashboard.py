@@ -88,8 +88,7 @@ def dashboard(daily_cop_statistic: str, mode_heat_statistics: list[str]) -> dict
     }  # fmt: skip
     defrost = {
         "type": "entities", "title": "Defrost",
-        "entities": [_e("binary_sensor", "defrost"), _named("heat_energy", "Heat delivered"),
-                     _named("net_heat_energy", "Net of defrosts")],
+        "entities": [_e("binary_sensor", "defrost"), _e("sensor", "heat_drawn_back_by_defrosts")],
     }  # fmt: skip
     scop = {
         "type": "entities", "title": "Seasonal performance",
