@@ -17,11 +17,13 @@ steps back, so neither does the sum.
 Nothing written is rewritten: an hour is written once, at its end, and only if the statistic has
 no row for it or after it yet (read from the recorder, and from what this Home Assistant run wrote
 but the recorder may not have committed yet). An hour that ended while Home Assistant was down is
-not written afterwards: its energy is in the next hour written, as a sensor's recorded states would
-put it. After an unclean stop the restored totals can lag the last row's state; at set-up, before
-the first poll, they are raised to it (as recorded.py does from a sensor's states), and the next
-hour counts only what was measured after. What was measured between the last hour written and the
-kill is taken from the combined totals' recorded states (heat_pump.py): none of it is counted twice.
+not written afterwards: its energy is in the next hour written (a sensor's statistics would keep what
+it measured before the stop in that hour; the sums over any longer period are the same).
+
+After an unclean stop the restored totals can lag the last row's state; at set-up, before the first
+poll, they are raised to it (as recorded.py does from a sensor's states), and the next hour counts
+only what was measured after. What was measured between the last hour written and the kill is taken
+from the combined totals' recorded states (heat_pump.py): none of it is lost or counted twice.
 """
 
 from __future__ import annotations
