@@ -1,6 +1,7 @@
 """Each mode's hours as the heat pump's own statistics (mode_recorder.py): kept with its sensors disabled,
-written once per hour, never twice across a reload, never lower than written after an unclean stop, and
-counted once where a sensor recorded the same hour."""
+written once per hour, never twice across a reload, none after an unload; a new statistic begins from the totals
+at its first set-up; after an unclean stop nothing lower than written, nothing lost; a sensor's own hours read up
+to the statistic's first hour, never both; every figure read in kWh."""
 
 from __future__ import annotations
 
@@ -135,7 +136,7 @@ async def test_a_reload_right_after_an_hour_writes_no_hour_twice_and_an_unload_w
 
 
 @pytest.mark.entity_defaults
-async def test_after_an_unclean_stop_totals_restart_from_the_last_hour_written(
+async def test_after_an_unclean_stop_totals_are_raised_to_the_last_hour_written(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, hass_storage: dict[str, Any]
 ) -> None:
     hp = await _idle_heat_pump(hass, freezer)
@@ -156,7 +157,7 @@ async def test_after_an_unclean_stop_totals_restart_from_the_last_hour_written(
     assert [r[1:] for r in await _rows(hass, hp, "hot_water_heat_energy")] == [(3.0, 3.0, 3.0), (4.0, 4.0, 1.0)]
 
 
-async def test_an_hour_a_sensor_recorded_itself_counts_once(
+async def test_a_sensors_own_hours_are_read_up_to_the_statistics_first_hour_never_both(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """An owner who enabled a mode's sensors (or a release before 0.6.0 did): both statistics hold its hours;

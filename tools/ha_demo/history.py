@@ -142,7 +142,8 @@ ENERGY_SENSORS = {
     "sensor.heat_pump_circulation_pump_energy": "pump_kwh",
 }
 # each mode's totals: the integration's own statistics (mode_recorder.py; their sensors are disabled by
-# default), which carry on from the last row by themselves, so the join neither waits for nor lifts them
+# default), which carry on from the last row by themselves: the join does not wait for them, and lifts them
+# only where their first live hour was written before the backfill (mode_join_messages)
 MODE_STATISTICS = {
     mode_statistic_id(HEAT_PUMP_ENTRY_ID, f"{mode}_{part}"): f"{prefix}_{field}"
     for prefix, mode in (("sh", "space_heating"), ("dhw", "hot_water"))
