@@ -271,7 +271,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[None]):
         if isinstance(day, str):
             self._day = date.fromisoformat(day)
         saved_at = saved.get("saved_at") if saved else None
-        before = self._combined_and_modes()
+        before = self._combined_and_modes() if self.mode_statistics is not None else {}
         await self._adopt_shown_totals(saved_at if isinstance(saved_at, int | float) else None)
         if self.mode_statistics is not None:
             await self.mode_statistics.async_adopt_last()

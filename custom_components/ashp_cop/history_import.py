@@ -223,9 +223,9 @@ class HistoryImporter:
         ids = {}
         for key in IMPORTED:
             entity_id = registry.async_get_entity_id(Platform.SENSOR, DOMAIN, f"{self.entry.entry_id}_{key}")
-            entry = None if entity_id is None else registry.async_get(entity_id)
-            if entity_id is not None and entry is not None and entry.disabled_by is None:
-                ids[key] = entity_id
+            entry = registry.async_get(entity_id) if entity_id is not None else None
+            if entry is not None and entry.disabled_by is None:
+                ids[key] = entry.entity_id
         return ids
 
     async def async_import(self, start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:

@@ -31,9 +31,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_add_external_statistics, get_last_statistics
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_utc_time_change
@@ -147,7 +146,7 @@ class ModeStatisticsRecorder:
             )
             self._written[key] = written
 
-    def _metadata(self, key: str) -> Any:
+    def _metadata(self, key: str) -> StatisticMetaData:
         return statistic_metadata(
             statistic_id=mode_statistic_id(self._entry_id, key), source=DOMAIN,
             name=f"{self._title} {key.replace('_', ' ')}", unit_of_measurement="kWh", has_sum=True,

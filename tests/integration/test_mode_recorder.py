@@ -182,7 +182,7 @@ async def test_a_sensors_own_hours_are_read_up_to_the_statistics_first_hour_neve
     ids = statistic_ids(hass, hp.entry_id, dict(hp.data[CONF_ROLES]))
     figures = await period_figures(hass, ids, HOUR_10, HOUR_10 + timedelta(hours=2))
     # 10:00 from the sensor (2.9 / 1.1), 11:00 from the integration (2.0 / 1.0): neither 3.0 + 2.9 + 2.0 nor the
-    # sensor's 50 kWh (on 3fb4049, which took the sensor's row hour by hour: 52.9 / 52.1)
+    # sensor's 50 kWh (on 3fb4049, which took the sensor's row hour by hour: 52.9 / 51.1)
     assert figures["modes"]["hot_water"]["heat_kwh"] == pytest.approx(4.9)
     assert figures["modes"]["hot_water"]["elec_kwh"] == pytest.approx(2.1)
     assert figures["modes"]["hot_water"]["hours"] == 2
@@ -231,7 +231,7 @@ async def test_figures_are_read_in_kwh_whatever_unit_a_sensor_is_shown_in(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """An owner shows the heat total in MWh: the recorder answers in the display unit unless asked (on 3fb4049
-    the SCOP came out 1,000 times too small, and a mode's sensor rows mixed MWh with the integration's kWh)."""
+    the SCOP came out 1,000 times too small)."""
     hp = await _idle_heat_pump(hass, freezer)
     registry = er.async_get(hass)
     ids = statistic_ids(hass, hp.entry_id, dict(hp.data[CONF_ROLES]))

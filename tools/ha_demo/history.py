@@ -256,11 +256,7 @@ async def join_figures(url: str, token: str, since: datetime) -> tuple[dict[str,
 
     None until every heat pump energy sensor has a 5-minute statistic from ``since`` on.
     """
-    query = {"type": "recorder/statistics_during_period", "statistic_ids": list(SUM_SENSORS), "types": ["sum"]}
-    live = {**query, "start_time": since.isoformat(), "period": "5minute"}
-    past = {**query, "start_time": (since - timedelta(hours=1)).isoformat(), "end_time": since.isoformat(),
-            "period": "hour"}  # fmt: skip
-    live_rows, past_rows = ((answer.get("result") or {}) for answer in await send(url, token, [live, past]))
+    live_rows, past_rows = await _sums_around(url, token, list(SUM_SENSORS), since, "5minute")
     if not all(live_rows.get(statistic_id) for statistic_id in SUM_SENSORS):
         return None
     history_sums = {sid: float(past_rows[sid][-1]["sum"]) for sid in SUM_SENSORS if past_rows.get(sid)}
@@ -280,12 +276,21 @@ def mode_join_messages(
 
 async def mode_join(url: str, token: str, since: datetime) -> list[dict[str, Any]]:
     """:func:`mode_join_messages` from the recorder's hourly sums of each mode's statistics around ``since``."""
-    query = {"type": "recorder/statistics_during_period", "statistic_ids": list(MODE_STATISTICS), "types": ["sum"],
-             "period": "hour"}  # fmt: skip
-    live = {**query, "start_time": since.isoformat()}
-    past = {**query, "start_time": (since - timedelta(hours=1)).isoformat(), "end_time": since.isoformat()}
-    live_rows, past_rows = ((answer.get("result") or {}) for answer in await send(url, token, [live, past]))
+    live_rows, past_rows = await _sums_around(url, token, list(MODE_STATISTICS), since, "hour")
     return mode_join_messages(since, past_rows, live_rows)
+
+
+async def _sums_around(
+    url: str, token: str, statistic_ids: list[str], since: datetime, live_period: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The statistics' sums from ``since`` on (per ``live_period``) and in the hour before it, as the recorder holds
+    them."""
+    query = {"type": "recorder/statistics_during_period", "statistic_ids": statistic_ids, "types": ["sum"]}
+    live = {**query, "start_time": since.isoformat(), "period": live_period}
+    past = {**query, "start_time": (since - timedelta(hours=1)).isoformat(), "end_time": since.isoformat(),
+            "period": "hour"}  # fmt: skip
+    live_rows, past_rows = ((answer.get("result") or {}) for answer in await send(url, token, [live, past]))
+    return live_rows, past_rows
 
 
 def _daily_cop(history: Hourly) -> dict[str, Any]:
